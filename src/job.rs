@@ -1,0 +1,582 @@
+//! The provider-neutral job model the rest of the app uses.
+//!
+//! Gateway clients translate their own payloads into [`JobSnapshot`] (what a fetch saw) and
+//! take a [`JobRequest`] (what to submit); the store and the job manager keep [`Job`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::mask::Mask;
+
+/// Which gateway protocol a job speaks. The simulator speaks all three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Ttapi,
+    Acedata,
+    Vtrix,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 3] = [Provider::Ttapi, Provider::Acedata, Provider::Vtrix];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Ttapi => "ttapi",
+            Provider::Acedata => "acedata",
+            Provider::Vtrix => "vtrix",
+        }
+    }
+
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Provider::Ttapi => "TTAPI",
+            Provider::Acedata => "AceData",
+            Provider::Vtrix => "Vtrix",
+        }
+    }
+
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            Provider::Ttapi => "https://api.ttapi.io",
+            Provider::Acedata => "https://api.acedata.cloud",
+            Provider::Vtrix => "https://api.vtrix.ai",
+        }
+    }
+
+    /// The environment variable the key is read from.
+    pub fn key_env(self) -> &'static str {
+        match self {
+            Provider::Ttapi => "TTAPI_API_KEY",
+            Provider::Acedata => "ACEDATA_API_KEY",
+            Provider::Vtrix => "VTRIX_API_KEY",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "ttapi" => Some(Provider::Ttapi),
+            "acedata" => Some(Provider::Acedata),
+            "vtrix" => Some(Provider::Vtrix),
+            _ => None,
+        }
+    }
+}
+
+/// Generation speed. Unknown modes a gateway reports are kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Fast,
+    Relax,
+    Turbo,
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl Mode {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Mode::Fast => "fast",
+            Mode::Relax => "relax",
+            Mode::Turbo => "turbo",
+            Mode::Other(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s.to_ascii_lowercase().as_str() {
+            "fast" => Mode::Fast,
+            "relax" => Mode::Relax,
+            "turbo" => Mode::Turbo,
+            _ => Mode::Other(s.to_owned()),
+        }
+    }
+}
+
+/// Blend output shape (TTAPI `dimensions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Dimensions {
+    Portrait,
+    Square,
+    Landscape,
+}
+
+impl Dimensions {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimensions::Portrait => "PORTRAIT",
+            Dimensions::Square => "SQUARE",
+            Dimensions::Landscape => "LANDSCAPE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_uppercase().as_str() {
+            "PORTRAIT" | "2:3" => Some(Dimensions::Portrait),
+            "SQUARE" | "1:1" => Some(Dimensions::Square),
+            "LANDSCAPE" | "3:2" => Some(Dimensions::Landscape),
+            _ => None,
+        }
+    }
+}
+
+/// An image handed to a gateway: its bytes (sent as base64) or a URL the gateway can reach.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageInput {
+    Bytes {
+        #[serde(with = "crate::b64")]
+        bytes: Vec<u8>,
+        mime: String,
+    },
+    Url(String),
+}
+
+impl std::fmt::Debug for ImageInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageInput::Bytes { bytes, mime } => write!(f, "Bytes({mime}, {} bytes)", bytes.len()),
+            ImageInput::Url(u) => write!(f, "Url({u})"),
+        }
+    }
+}
+
+/// Which earlier job (and which of its images) a follow-up works on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParentRef {
+    /// The gateway's id of the parent job (TTAPI `jobId`, AceData `task_id`, Vtrix task id).
+    pub job_id: String,
+    /// AceData follow-ups name the parent's `image_id`, not its task id.
+    pub image_id: Option<String>,
+    /// 0-3 for a quadrant of a grid (Vtrix `imageNo`), when the flow needs one.
+    pub image_index: Option<u8>,
+}
+
+impl ParentRef {
+    pub fn job(job_id: impl Into<String>) -> Self {
+        Self { job_id: job_id.into(), image_id: None, image_index: None }
+    }
+}
+
+/// Everything a designer can ask a gateway to do, in provider-neutral form. Stored with the
+/// job (so a job queued locally survives a restart, and an unknown one can be retried).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum JobRequest {
+    Imagine { prompt: String },
+    /// `action` is one of the strings the parent's `components` / `actions` listed, sent back
+    /// verbatim.
+    Action { parent: ParentRef, action: String },
+    Blend { images: Vec<ImageInput>, dimensions: Option<Dimensions> },
+    Describe { image: ImageInput },
+    Seed { parent: ParentRef },
+    /// Vary (Region): `mask` is at the parent image's pixel size; set = repaint.
+    Inpaint { parent: ParentRef, mask: Mask, prompt: Option<String> },
+    /// Edit or retexture an image. `mask` (set = change) is at the image's pixel size; without
+    /// one, the image's own transparent area is what changes (TTAPI) or the whole image does.
+    Edit { image: ImageInput, mask: Option<Mask>, prompt: String, retexture: bool },
+    /// Vtrix `midjourney_edit`: the parent's image placed on a canvas, with a new prompt.
+    CanvasEdit { parent: ParentRef, canvas: Canvas, prompt: String, mask: Option<Mask> },
+    /// Vtrix `midjourney_remix`: `strong` = mode 0, subtle = mode 1.
+    Remix { parent: ParentRef, prompt: String, strong: bool },
+}
+
+/// Vtrix canvas geometry: the canvas size and where the image sits on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Canvas {
+    pub width: u32,
+    pub height: u32,
+    pub img_width: u32,
+    pub img_height: u32,
+    pub x: i32,
+    pub y: i32,
+}
+
+/// Options common to every submit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SubmitOptions {
+    pub mode: Option<Mode>,
+    /// Gateway-side timeout in seconds (TTAPI `timeout`, AceData `timeout`).
+    pub timeout_secs: Option<u32>,
+    pub hook_url: Option<String>,
+    /// TTAPI `getUImages`: also return the four quadrants as separate images.
+    pub get_u_images: Option<bool>,
+}
+
+/// What a submit answered: the handle to poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submitted {
+    pub job_id: String,
+    /// For gateways whose submit answers with the finished result (AceData without callback).
+    pub snapshot: Option<JobSnapshot>,
+}
+
+/// The gateway's view of a job, as read by one fetch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobSnapshot {
+    pub job_id: String,
+    pub state: RemoteState,
+    /// The status word exactly as the gateway wrote it.
+    pub raw_status: String,
+    pub progress: Option<u8>,
+    /// The separate images (grid quadrants top-left, top-right, bottom-left, bottom-right; or
+    /// the one upscaled image).
+    pub images: Vec<String>,
+    /// The composite grid image, when the gateway gives one (TTAPI `cdnImage`, AceData
+    /// `image_url`).
+    pub grid_image: Option<String>,
+    /// The follow-up actions offered, verbatim (TTAPI `components`, AceData `actions`).
+    pub actions: Vec<String>,
+    pub seed: Option<String>,
+    /// Cost, as the gateway reports it (TTAPI `quota`, Vtrix `usage.cost`).
+    pub quota: Option<String>,
+    pub prompt: Option<String>,
+    /// Describe results: four prompts.
+    pub prompts: Vec<String>,
+    /// The failure reason, verbatim.
+    pub message: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// AceData: the id follow-up actions must name.
+    pub image_id: Option<String>,
+    pub submit_time: Option<String>,
+    pub finish_time: Option<String>,
+}
+
+/// Where a job stands at the gateway.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoteState {
+    /// Accepted, waiting in the gateway's queue (TTAPI PENDING_QUEUE / ON_QUEUE, Vtrix pending).
+    #[default]
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    /// A status word we do not know, kept as text; treated as still running.
+    Other(String),
+}
+
+impl RemoteState {
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, RemoteState::Succeeded | RemoteState::Failed)
+    }
+}
+
+/// What kind of work a job is, with its lineage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobKind {
+    Imagine,
+    Action { parent: String, action: String, image_index: Option<u8> },
+    Blend,
+    Describe,
+    Seed { parent: String },
+    Inpaint { parent: String },
+    Edit,
+    Retexture,
+    CanvasEdit { parent: String },
+    Remix { parent: String },
+}
+
+impl JobKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            JobKind::Imagine => "imagine",
+            JobKind::Action { .. } => "action",
+            JobKind::Blend => "blend",
+            JobKind::Describe => "describe",
+            JobKind::Seed { .. } => "seed",
+            JobKind::Inpaint { .. } => "inpaint",
+            JobKind::Edit => "edit",
+            JobKind::Retexture => "retexture",
+            JobKind::CanvasEdit { .. } => "canvas-edit",
+            JobKind::Remix { .. } => "remix",
+        }
+    }
+
+    /// The gateway id of the job this one continues, if any.
+    pub fn parent(&self) -> Option<&str> {
+        match self {
+            JobKind::Action { parent, .. }
+            | JobKind::Seed { parent }
+            | JobKind::Inpaint { parent }
+            | JobKind::CanvasEdit { parent }
+            | JobKind::Remix { parent } => Some(parent),
+            _ => None,
+        }
+    }
+
+    pub fn of_request(req: &JobRequest) -> Self {
+        match req {
+            JobRequest::Imagine { .. } => JobKind::Imagine,
+            JobRequest::Action { parent, action } => JobKind::Action {
+                parent: parent.job_id.clone(),
+                action: action.clone(),
+                image_index: crate::actions::ActionKind::parse(action).image_index(),
+            },
+            JobRequest::Blend { .. } => JobKind::Blend,
+            JobRequest::Describe { .. } => JobKind::Describe,
+            JobRequest::Seed { parent } => JobKind::Seed { parent: parent.job_id.clone() },
+            JobRequest::Inpaint { parent, .. } => JobKind::Inpaint { parent: parent.job_id.clone() },
+            JobRequest::Edit { retexture: false, .. } => JobKind::Edit,
+            JobRequest::Edit { retexture: true, .. } => JobKind::Retexture,
+            JobRequest::CanvasEdit { parent, .. } => JobKind::CanvasEdit { parent: parent.job_id.clone() },
+            JobRequest::Remix { parent, .. } => JobKind::Remix { parent: parent.job_id.clone() },
+        }
+    }
+}
+
+/// Where a job stands, as the designer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting for a free slot (at most N jobs in progress per gateway key).
+    QueuedLocally,
+    /// The submit call is in flight.
+    Submitting,
+    /// The submit may have reached the gateway but no answer came back. Never resubmitted
+    /// without the designer's say-so: it may cost quota twice.
+    Unknown { reason: String },
+    /// The gateway accepted it and gave an id.
+    Submitted,
+    /// In the gateway's queue.
+    Waiting,
+    Running { progress: u8 },
+    Succeeded,
+    /// The gateway's reason verbatim, or ours ("timed out", a refusal).
+    Failed { reason: String },
+}
+
+impl JobStatus {
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, JobStatus::Succeeded | JobStatus::Failed { .. })
+    }
+
+    /// Counts toward the gateway's in-progress limit.
+    pub fn is_in_progress(&self) -> bool {
+        matches!(
+            self,
+            JobStatus::Submitting | JobStatus::Submitted | JobStatus::Waiting | JobStatus::Running { .. }
+        )
+    }
+
+    pub fn progress(&self) -> Option<u8> {
+        match self {
+            JobStatus::Running { progress } => Some(*progress),
+            JobStatus::Succeeded => Some(100),
+            _ => None,
+        }
+    }
+
+    /// One word for lists and the CLI.
+    pub fn label(&self) -> String {
+        match self {
+            JobStatus::QueuedLocally => "queued locally".into(),
+            JobStatus::Submitting => "submitting".into(),
+            JobStatus::Unknown { .. } => "unknown, may have been submitted".into(),
+            JobStatus::Submitted => "submitted".into(),
+            JobStatus::Waiting => "waiting in queue".into(),
+            JobStatus::Running { progress } => format!("running {progress}%"),
+            JobStatus::Succeeded => "succeeded".into(),
+            JobStatus::Failed { reason } => format!("failed: {reason}"),
+        }
+    }
+
+    /// The local status a gateway snapshot implies.
+    pub fn from_snapshot(s: &JobSnapshot) -> Self {
+        match &s.state {
+            RemoteState::Queued => JobStatus::Waiting,
+            RemoteState::Running | RemoteState::Other(_) => {
+                JobStatus::Running { progress: s.progress.unwrap_or(0).min(99) }
+            }
+            RemoteState::Succeeded => JobStatus::Succeeded,
+            RemoteState::Failed => JobStatus::Failed {
+                reason: s
+                    .message
+                    .clone()
+                    .filter(|m| !m.trim().is_empty())
+                    .unwrap_or_else(|| format!("the gateway reported {}", s.raw_status)),
+            },
+        }
+    }
+}
+
+/// One result image: where the gateway put it and where we keep our copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobImage {
+    pub url: String,
+    /// The downloaded copy in the image cache, once we have it.
+    pub local_path: Option<std::path::PathBuf>,
+    /// Why the copy could not be made (expired link ...), if it could not.
+    pub error: Option<String>,
+}
+
+/// A job as mjdesk keeps it: the request, where it stands, and what came back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// Our own id, given before anything is sent.
+    pub id: String,
+    pub provider: Provider,
+    /// The gateway endpoint it was sent to (a real gateway, a proxy, the simulator).
+    pub base_url: String,
+    /// The gateway's id, written the moment the submit answers.
+    pub gateway_id: Option<String>,
+    /// Our id of the job this one continues.
+    pub parent_id: Option<String>,
+    pub kind: JobKind,
+    pub request: JobRequest,
+    pub options: SubmitOptions,
+    pub prompt: Option<String>,
+    pub status: JobStatus,
+    /// The status word the gateway last used, verbatim.
+    pub raw_status: Option<String>,
+    pub images: Vec<JobImage>,
+    pub grid_image: Option<JobImage>,
+    /// Follow-up actions offered, verbatim.
+    pub actions: Vec<String>,
+    pub seed: Option<String>,
+    pub quota: Option<String>,
+    /// Describe results.
+    pub prompts: Vec<String>,
+    /// AceData: the id follow-ups name.
+    pub image_id: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The raw text of the last answer mjdesk could not read, kept for the designer.
+    pub last_raw: Option<String>,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// Past this (ms since epoch) an unfinished job fails with "timed out".
+    pub deadline_at: Option<i64>,
+}
+
+impl Job {
+    /// A new job, not yet sent: status "queued locally", a fresh local id.
+    pub fn new(provider: Provider, base_url: &str, request: JobRequest, options: SubmitOptions) -> Self {
+        let prompt = match &request {
+            JobRequest::Imagine { prompt } => Some(prompt.clone()),
+            JobRequest::Edit { prompt, .. }
+            | JobRequest::CanvasEdit { prompt, .. }
+            | JobRequest::Remix { prompt, .. } => Some(prompt.clone()),
+            JobRequest::Inpaint { prompt, .. } => prompt.clone(),
+            _ => None,
+        };
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            provider,
+            base_url: base_url.to_owned(),
+            gateway_id: None,
+            parent_id: None,
+            kind: JobKind::of_request(&request),
+            request,
+            options,
+            prompt,
+            status: JobStatus::QueuedLocally,
+            raw_status: None,
+            images: Vec::new(),
+            grid_image: None,
+            actions: Vec::new(),
+            seed: None,
+            quota: None,
+            prompts: Vec::new(),
+            image_id: None,
+            width: None,
+            height: None,
+            last_raw: None,
+            created_at: now_ms(),
+            submitted_at: None,
+            finished_at: None,
+            deadline_at: None,
+        }
+    }
+
+    /// Takes in what a fetch saw. Images already downloaded keep their local copies.
+    pub fn apply_snapshot(&mut self, snap: &JobSnapshot) {
+        self.status = JobStatus::from_snapshot(snap);
+        self.raw_status = Some(snap.raw_status.clone());
+        if !snap.images.is_empty() && snap.images.iter().ne(self.images.iter().map(|i| &i.url)) {
+            self.images = snap.images.iter().map(|u| JobImage { url: u.clone(), ..Default::default() }).collect();
+        }
+        if let Some(grid) = &snap.grid_image
+            && self.grid_image.as_ref().map(|g| &g.url) != Some(grid)
+        {
+            self.grid_image = Some(JobImage { url: grid.clone(), ..Default::default() });
+        }
+        let keep = |mine: &mut Option<String>, theirs: &Option<String>| {
+            if theirs.as_ref().is_some_and(|t| !t.is_empty()) {
+                mine.clone_from(theirs);
+            }
+        };
+        keep(&mut self.seed, &snap.seed);
+        keep(&mut self.quota, &snap.quota);
+        keep(&mut self.image_id, &snap.image_id);
+        if !snap.actions.is_empty() {
+            self.actions = snap.actions.clone();
+        }
+        if !snap.prompts.is_empty() {
+            self.prompts = snap.prompts.clone();
+        }
+        self.width = snap.width.or(self.width);
+        self.height = snap.height.or(self.height);
+        if self.status.is_terminal() && self.finished_at.is_none() {
+            self.finished_at = Some(now_ms());
+        }
+    }
+
+    /// How this job is named when a follow-up continues from image `index`.
+    pub fn parent_ref(&self, index: Option<u8>) -> Option<ParentRef> {
+        Some(ParentRef { job_id: self.gateway_id.clone()?, image_id: self.image_id.clone(), image_index: index })
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_snapshot_keeps_the_gateway_reason_verbatim() {
+        let s = JobSnapshot {
+            state: RemoteState::Failed,
+            raw_status: "FAILED".into(),
+            message: Some("[Banned prompt detected]".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            JobStatus::from_snapshot(&s),
+            JobStatus::Failed { reason: "[Banned prompt detected]".into() }
+        );
+    }
+
+    #[test]
+    fn unknown_remote_status_counts_as_running() {
+        let s = JobSnapshot { state: RemoteState::Other("WARMING".into()), progress: Some(40), ..Default::default() };
+        assert_eq!(JobStatus::from_snapshot(&s), JobStatus::Running { progress: 40 });
+    }
+
+    #[test]
+    fn mode_keeps_unknown_text() {
+        assert_eq!(Mode::parse("FAST"), Mode::Fast);
+        assert_eq!(Mode::parse("hyper").as_str(), "hyper");
+        let json = serde_json::to_string(&Mode::Other("hyper".into())).unwrap();
+        assert_eq!(json, "\"hyper\"");
+        assert_eq!(serde_json::from_str::<Mode>("\"relax\"").unwrap(), Mode::Relax);
+    }
+
+    #[test]
+    fn job_kind_round_trips_through_json() {
+        let k = JobKind::Action { parent: "p1".into(), action: "upsample2".into(), image_index: Some(1) };
+        let back: JobKind = serde_json::from_str(&serde_json::to_string(&k).unwrap()).unwrap();
+        assert_eq!(back, k);
+    }
+}

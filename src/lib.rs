@@ -1,0 +1,15 @@
+//! mjdesk: drive Midjourney through its HTTP gateways from a native desktop app.
+//!
+//! The engine (gateway clients, simulator, job store, job manager) has no egui types; the
+//! window in [`app`] sits on top of it and talks to it through commands and updates.
+
+pub mod actions;
+mod b64;
+pub mod error;
+pub mod gateway;
+pub mod imageio;
+pub mod job;
+pub mod mask;
+pub mod secret;
+pub mod sim;
+pub mod store;
