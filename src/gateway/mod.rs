@@ -8,6 +8,7 @@
 
 mod acedata;
 mod http;
+mod parse;
 mod ttapi;
 mod vtrix;
 
