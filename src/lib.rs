@@ -5,10 +5,12 @@
 
 pub mod actions;
 mod b64;
+pub mod cache;
 pub mod error;
 pub mod gateway;
 pub mod imageio;
 pub mod job;
+pub mod keystore;
 pub mod mask;
 pub mod secret;
 pub mod sim;

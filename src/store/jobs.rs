@@ -1,0 +1,200 @@
+//! Writing and reading jobs.
+//!
+//! A job and its images are always written together in one transaction, so a reader (the
+//! other process, or this one after a crash) never sees a job with half its images.
+
+use std::sync::LazyLock;
+
+use rusqlite::{Connection, ErrorCode, Transaction, params, params_from_iter};
+
+use super::rows::{self, IMAGE_SELECT, JOB_COLUMNS, JOB_SELECT, RawJob};
+use super::{Store, StoreError};
+use crate::job::{Job, Provider, now_ms};
+
+static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let marks: Vec<String> = (1..=JOB_COLUMNS.len()).map(|i| format!("?{i}")).collect();
+    format!("INSERT INTO jobs ({}) VALUES ({})", JOB_COLUMNS.join(", "), marks.join(", "))
+});
+
+static UPSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = JOB_COLUMNS[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    format!("{} ON CONFLICT(id) DO UPDATE SET {}", *INSERT_SQL, sets.join(", "))
+});
+
+/// Newest first; jobs created in the same millisecond keep the order they were inserted in.
+const NEWEST_FIRST: &str = "ORDER BY created_at DESC, rowid DESC";
+
+impl Store {
+    /// Writes a new job (with its images). Fails with [`StoreError::DuplicateJob`] if its id
+    /// is already taken.
+    pub fn insert_job(&self, job: &Job) -> Result<(), StoreError> {
+        self.write_job(job, &INSERT_SQL).map_err(|e| match e {
+            WriteError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                StoreError::DuplicateJob(job.id.clone())
+            }
+            WriteError::Sqlite(e) => self.err(e),
+            WriteError::Store(e) => e,
+        })
+    }
+
+    /// Writes the whole job and replaces its images, inserting it if it is new.
+    pub fn save_job(&self, job: &Job) -> Result<(), StoreError> {
+        self.write_job(job, &UPSERT_SQL).map_err(|e| match e {
+            WriteError::Sqlite(e) => self.err(e),
+            WriteError::Store(e) => e,
+        })
+    }
+
+    fn write_job(&self, job: &Job, sql: &str) -> Result<(), WriteError> {
+        let values = rows::encode_job(job, now_ms())?;
+        let images = rows::encode_images(job);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
+        replace_images(&tx, &job.id, images)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records the gateway's id for job `id` on its own, so it is on disk the moment a submit
+    /// answers, before anything else can go wrong.
+    pub fn set_gateway_id(&self, id: &str, gateway_id: &str) -> Result<(), StoreError> {
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE jobs SET gateway_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, gateway_id, now_ms()],
+            )
+            .map_err(|e| self.err(e))?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchJob(id.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// The job with our id `id`.
+    pub fn get_job(&self, id: &str) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {JOB_SELECT} FROM jobs WHERE id = ?1");
+        Ok(self.query_jobs(&sql, params![id])?.pop())
+    }
+
+    /// The job a gateway knows as `gateway_id`; the newest one should an id repeat (the
+    /// simulator and a real gateway may hand out the same ids).
+    pub fn find_by_gateway_id(&self, provider: Provider, gateway_id: &str) -> Result<Option<Job>, StoreError> {
+        let sql = format!(
+            "SELECT {JOB_SELECT} FROM jobs WHERE provider = ?1 AND gateway_id = ?2 {NEWEST_FIRST} LIMIT 1"
+        );
+        Ok(self.query_jobs(&sql, params![provider.as_str(), gateway_id])?.pop())
+    }
+
+    /// Page `page` (from 0) of `per_page` jobs, newest first.
+    pub fn jobs_page(&self, page: u32, per_page: u32) -> Result<Vec<Job>, StoreError> {
+        let offset = i64::from(page).saturating_mul(i64::from(per_page));
+        let sql = format!("SELECT {JOB_SELECT} FROM jobs {NEWEST_FIRST} LIMIT ?1 OFFSET ?2");
+        self.query_jobs(&sql, params![per_page, offset])
+    }
+
+    pub fn count_jobs(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM jobs", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// The jobs that continue job `id` (by our id), oldest first.
+    pub fn children(&self, id: &str) -> Result<Vec<Job>, StoreError> {
+        let sql = format!("SELECT {JOB_SELECT} FROM jobs WHERE parent_id = ?1 ORDER BY created_at, rowid");
+        self.query_jobs(&sql, params![id])
+    }
+
+    /// Every job not yet succeeded or failed, oldest first: what the job manager picks up
+    /// again after a restart.
+    pub fn unfinished(&self) -> Result<Vec<Job>, StoreError> {
+        // The condition is spelled as in the `jobs_unfinished` index so SQLite uses it.
+        let sql = format!(
+            "SELECT {JOB_SELECT} FROM jobs WHERE status_word NOT IN ('succeeded', 'failed') \
+             ORDER BY created_at, rowid"
+        );
+        self.query_jobs(&sql, [])
+    }
+
+    /// Up to `limit` jobs, newest first, whose prompt, describe results, our id or gateway
+    /// id contain `text` (ASCII letters case-insensitively). Blank text matches every job.
+    pub fn search(&self, text: &str, limit: u32) -> Result<Vec<Job>, StoreError> {
+        let pattern = format!("%{}%", escape_like(text.trim()));
+        let sql = format!(
+            "SELECT {JOB_SELECT} FROM jobs WHERE prompt LIKE ?1 ESCAPE '\\' OR prompts LIKE ?1 ESCAPE '\\' \
+             OR id LIKE ?1 ESCAPE '\\' OR gateway_id LIKE ?1 ESCAPE '\\' {NEWEST_FIRST} LIMIT ?2"
+        );
+        self.query_jobs(&sql, params![pattern, limit])
+    }
+
+    /// Runs a job query and loads each job's images, all under one read transaction so the
+    /// rows and their images come from the same moment.
+    fn query_jobs(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Job>, StoreError> {
+        let mut conn = self.conn();
+        let (raws, images) = read_jobs(&mut conn, sql, params).map_err(|e| self.err(e))?;
+        raws.into_iter().zip(images).map(|(raw, imgs)| raw.decode(imgs)).collect()
+    }
+}
+
+type ImageRows = Vec<(String, crate::job::JobImage)>;
+
+fn read_jobs(
+    conn: &mut Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<(Vec<RawJob>, Vec<ImageRows>)> {
+    let tx = conn.transaction()?;
+    let raws = tx.prepare_cached(sql)?.query_map(params, RawJob::read)?.collect::<Result<Vec<_>, _>>()?;
+    let mut images = Vec::with_capacity(raws.len());
+    {
+        let mut stmt = tx.prepare_cached(IMAGE_SELECT)?;
+        for raw in &raws {
+            images.push(stmt.query_map([&raw.id], rows::read_image)?.collect::<Result<Vec<_>, _>>()?);
+        }
+    }
+    tx.commit()?;
+    Ok((raws, images))
+}
+
+fn replace_images(tx: &Transaction<'_>, id: &str, images: Vec<rows::ImageRow>) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM images WHERE job_id = ?1")?.execute([id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO images (job_id, role, idx, url, local_path, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (role, idx, url, path, error) in images {
+        insert.execute(params![id, role, idx, url, path, error])?;
+    }
+    Ok(())
+}
+
+/// `text` with LIKE's wildcards taken literally (escape character `\`).
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+enum WriteError {
+    Sqlite(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl From<rusqlite::Error> for WriteError {
+    fn from(e: rusqlite::Error) -> Self {
+        WriteError::Sqlite(e)
+    }
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> Self {
+        WriteError::Store(e)
+    }
+}
