@@ -526,6 +526,20 @@ impl Job {
         }
     }
 
+    /// The images worth keeping locally: the separate images, or the grid when there are none.
+    pub fn result_images(&self) -> Vec<&JobImage> {
+        if self.images.is_empty() { self.grid_image.iter().collect() } else { self.images.iter().collect() }
+    }
+
+    /// True once the job has ended and each result image has a local copy or a reason why not.
+    pub fn settled(&self) -> bool {
+        match &self.status {
+            JobStatus::Succeeded => self.result_images().iter().all(|i| i.local_path.is_some() || i.error.is_some()),
+            JobStatus::Failed { .. } | JobStatus::Unknown { .. } => true,
+            _ => false,
+        }
+    }
+
     /// How this job is named when a follow-up continues from image `index`.
     pub fn parent_ref(&self, index: Option<u8>) -> Option<ParentRef> {
         Some(ParentRef { job_id: self.gateway_id.clone()?, image_id: self.image_id.clone(), image_index: index })

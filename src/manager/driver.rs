@@ -1,0 +1,174 @@
+//! One job's life: wait for a slot, submit (written before and after), poll to the end or
+//! the deadline, download the results.
+
+use std::time::Duration;
+
+use super::{Gateway, Inner, Update, download};
+use crate::error::GatewayError;
+use crate::gateway::GatewayClient;
+use crate::job::{Job, JobStatus, Mode, now_ms};
+
+/// Submits refused as busy (429 / 499) are retried this many times before the job fails.
+const BUSY_RETRIES: u32 = 120;
+
+pub(super) async fn run(inner: &Inner, mut job: Job) {
+    let gw = match inner.gateway(job.provider, &job.base_url) {
+        Ok(g) => g,
+        Err(reason) => {
+            if !job.status.is_terminal() {
+                job.status = JobStatus::Failed { reason };
+                inner.save(&job);
+            } else {
+                inner.emit(Update::Notice(reason));
+            }
+            return;
+        }
+    };
+    if !job.status.is_terminal() {
+        drive_remote(inner, &gw, &mut job).await;
+    }
+    if job.status == JobStatus::Succeeded {
+        download::fetch_all(inner, &gw.client, &mut job).await;
+    }
+}
+
+/// Holds one of the gateway's slots from submit to the job's end.
+async fn drive_remote(inner: &Inner, gw: &Gateway, job: &mut Job) {
+    inner.count(|c| c.queued_locally += 1);
+    let permit = gw.slots.clone().acquire_owned().await;
+    inner.count(|c| {
+        c.queued_locally -= 1;
+        c.in_progress += 1;
+    });
+    let submitted = job.gateway_id.is_some() || submit(inner, &gw.client, job).await;
+    if submitted {
+        poll(inner, &gw.client, job).await;
+    }
+    drop(permit);
+    inner.count(|c| c.in_progress -= 1);
+}
+
+/// The job's timeout in seconds: its own, or the gateway's default for its mode.
+fn timeout_secs(job: &Job) -> u64 {
+    match (job.options.timeout_secs, &job.options.mode) {
+        (Some(t), _) => t as u64,
+        (None, Some(Mode::Relax)) => 900,
+        (None, _) => 300,
+    }
+}
+
+/// Returns true once the gateway has the job (its id is stored).
+async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
+    let mut attempt = 0u32;
+    loop {
+        // Write before send: if we die during the call, the job is found "submitting" on
+        // restart and shown as unknown instead of vanishing or being sent twice.
+        job.status = JobStatus::Submitting;
+        inner.save(job);
+        tracing::debug!(job = %job.id, kind = job.kind.label(), gateway = %job.base_url, attempt, "submitting");
+        match client.submit(&job.request, &job.options).await {
+            Ok(sub) => {
+                tracing::debug!(job = %job.id, gateway_id = %sub.job_id, "submit accepted");
+                if let Err(e) = inner.store.set_gateway_id(&job.id, &sub.job_id) {
+                    inner.emit(Update::Notice(format!("could not record the gateway's id for job {}: {e}", job.id)));
+                }
+                let now = now_ms();
+                job.gateway_id = Some(sub.job_id.clone());
+                job.status = JobStatus::Submitted;
+                job.submitted_at = Some(now);
+                job.deadline_at = Some(now + deadline_ms(inner, job));
+                if let Some(snap) = &sub.snapshot {
+                    job.apply_snapshot(snap);
+                }
+                inner.save(job);
+                return true;
+            }
+            Err(e) if waits_and_retries(&e, attempt, inner.config.connect_retries) => {
+                tracing::debug!(job = %job.id, error = %e, "submit refused for now; waiting");
+                job.status = JobStatus::QueuedLocally;
+                job.last_raw = Some(e.to_string());
+                inner.save(job);
+                tokio::time::sleep(inner.config.backoff.delay(attempt, e.retry_after())).await;
+                attempt += 1;
+            }
+            Err(e) if e.submit_not_received() => {
+                tracing::debug!(job = %job.id, error = %e, "submit refused");
+                job.status = JobStatus::Failed { reason: e.to_string() };
+                job.finished_at = Some(now_ms());
+                inner.save(job);
+                return false;
+            }
+            Err(e) => {
+                tracing::warn!(job = %job.id, error = %e, "submit outcome unknown");
+                if let GatewayError::Malformed { body, .. } = &e {
+                    job.last_raw = Some(body.clone());
+                }
+                job.status = JobStatus::Unknown {
+                    reason: format!(
+                        "{e}. The gateway may have started this job; Retry submits it again (which may cost quota twice)"
+                    ),
+                };
+                inner.save(job);
+                return false;
+            }
+        }
+    }
+}
+
+/// Busy refusals wait (bounded); connection failures (nothing was sent) wait a few times.
+fn waits_and_retries(e: &GatewayError, attempt: u32, connect_retries: u32) -> bool {
+    (e.is_busy() && attempt < BUSY_RETRIES)
+        || (matches!(e, GatewayError::Connect { .. }) && attempt < connect_retries)
+}
+
+fn deadline_ms(inner: &Inner, job: &Job) -> i64 {
+    (timeout_secs(job) as i64) * 1000 + inner.config.deadline_grace.as_millis() as i64
+}
+
+/// Fetches until the job ends or its deadline passes. Transient fetch failures back off and
+/// try again; a refusal (unknown job, bad key) ends the job with the gateway's words.
+async fn poll(inner: &Inner, client: &GatewayClient, job: &mut Job) {
+    let Some(gateway_id) = job.gateway_id.clone() else { return };
+    if job.deadline_at.is_none() {
+        job.deadline_at = Some(job.submitted_at.unwrap_or_else(now_ms) + deadline_ms(inner, job));
+    }
+    let mut failures = 0u32;
+    while !job.status.is_terminal() {
+        if job.deadline_at.is_some_and(|d| now_ms() > d) {
+            job.status = JobStatus::Failed {
+                reason: format!("timed out: no result within {} s", timeout_secs(job)),
+            };
+            job.finished_at = Some(now_ms());
+            inner.save(job);
+            return;
+        }
+        match client.fetch(&gateway_id, &job.kind).await {
+            Ok(snap) => {
+                failures = 0;
+                let before = job.clone();
+                job.apply_snapshot(&snap);
+                if *job != before {
+                    inner.save(job);
+                }
+                if !job.status.is_terminal() {
+                    tokio::time::sleep(inner.config.poll_interval).await;
+                }
+            }
+            Err(e) if e.is_transient() => {
+                tracing::debug!(job = %job.id, error = %e, failures, "fetch failed; backing off");
+                if let GatewayError::Malformed { body, .. } = &e {
+                    job.last_raw = Some(body.clone());
+                }
+                let wait = inner.config.backoff.delay(failures, e.retry_after()).max(inner.config.poll_interval);
+                failures += 1;
+                tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
+            }
+            Err(e) => {
+                tracing::debug!(job = %job.id, error = %e, "fetch refused; the job ends");
+                job.status = JobStatus::Failed { reason: e.to_string() };
+                job.finished_at = Some(now_ms());
+                inner.save(job);
+            }
+        }
+    }
+}
