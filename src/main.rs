@@ -1,1 +1,15 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("MJDESK_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = mjdesk::cli::Cli::parse();
+    match cli.command {
+        None => mjdesk::app::run(),
+        Some(cmd) => mjdesk::cli::run(cmd),
+    }
+}

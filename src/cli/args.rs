@@ -1,0 +1,214 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mjdesk",
+    version,
+    about = "Drive Midjourney through TTAPI, AceData or Vtrix. With no command, opens the desktop app.",
+    after_help = "Keys: --api-key, or TTAPI_API_KEY / ACEDATA_API_KEY / VTRIX_API_KEY, or `mjdesk key set PROVIDER`.\nWith no key, mjdesk uses its built-in simulator."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    Ttapi,
+    Acedata,
+    Vtrix,
+    /// The built-in simulator (speaks TTAPI's protocol).
+    Sim,
+}
+
+/// Options every gateway command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GatewayArgs {
+    /// Which gateway [default: ttapi if a TTAPI key is configured, else sim]
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderArg>,
+    /// The gateway's base URL (a proxy, a simulator, a test server)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The API key (used for this command only, never stored)
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Speed mode: fast, relax or turbo
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Gateway-side timeout in seconds (also mjdesk's deadline)
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u32>,
+    /// Poll with a progress bar until the job is done
+    #[arg(long)]
+    pub wait: bool,
+    /// Download the result images into this folder (implies --wait)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Print the exact request that would be sent (key redacted) and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Allow a plain-http base URL that is not on this machine
+    #[arg(long)]
+    pub allow_http: bool,
+    /// TTAPI hookUrl: the gateway also posts the result there
+    #[arg(long, value_name = "URL")]
+    pub hook_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Generate a 2x2 grid from a prompt
+    Imagine {
+        prompt: String,
+        /// TTAPI getUImages: also return the four images separately
+        #[arg(long)]
+        get_u_images: bool,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// Run an action a job offers: U1-U4, V1-V4, reroll, or any string from its actions list
+    Action {
+        job_id: String,
+        action: String,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// Show a job's state (add --wait to follow it to the end)
+    Fetch {
+        job_id: String,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// Four prompts that describe an image
+    Describe {
+        image: PathBuf,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// Blend 2 to 5 images
+    Blend {
+        #[arg(required = true, num_args = 1..)]
+        images: Vec<PathBuf>,
+        /// PORTRAIT (2:3), SQUARE (1:1) or LANDSCAPE (3:2)
+        #[arg(long)]
+        dimensions: Option<String>,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// The seed of a finished job
+    Seed {
+        job_id: String,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// Vary (Region) an upscaled image: white (or transparent) in the mask is repainted
+    Inpaint {
+        job_id: String,
+        #[arg(long, value_name = "MASK.png")]
+        mask: PathBuf,
+        #[arg(long)]
+        prompt: Option<String>,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// Edit or retexture an image; white (or transparent) in the mask is what changes
+    Edit {
+        /// An image file, or (Vtrix) JOB_ID:N for image N of a job
+        image: String,
+        #[arg(long, value_name = "MASK.png")]
+        mask: Option<PathBuf>,
+        #[arg(long)]
+        prompt: String,
+        #[arg(long)]
+        retexture: bool,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// Serve the gateway simulator
+    Simulate(SimulateArgs),
+    /// List the jobs mjdesk knows, newest first
+    Jobs {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Submit again a job that failed or whose submit may not have arrived (it may cost quota twice)
+    Retry {
+        job_id: String,
+        #[arg(long, value_name = "KEY")]
+        api_key: Option<String>,
+        /// Follow the job to its end
+        #[arg(long)]
+        wait: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Follow every unfinished job to its end and download its images
+    Resume {
+        #[arg(long, value_name = "KEY")]
+        api_key: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save or remove a gateway's API key (OS keyring, or a 0600 file)
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyAction {
+    /// Read the key from standard input and save it
+    Set { provider: ProviderArg },
+    /// Forget the saved key
+    Clear { provider: ProviderArg },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    #[arg(long, default_value_t = crate::connect::DEFAULT_SIM_PORT)]
+    pub port: u16,
+    /// The key the simulator accepts
+    #[arg(long, default_value = crate::sim::DEFAULT_KEY)]
+    pub key: String,
+    /// Seconds a job waits in the queue
+    #[arg(long, default_value_t = 1.0)]
+    pub queue_secs: f64,
+    /// Seconds a job runs from 0% to done
+    #[arg(long, default_value_t = 3.0)]
+    pub run_secs: f64,
+    /// Jobs in progress allowed per key
+    #[arg(long, default_value_t = 10)]
+    pub max_in_progress: usize,
+    /// Result links expire after this many seconds
+    #[arg(long)]
+    pub image_ttl_secs: Option<u64>,
+    /// Fraction of calls answered 500
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Fraction of calls answered 429 with Retry-After
+    #[arg(long, default_value_t = 0.0)]
+    pub rate_limit_rate: f64,
+    /// Fraction of answers that are malformed JSON
+    #[arg(long, default_value_t = 0.0)]
+    pub malformed_rate: f64,
+    /// Fraction of calls whose connection is dropped after processing
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
+    /// Delay before every answer, in milliseconds
+    #[arg(long, default_value_t = 0)]
+    pub slow_ms: u64,
+    /// A word that fails any job whose prompt contains it (repeatable)
+    #[arg(long)]
+    pub banned_word: Vec<String>,
+}

@@ -1,0 +1,265 @@
+//! The command line: scripting and batch work with the same engine as the app.
+
+mod args;
+mod output;
+mod request;
+
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use args::{Cli, Cmd, GatewayArgs, KeyAction, ProviderArg, SimulateArgs};
+
+use crate::cache::ImageCache;
+use crate::connect::{self, Connection};
+use crate::gateway::{GatewayClient, GatewayConfig};
+use crate::job::{JobKind, JobRequest, Mode, Provider, SubmitOptions};
+use crate::keystore::KeyStore;
+use crate::manager::{ClientResolver, JobManager, ManagerConfig};
+use crate::secret::ApiKey;
+use crate::store::{self, Store};
+
+/// Runs one command; a failure prints one clear line and exits non-zero.
+pub fn run(cmd: Cmd) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mjdesk: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(dispatch(cmd)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("mjdesk: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cmd: Cmd) -> Result<(), String> {
+    match cmd {
+        Cmd::Simulate(a) => simulate(a).await,
+        Cmd::Jobs { limit, json } => output::list_jobs(&open_store()?, limit, json),
+        Cmd::Resume { api_key, json } => resume(api_key, json).await,
+        Cmd::Retry { job_id, api_key, wait, json } => retry(&job_id, api_key, wait, json).await,
+        Cmd::Key { action } => key(action),
+        other => gateway_command(other).await,
+    }
+}
+
+fn open_store() -> Result<Store, String> {
+    Store::open(&store::data_dir()).map_err(|e| e.to_string())
+}
+
+fn start_manager(store: Store, resolver: ClientResolver) -> Result<(JobManager, crate::manager::Updates), String> {
+    let cache = ImageCache::new(store::data_dir().join("images"));
+    Ok(JobManager::start(store, cache, ManagerConfig::from_env(), resolver, None))
+}
+
+/// Jobs on this command's own endpoint use its key; others find theirs as on resume.
+fn resolver_for(conn: &Connection, given_key: Option<String>) -> ClientResolver {
+    let (provider, base_url, key) = (conn.provider, conn.base_url.clone(), conn.key.clone());
+    let fallback = connect::resolver(given_key);
+    Arc::new(move |p: Provider, url: &str| {
+        if p == provider && url == base_url {
+            GatewayClient::new(GatewayConfig::new(p, url, key.clone())).map_err(|e| e.to_string())
+        } else {
+            fallback(p, url)
+        }
+    })
+}
+
+fn provider_of(arg: Option<ProviderArg>) -> Option<Provider> {
+    match arg {
+        Some(ProviderArg::Ttapi) => Some(Provider::Ttapi),
+        Some(ProviderArg::Acedata) => Some(Provider::Acedata),
+        Some(ProviderArg::Vtrix) => Some(Provider::Vtrix),
+        Some(ProviderArg::Sim) => None,
+        // No choice made: TTAPI when a key is configured for it, else the simulator.
+        None => connect::find_key(Provider::Ttapi, None).ok().flatten().map(|_| Provider::Ttapi),
+    }
+}
+
+async fn gateway_command(cmd: Cmd) -> Result<(), String> {
+    let g = gateway_args(&cmd).clone();
+    let conn = connect::connect(provider_of(g.provider), g.base_url.clone(), g.api_key.clone(), g.allow_http).await?;
+    if let Some(note) = &conn.note
+        && !g.json
+    {
+        eprintln!("{note}");
+    }
+    let store = open_store()?;
+    let options = SubmitOptions {
+        mode: g.mode.as_deref().map(Mode::parse),
+        timeout_secs: g.timeout,
+        hook_url: g.hook_url.clone(),
+        get_u_images: matches!(cmd, Cmd::Imagine { get_u_images: true, .. }).then_some(true),
+    };
+    let provider = conn.provider;
+    let (request, parent_id) = match &cmd {
+        Cmd::Fetch { job_id, .. } => return fetch(&conn, store, job_id, &g).await,
+        Cmd::Imagine { prompt, .. } => (request::imagine(prompt)?, None),
+        Cmd::Action { job_id, action, .. } => {
+            let parent = request::find_job(&store, provider, job_id)?;
+            let action = request::action_string(parent.as_ref(), provider, action);
+            let index = crate::actions::ActionKind::parse(&action).image_index();
+            let parent_ref = request::parent_ref(parent.as_ref(), job_id, index)?;
+            (JobRequest::Action { parent: parent_ref, action }, parent.map(|p| p.id))
+        }
+        Cmd::Seed { job_id, .. } => {
+            let parent = request::find_job(&store, provider, job_id)?;
+            (JobRequest::Seed { parent: request::parent_ref(parent.as_ref(), job_id, None)? }, parent.map(|p| p.id))
+        }
+        Cmd::Describe { image, .. } => (JobRequest::Describe { image: request::image_input(image)? }, None),
+        Cmd::Blend { images, dimensions, .. } => (request::blend(images, dimensions.as_deref())?, None),
+        Cmd::Inpaint { job_id, mask, prompt, .. } => {
+            let parent = request::find_job(&store, provider, job_id)?;
+            let mask = request::load_mask(mask)?;
+            if let Some(size) = parent.as_ref().and_then(|p| request::parent_image_size(p, None)) {
+                mask.check_for(size.0, size.1).map_err(|e| format!("{}: {e}", job_id))?;
+            }
+            let parent_ref = request::parent_ref(parent.as_ref(), job_id, None)?;
+            (JobRequest::Inpaint { parent: parent_ref, mask, prompt: prompt.clone() }, parent.map(|p| p.id))
+        }
+        Cmd::Edit { image, mask, prompt, retexture, .. } => edit_request(&store, provider, image, mask.as_deref(), prompt, *retexture)?,
+        Cmd::Simulate(_) | Cmd::Jobs { .. } | Cmd::Resume { .. } | Cmd::Retry { .. } | Cmd::Key { .. } => {
+            unreachable!("handled in dispatch")
+        }
+    };
+    if g.dry_run {
+        let preview = conn.client()?.preview_submit(&request, &options).map_err(|e| e.to_string())?;
+        return output::print_preview(&preview, g.json);
+    }
+    let (manager, mut updates) = start_manager(store, resolver_for(&conn, g.api_key.clone()))?;
+    let job = manager
+        .submit(provider, &conn.base_url, request, options, parent_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let settle = g.wait || g.out.is_some();
+    let job = output::wait_for(&manager, &mut updates, &job.id, settle, !g.json).await?;
+    output::finish(&job, g.out.as_deref(), g.json)
+}
+
+fn edit_request(
+    store: &Store,
+    provider: Provider,
+    image: &str,
+    mask: Option<&std::path::Path>,
+    prompt: &str,
+    retexture: bool,
+) -> Result<(JobRequest, Option<String>), String> {
+    let path = std::path::Path::new(image);
+    if provider == Provider::Vtrix && !path.exists() {
+        let (id, n) = image
+            .rsplit_once(':')
+            .and_then(|(id, n)| Some((id, n.parse::<u8>().ok().filter(|n| *n < 4)?)))
+            .ok_or_else(|| format!("'{image}': Vtrix edits an image of an earlier job; write JOB_ID:N with N from 0 to 3"))?;
+        let parent = request::find_job(store, provider, id)?
+            .ok_or_else(|| format!("job {id} is not known here; run it through mjdesk first"))?;
+        let size = request::parent_image_size(&parent, Some(n))
+            .ok_or_else(|| format!("the size of image {n} of job {id} is not known yet (is the job finished?)"))?;
+        let mask = mask.map(request::load_mask).transpose()?;
+        let parent_ref = request::parent_ref(Some(&parent), id, Some(n))?;
+        return Ok((request::canvas_edit(parent_ref, size, mask, prompt)?, Some(parent.id)));
+    }
+    Ok((request::edit_file(path, mask, prompt, retexture)?, None))
+}
+
+fn gateway_args(cmd: &Cmd) -> &GatewayArgs {
+    match cmd {
+        Cmd::Imagine { g, .. }
+        | Cmd::Action { g, .. }
+        | Cmd::Fetch { g, .. }
+        | Cmd::Describe { g, .. }
+        | Cmd::Blend { g, .. }
+        | Cmd::Seed { g, .. }
+        | Cmd::Inpaint { g, .. }
+        | Cmd::Edit { g, .. } => g,
+        Cmd::Simulate(_) | Cmd::Jobs { .. } | Cmd::Resume { .. } | Cmd::Retry { .. } | Cmd::Key { .. } => {
+            unreachable!("not a gateway command")
+        }
+    }
+}
+
+/// A job we know is followed through the manager (and stored); any other id is looked up
+/// once at the gateway.
+async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Result<(), String> {
+    if let Some(job) = request::find_job(&store, conn.provider, id)? {
+        let (manager, mut updates) = start_manager(store, resolver_for(conn, g.api_key.clone()))?;
+        let job = manager.follow(&job.id).await.map_err(|e| e.to_string())?;
+        let settle = g.wait || g.out.is_some() || job.status.is_terminal();
+        let job = output::wait_for(&manager, &mut updates, &job.id, settle, !g.json && settle).await?;
+        return output::finish(&job, g.out.as_deref(), g.json);
+    }
+    let snapshot = conn.client()?.fetch(id, &JobKind::Imagine).await.map_err(|e| e.to_string())?;
+    output::print_snapshot(&snapshot, g.json)
+}
+
+async fn resume(api_key: Option<String>, json: bool) -> Result<(), String> {
+    let store = open_store()?;
+    let (manager, mut updates) = start_manager(store, connect::resolver(api_key))?;
+    let count = manager.resume().await.map_err(|e| e.to_string())?;
+    if !json {
+        eprintln!("following {count} job(s)");
+    }
+    output::wait_all(&manager, &mut updates, json).await
+}
+
+async fn retry(id: &str, api_key: Option<String>, wait: bool, json: bool) -> Result<(), String> {
+    let store = open_store()?;
+    let job = request::find_job(&store, Provider::Ttapi, id)?.ok_or_else(|| format!("no job {id} here"))?;
+    let (manager, mut updates) = start_manager(store, connect::resolver(api_key.clone()))?;
+    let job = manager.retry(&job.id).await.map_err(|e| e.to_string())?;
+    let job = output::wait_for(&manager, &mut updates, &job.id, wait, !json).await?;
+    output::finish(&job, None, json)
+}
+
+fn key(action: KeyAction) -> Result<(), String> {
+    let store = KeyStore::new();
+    let provider = |p: ProviderArg| provider_of(Some(p)).ok_or("the simulator needs no key".to_owned());
+    match action {
+        KeyAction::Set { provider: p } => {
+            let p = provider(p)?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| format!("could not read the key: {e}"))?;
+            let key = ApiKey::new(line.trim());
+            if key.is_empty() {
+                return Err("no key given on standard input".into());
+            }
+            let place = store.save(p, &key).map_err(|e| e.to_string())?;
+            eprintln!("saved the {} key ({place})", p.display_name());
+            Ok(())
+        }
+        KeyAction::Clear { provider: p } => {
+            let p = provider(p)?;
+            store.delete(p).map_err(|e| e.to_string())?;
+            eprintln!("removed the saved {} key", p.display_name());
+            Ok(())
+        }
+    }
+}
+
+async fn simulate(a: SimulateArgs) -> Result<(), String> {
+    let secs = |s: f64| Duration::from_secs_f64(s.max(0.0));
+    let config = crate::sim::SimConfig {
+        api_key: a.key,
+        queue_time: secs(a.queue_secs),
+        run_time: secs(a.run_secs),
+        max_in_progress: a.max_in_progress,
+        image_ttl: a.image_ttl_secs.map(Duration::from_secs),
+        faults: crate::sim::Faults {
+            error_rate: a.error_rate,
+            rate_limit_rate: a.rate_limit_rate,
+            retry_after_secs: 2,
+            malformed_rate: a.malformed_rate,
+            drop_rate: a.drop_rate,
+            slow_ms: a.slow_ms,
+            banned_words: a.banned_word,
+        },
+        ..Default::default()
+    };
+    let addr = SocketAddr::new(IpAddr::from([127, 0, 0, 1]), a.port);
+    crate::sim::serve_until_ctrl_c(config, addr).await.map_err(|e| format!("the simulator stopped: {e}"))
+}
