@@ -4,14 +4,19 @@
 //! window in [`app`] sits on top of it and talks to it through commands and updates.
 
 pub mod actions;
+pub mod app;
 mod b64;
 pub mod cache;
+pub mod cli;
+pub mod connect;
 pub mod error;
 pub mod gateway;
 pub mod imageio;
 pub mod job;
 pub mod keystore;
+pub mod manager;
 pub mod mask;
+pub mod retry;
 pub mod secret;
 pub mod sim;
 pub mod store;
