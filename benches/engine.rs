@@ -1,0 +1,89 @@
+//! Speeds the engine promises, measured (numbers go in the issue notes, not in tests).
+//!
+//! - mask exports at 4096 x 4096 (the mask canvas's largest image): every export a gateway
+//!   flow needs, and reading a mask file;
+//! - reading a gateway's fetch answer (done every poll, for every job in progress);
+//! - the store at 10,000 jobs: a page of the newest 100 (what the job list asks for) and one
+//!   job's save (what every progress update costs).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use mjdesk::gateway::{Protocol, TtapiProtocol};
+use mjdesk::job::{Job, JobImage, JobRequest, JobStatus, Provider, SubmitOptions};
+use mjdesk::mask::Mask;
+use mjdesk::store::Store;
+
+fn painted_mask(side: u32) -> Mask {
+    let mut m = Mask::new(side, side);
+    m.fill_rect(side / 8, side / 8, side / 2, side / 2, true);
+    let (cx, cy, r) = (side as i64 * 3 / 4, side as i64 * 3 / 4, side as i64 / 6);
+    for y in (cy - r).max(0) as u32..((cy + r) as u32).min(side) {
+        for x in (cx - r).max(0) as u32..((cx + r) as u32).min(side) {
+            if (x as i64 - cx).pow(2) + (y as i64 - cy).pow(2) <= r * r {
+                m.set(x, y, true);
+            }
+        }
+    }
+    m
+}
+
+fn masks(c: &mut Criterion) {
+    let mask = painted_mask(4096);
+    let png = mask.to_bw_png();
+    let image = image::RgbaImage::from_pixel(4096, 4096, image::Rgba([90, 120, 200, 255]));
+    let mut g = c.benchmark_group("mask_4096");
+    g.sample_size(10);
+    g.bench_function("to_bw_png", |b| b.iter(|| black_box(mask.to_bw_png())));
+    g.bench_function("to_polygons", |b| b.iter(|| black_box(mask.to_polygons())));
+    g.bench_function("to_transparent_image", |b| b.iter(|| black_box(mask.to_transparent_image(&image).unwrap())));
+    g.bench_function("from_png", |b| b.iter(|| black_box(Mask::from_png(&png).unwrap())));
+    g.finish();
+}
+
+fn parsing(c: &mut Criterion) {
+    let body = include_str!("../src/gateway/fixtures/ttapi_fetch_imagine.json");
+    c.bench_function("ttapi_parse_fetch", |b| {
+        b.iter(|| black_box(TtapiProtocol.parse_fetch("f5850038-90a3-8a97-0476-107ea4b8dac4", 200, body).unwrap()))
+    });
+}
+
+fn job(i: usize) -> Job {
+    let mut j = Job::new(
+        Provider::Ttapi,
+        "https://api.ttapi.io",
+        JobRequest::Imagine { prompt: format!("a red fox number {i} in the snow --ar 3:2 --v 6") },
+        SubmitOptions::default(),
+    );
+    j.gateway_id = Some(format!("gateway-{i}"));
+    j.status = JobStatus::Succeeded;
+    j.actions = ["upsample1", "upsample2", "upsample3", "upsample4", "variation1", "variation2", "variation3", "variation4", "reroll"]
+        .map(String::from)
+        .to_vec();
+    j.images = (0..4).map(|n| JobImage { url: format!("https://cdn.example/{i}_{n}.png"), ..Default::default() }).collect();
+    j
+}
+
+fn store(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for i in 0..10_000 {
+        store.insert_job(&job(i)).unwrap();
+    }
+    let mut one = job(99_999);
+    store.insert_job(&one).unwrap();
+    let mut g = c.benchmark_group("store_10k_jobs");
+    g.bench_function("newest_100", |b| b.iter(|| black_box(store.jobs_page(0, 100).unwrap())));
+    g.bench_function("save_progress", |b| {
+        let mut p = 0u8;
+        b.iter(|| {
+            p = (p + 1) % 100;
+            one.status = JobStatus::Running { progress: p };
+            store.save_job(&one).unwrap();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, masks, parsing, store);
+criterion_main!(benches);
