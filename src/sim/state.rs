@@ -1,0 +1,400 @@
+//! The simulator's memory: the job table, each job's lifecycle, the in-progress limit and the
+//! counters behind `/__sim/stats` (result images live in [`super::cdn`]).
+//!
+//! A job's stage is computed from its creation instant whenever someone asks, so nothing runs
+//! in the background. Its images are rendered once, the first time it is seen done, on the
+//! blocking pool, and kept as PNG bytes in the image store.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::OnceCell;
+
+use super::cdn::{Cdn, ImgRef};
+use super::produce::{self, Work};
+use super::reply::Gw;
+use super::{Faults, SimConfig, SimStats};
+
+/// How a job's results are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// A 2x2 grid whose quadrants are the four images.
+    Grid,
+    /// One image.
+    Single,
+    /// Four full-size images (edits, inpaint), with a grid tiling them.
+    Set,
+    /// No image: describe, seed.
+    Text,
+}
+
+/// What a finished job produced.
+#[derive(Debug, Clone)]
+pub(super) struct Output {
+    pub shape: Shape,
+    pub grid: Option<ImgRef>,
+    pub images: Vec<ImgRef>,
+    pub prompts: Vec<String>,
+    /// The seed a seed job reports.
+    pub seed: Option<u64>,
+    /// When the quadrants are pure scenes of (prompt, seed): upscales re-render them sharp.
+    pub scene: Option<(String, u64)>,
+    /// Singles that can still be upscaled (not already an upscale of an upscale).
+    pub upscalable: bool,
+}
+
+impl Output {
+    /// The image clients show first: the grid, else the single image.
+    pub fn main_image(&self) -> Option<&ImgRef> {
+        self.grid.as_ref().or(self.images.first())
+    }
+}
+
+/// A job as the simulator keeps it.
+pub(super) struct SimJob {
+    pub id: String,
+    pub gw: Gw,
+    /// What the job was ("imagine", "upsample1", "blend", a Vtrix model ...).
+    pub label: String,
+    pub prompt: String,
+    pub mode: String,
+    pub hook: String,
+    /// The submitted body (AceData echoes it in task lookups).
+    pub request: serde_json::Value,
+    pub seed: Option<u64>,
+    /// AceData: the id follow-ups name.
+    pub image_id: String,
+    pub created: Instant,
+    pub submitted: SystemTime,
+    failure: Option<String>,
+    work: Mutex<Option<Work>>,
+    output: OnceCell<Result<Arc<Output>, String>>,
+}
+
+/// What a gateway handler asks to create.
+pub(super) struct NewJob {
+    pub gw: Gw,
+    pub label: String,
+    /// The prompt the job works from (a follow-up inherits its parent's).
+    pub prompt: String,
+    /// True when the submit itself carried `prompt` (only those count in `submits_by_prompt`).
+    pub prompt_sent: bool,
+    pub mode: String,
+    pub hook: String,
+    pub request: serde_json::Value,
+    pub seed: Option<u64>,
+    /// Decided at submit (an unusable link ...): the job fails with this reason.
+    pub failure: Option<String>,
+    pub work: Option<Work>,
+}
+
+/// Where a job stands by the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stage {
+    Pending,
+    Queued,
+    Running(u8),
+    Done,
+}
+
+/// Where a job stands, with its results once done.
+pub(super) enum Status {
+    Pending,
+    Queued,
+    Running(u8),
+    Succeeded(Arc<Output>),
+    Failed(String),
+}
+
+/// The in-progress limit refused a submit.
+#[derive(Debug)]
+pub(super) struct Busy {
+    pub limit: usize,
+}
+
+#[derive(Default)]
+struct Table {
+    jobs: HashMap<String, Arc<SimJob>>,
+    image_ids: HashMap<String, String>,
+    /// Jobs that may still be in progress (pruned on each submit).
+    active: Vec<Arc<SimJob>>,
+    submits: u64,
+    by_prompt: BTreeMap<String, u64>,
+    peak: usize,
+    derived: u64,
+}
+
+pub(super) struct Sim {
+    pub config: SimConfig,
+    pub base_url: String,
+    pub cdn: Cdn,
+    faults: Mutex<Faults>,
+    fault_rng: Mutex<fastrand::Rng>,
+    table: Mutex<Table>,
+    requests: AtomicU64,
+}
+
+/// A poisoned lock only means another call panicked; the table is still consistent enough
+/// for a simulator, so keep serving.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SimJob {
+    pub fn stage(&self, config: &SimConfig, now: Instant) -> Stage {
+        let t = now.saturating_duration_since(self.created);
+        let (q, r) = (config.queue_time, config.run_time);
+        let end = if self.failure.is_some() { q } else { q + r };
+        if t >= end {
+            Stage::Done
+        } else if t < q / 2 {
+            Stage::Pending
+        } else if t < q {
+            Stage::Queued
+        } else {
+            let done = (t - q).as_secs_f64() / r.as_secs_f64().max(1e-9);
+            Stage::Running((done * 100.0).clamp(1.0, 99.0) as u8)
+        }
+    }
+
+    /// When the job is (or will be) done.
+    pub fn done_at(&self, config: &SimConfig) -> Instant {
+        let end = if self.failure.is_some() { config.queue_time } else { config.queue_time + config.run_time };
+        self.created + end
+    }
+
+    pub fn finish_time(&self, config: &SimConfig) -> SystemTime {
+        self.submitted + (self.done_at(config) - self.created)
+    }
+}
+
+impl Sim {
+    pub fn new(config: SimConfig, base_url: String) -> Self {
+        Self {
+            faults: Mutex::new(config.faults.clone()),
+            fault_rng: Mutex::new(fastrand::Rng::with_seed(config.rng_seed)),
+            cdn: Cdn::new(base_url.clone(), config.image_ttl),
+            config,
+            base_url,
+            table: Mutex::new(Table::default()),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    pub fn faults(&self) -> Faults {
+        lock(&self.faults).clone()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.faults) = faults;
+    }
+
+    /// One uniform draw in [0, 1) from the seeded fault RNG.
+    pub fn draw(&self) -> f64 {
+        lock(&self.fault_rng).f64()
+    }
+
+    pub fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn stats(&self) -> SimStats {
+        let now = Instant::now();
+        let t = lock(&self.table);
+        let in_progress = t.active.iter().filter(|j| j.stage(&self.config, now) != Stage::Done).count();
+        SimStats {
+            submits: t.submits,
+            submits_by_prompt: t.by_prompt.clone(),
+            in_progress,
+            peak_in_progress: t.peak,
+            requests: self.requests.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Creates a job, unless `gw` already has the limit in progress.
+    pub fn submit(&self, new: NewJob) -> Result<Arc<SimJob>, Busy> {
+        let now = Instant::now();
+        let banned = banned_word(&new.prompt, &lock(&self.faults).banned_words);
+        let mut t = lock(&self.table);
+        t.active.retain(|j| j.stage(&self.config, now) != Stage::Done);
+        let running = t.active.iter().filter(|j| j.gw == new.gw).count();
+        if running >= self.config.max_in_progress {
+            return Err(Busy { limit: self.config.max_in_progress });
+        }
+        let counted = new.prompt_sent.then(|| new.prompt.clone());
+        let failure = new.failure.or(banned.then(|| "[Banned prompt detected]".to_owned()));
+        let image_id = loop {
+            let id = fastrand::u64(1_000_000_000_000_000_000..9_000_000_000_000_000_000).to_string();
+            if !t.image_ids.contains_key(&id) {
+                break id;
+            }
+        };
+        let job = Arc::new(SimJob {
+            id: uuid::Uuid::new_v4().to_string(),
+            gw: new.gw,
+            label: new.label,
+            prompt: new.prompt,
+            mode: new.mode,
+            hook: new.hook,
+            request: new.request,
+            seed: new.seed,
+            image_id,
+            created: now,
+            submitted: SystemTime::now(),
+            failure,
+            work: Mutex::new(new.work),
+            output: OnceCell::new(),
+        });
+        t.image_ids.insert(job.image_id.clone(), job.id.clone());
+        t.jobs.insert(job.id.clone(), job.clone());
+        t.active.push(job.clone());
+        t.submits += 1;
+        if let Some(p) = counted {
+            *t.by_prompt.entry(p).or_default() += 1;
+        }
+        t.peak = t.peak.max(running + 1);
+        Ok(job)
+    }
+
+    /// The job `id` of gateway `gw` (each gateway has its own namespace).
+    pub fn job(&self, gw: Gw, id: &str) -> Option<Arc<SimJob>> {
+        lock(&self.table).jobs.get(id.trim()).filter(|j| j.gw == gw).cloned()
+    }
+
+    /// The AceData job whose result carries `image_id`.
+    pub fn job_by_image_id(&self, image_id: &str) -> Option<Arc<SimJob>> {
+        let t = lock(&self.table);
+        let id = t.image_ids.get(image_id.trim())?;
+        t.jobs.get(id).filter(|j| j.gw == Gw::Acedata).cloned()
+    }
+
+    /// A fresh seed for a follow-up of `seed`: reproducible for the same sequence of calls.
+    pub fn derive_seed(&self, seed: u64, salt: &str) -> u64 {
+        let n = {
+            let mut t = lock(&self.table);
+            t.derived += 1;
+            t.derived
+        };
+        let mixed = super::style::mix64(seed ^ super::style::fnv(salt.as_bytes()), n);
+        mixed % 4_294_967_296
+    }
+
+    /// Where the job stands now; renders its results the first time it is seen done.
+    pub async fn status(self: &Arc<Self>, job: &Arc<SimJob>) -> Status {
+        match job.stage(&self.config, Instant::now()) {
+            Stage::Pending => Status::Pending,
+            Stage::Queued => Status::Queued,
+            Stage::Running(p) => Status::Running(p),
+            Stage::Done => {
+                if let Some(reason) = &job.failure {
+                    return Status::Failed(reason.clone());
+                }
+                match self.output(job).await {
+                    Ok(out) => Status::Succeeded(out),
+                    Err(reason) => Status::Failed(reason),
+                }
+            }
+        }
+    }
+
+    /// Waits until the job is done, then says how it ended.
+    pub async fn finish(self: &Arc<Self>, job: &Arc<SimJob>) -> Status {
+        tokio::time::sleep_until(job.done_at(&self.config).into()).await;
+        self.status(job).await
+    }
+
+    /// The job's results, rendered once. The render runs in a task of its own, so a caller
+    /// that gives up half way (a client timing out) cannot leave the job without its results.
+    async fn output(self: &Arc<Self>, job: &Arc<SimJob>) -> Result<Arc<Output>, String> {
+        if let Some(done) = job.output.get() {
+            return done.clone();
+        }
+        let (sim, job) = (self.clone(), job.clone());
+        let render = tokio::spawn(async move {
+            let init = || async {
+                let work = lock(&job.work).take().ok_or_else(|| "[Internal error] nothing to render".to_owned())?;
+                let grid_size = sim.config.grid_size;
+                let rendered = tokio::task::spawn_blocking(move || produce::run(work, grid_size))
+                    .await
+                    .map_err(|_| "[Internal error] rendering failed".to_owned())??;
+                Ok(Arc::new(sim.store(&job.id, rendered)))
+            };
+            job.output.get_or_init(init).await.clone()
+        });
+        render.await.unwrap_or_else(|_| Err("[Internal error] rendering failed".to_owned()))
+    }
+
+    fn store(&self, job_id: &str, r: produce::Encoded) -> Output {
+        let keep = |(suffix, png, width, height): (String, Vec<u8>, u32, u32)| {
+            let name = format!("{job_id}-{suffix}");
+            self.cdn.put(name.clone(), png);
+            ImgRef { name, width, height }
+        };
+        let grid = r.grid.map(keep);
+        let images = r.images.into_iter().map(keep).collect();
+        Output {
+            shape: r.shape,
+            grid,
+            images,
+            prompts: r.prompts,
+            seed: r.seed,
+            scene: r.scene,
+            upscalable: r.upscalable,
+        }
+    }
+}
+
+/// True when `prompt` holds one of `banned` as a whole word (or phrase), ignoring case.
+fn banned_word(prompt: &str, banned: &[String]) -> bool {
+    let text = prompt.to_lowercase();
+    banned.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()).any(|w| {
+        text.match_indices(&w).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + w.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    })
+}
+
+/// RFC 3339 (UTC, seconds) for TTAPI's submitTime / finishTime.
+pub(super) fn rfc3339(t: SystemTime) -> String {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or(Duration::ZERO).as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // civil-from-days (proleptic Gregorian), after H. Hinnant's well-known derivation
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_known_instants() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_722_317_956);
+        assert_eq!(rfc3339(t), "2024-07-30T05:39:16Z");
+        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let leap = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn banned_words_match_whole_words_in_any_case() {
+        let banned = vec!["gore".to_owned(), "blood bath".to_owned()];
+        assert!(banned_word("A GORE scene", &banned));
+        assert!(banned_word("gore, at dawn", &banned));
+        assert!(banned_word("a Blood Bath", &banned));
+        assert!(!banned_word("a gorge at dawn", &banned));
+        assert!(!banned_word("anything", &[String::new()]));
+    }
+}
