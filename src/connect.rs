@@ -55,12 +55,7 @@ pub fn check_base_url(url: &str, allow_http: bool) -> Result<(), String> {
 }
 
 fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    crate::gateway::is_loopback_host(url)
 }
 
 /// The key for `provider`: command line, then environment, then the key store.

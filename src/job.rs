@@ -248,7 +248,8 @@ pub struct JobSnapshot {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RemoteState {
-    /// Accepted, waiting in the gateway's queue (TTAPI PENDING_QUEUE / ON_QUEUE, Vtrix pending).
+    /// Accepted, waiting in the gateway's queue (TTAPI PENDING_QUEUE, and ON_QUEUE while progress
+    /// is still 0; Vtrix pending).
     #[default]
     Queued,
     Running,

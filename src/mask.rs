@@ -72,8 +72,8 @@ impl Mask {
     /// Reads a mask file: white, or transparent, marks the area to change; black (opaque)
     /// keeps. Grey counts as white from half intensity up.
     pub fn from_png(bytes: &[u8]) -> Result<Self, MaskError> {
-        let img = image::load_from_memory(bytes).map_err(|e| MaskError::Decode(e.to_string()))?;
-        let rgba = img.to_rgba8();
+        // Decoded under the same limits as every input image: a bomb is refused from its header.
+        let rgba = crate::imageio::decode_rgba(bytes, "the mask").map_err(|e| MaskError::Decode(e.to_string()))?;
         let mut mask = Mask::new(rgba.width(), rgba.height());
         for (x, y, p) in rgba.enumerate_pixels() {
             let [r, g, b, a] = p.0;

@@ -14,7 +14,7 @@ pub use args::{Cli, Cmd, GatewayArgs, KeyAction, ProviderArg, SimulateArgs};
 use crate::cache::ImageCache;
 use crate::connect::{self, Connection};
 use crate::gateway::{GatewayClient, GatewayConfig};
-use crate::job::{JobKind, JobRequest, Mode, Provider, SubmitOptions};
+use crate::job::{JobKind, JobRequest, JobStatus, Mode, Provider, SubmitOptions};
 use crate::keystore::KeyStore;
 use crate::manager::{ClientResolver, JobManager, ManagerConfig};
 use crate::secret::ApiKey;
@@ -183,18 +183,29 @@ fn gateway_args(cmd: &Cmd) -> &GatewayArgs {
     }
 }
 
-/// A job we know is followed through the manager (and stored); any other id is looked up
-/// once at the gateway.
+/// A job we know is read once at its gateway and stored (or, with --wait, followed to its
+/// end); any other id is looked up once at the gateway.
 async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Result<(), String> {
-    if let Some(job) = request::find_job(&store, conn.provider, id)? {
-        let (manager, mut updates) = start_manager(store, resolver_for(conn, g.api_key.clone()))?;
-        let job = manager.follow(&job.id).await.map_err(|e| e.to_string())?;
-        let settle = g.wait || g.out.is_some() || job.status.is_terminal();
-        let job = output::wait_for(&manager, &mut updates, &job.id, settle, !g.json && settle).await?;
-        return output::finish(&job, g.out.as_deref(), g.json);
+    let Some(mut job) = request::find_job(&store, conn.provider, id)? else {
+        let snapshot = conn.client()?.fetch(id, &JobKind::Imagine).await.map_err(|e| e.to_string())?;
+        return output::print_snapshot(&snapshot, g.json);
+    };
+    if !(g.wait || g.out.is_some())
+        && let (Some(gateway_id), false) = (job.gateway_id.clone(), job.status.is_terminal())
+    {
+        let client = resolver_for(conn, g.api_key.clone())(job.provider, &job.base_url)?;
+        let snapshot = client.fetch(&gateway_id, &job.kind).await.map_err(|e| e.to_string())?;
+        job.apply_snapshot(&snapshot);
+        store.save_job(&job).map_err(|e| e.to_string())?;
+        if job.status != JobStatus::Succeeded {
+            return output::finish(&job, None, g.json);
+        }
     }
-    let snapshot = conn.client()?.fetch(id, &JobKind::Imagine).await.map_err(|e| e.to_string())?;
-    output::print_snapshot(&snapshot, g.json)
+    // Following to the end also downloads whatever result images are not kept yet.
+    let (manager, mut updates) = start_manager(store, resolver_for(conn, g.api_key.clone()))?;
+    manager.follow(&job.id).await.map_err(|e| e.to_string())?;
+    let job = output::wait_for(&manager, &mut updates, &job.id, !matches!(job.status, JobStatus::Unknown { .. }), !g.json).await?;
+    output::finish(&job, g.out.as_deref(), g.json)
 }
 
 async fn resume(api_key: Option<String>, json: bool) -> Result<(), String> {

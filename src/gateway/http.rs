@@ -7,9 +7,14 @@ use super::{GatewayConfig, Method, Prepared, Protocol};
 use crate::error::{ApiFailure, GatewayError};
 
 pub(super) fn build_client(config: &GatewayConfig) -> Result<reqwest::Client, GatewayError> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
-        .user_agent(concat!("mjdesk/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!("mjdesk/", env!("CARGO_PKG_VERSION")));
+    // A simulator on this machine is reached directly, whatever HTTP_PROXY says.
+    if url::Url::parse(&config.base_url).is_ok_and(|u| is_loopback_host(&u)) {
+        builder = builder.no_proxy();
+    }
+    builder
         .build()
         .map_err(|e| GatewayError::invalid(format!("could not set up the HTTP client: {e}")))
 }
@@ -64,6 +69,15 @@ pub(super) async fn download(http: &reqwest::Client, url: &str, timeout: Duratio
     }
     let bytes = response.bytes().await.map_err(|e| transport_error(&e, &host, timeout))?;
     Ok(bytes.to_vec())
+}
+
+pub fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 fn host_of(url: &str) -> String {

@@ -17,6 +17,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use acedata::AcedataProtocol;
+pub use http::is_loopback_host;
 pub use ttapi::TtapiProtocol;
 pub use vtrix::{VtrixPaths, VtrixProtocol};
 
