@@ -84,7 +84,7 @@ impl ActionKind {
         match self {
             ActionKind::Upscale(q) => format!("U{}", q + 1),
             ActionKind::Variation(q) => format!("V{}", q + 1),
-            ActionKind::Reroll => "🔄 Reroll".into(),
+            ActionKind::Reroll => "Reroll".into(),
             ActionKind::ZoomOut(f) => format!("Zoom Out {f}x"),
             ActionKind::Pan(PanDirection::Left) => "⬅ Pan".into(),
             ActionKind::Pan(PanDirection::Right) => "➡ Pan".into(),

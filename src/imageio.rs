@@ -152,6 +152,24 @@ pub fn encode_png(img: &RgbaImage) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A tiny PNG whose header claims `width` x `height` (with a valid checksum) but holds one
+/// pixel: what a decompression bomb looks like to a decoder. For tests of the limits.
+pub fn png_claiming_size(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = encode_png(&RgbaImage::new(1, 1));
+    bytes[16..20].copy_from_slice(&width.to_be_bytes());
+    bytes[20..24].copy_from_slice(&height.to_be_bytes());
+    // IHDR's CRC-32 (reflected, polynomial 0xEDB88320) over its type and data.
+    let mut crc = !0u32;
+    for &b in &bytes[12..29] {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    bytes[29..33].copy_from_slice(&(!crc).to_be_bytes());
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,25 +200,8 @@ mod tests {
     #[test]
     fn a_decompression_bomb_is_refused_from_its_header() {
         // A valid PNG header claiming 20000 x 20000 pixels (400 MP): refused before decoding.
-        let mut bomb = png(1, 1);
-        bomb[16..20].copy_from_slice(&20000u32.to_be_bytes());
-        bomb[20..24].copy_from_slice(&20000u32.to_be_bytes());
-        let crc = crc32(&bomb[12..29]);
-        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
-        let e = check_image_bytes(bomb, "bomb.png").unwrap_err();
+        let e = check_image_bytes(png_claiming_size(20000, 20000), "bomb.png").unwrap_err();
         assert!(matches!(e, InputError::TooManyPixels { width: 20000, height: 20000, .. }), "{e:?}");
-    }
-
-    /// PNG's chunk checksum (CRC-32, reflected, polynomial 0xEDB88320).
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &b in data {
-            crc ^= b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-            }
-        }
-        !crc
     }
 
     #[test]

@@ -511,6 +511,9 @@ impl Job {
                 mine.clone_from(theirs);
             }
         };
+        if self.prompt.is_none() {
+            self.prompt.clone_from(&snap.prompt);
+        }
         keep(&mut self.seed, &snap.seed);
         keep(&mut self.quota, &snap.quota);
         keep(&mut self.image_id, &snap.image_id);

@@ -9,6 +9,9 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
         return;
     };
     ui.horizontal_wrapped(|ui| {
+        if let crate::job::JobKind::Action { action, .. } = &job.kind {
+            ui.strong(crate::actions::ActionKind::parse(action).label());
+        }
         ui.strong(job.prompt.as_deref().unwrap_or(job.kind.label()));
     });
     match &job.status {

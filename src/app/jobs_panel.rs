@@ -20,7 +20,7 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiC
                 }
                 match row.progress {
                     Some(p) => {
-                        ui.add(egui::ProgressBar::new(p).desired_height(6.0).text(egui::RichText::new(&row.status).small()));
+                        ui.add(egui::ProgressBar::new(p).desired_height(14.0).text(egui::RichText::new(&row.status).small()));
                     }
                     None if row.failed => {
                         ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&row.status).small());

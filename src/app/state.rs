@@ -75,6 +75,7 @@ impl JobRow {
         let prompt = job.prompt.clone().unwrap_or_else(|| job.kind.label().to_owned());
         let title = match &job.kind {
             crate::job::JobKind::Action { action, .. } => format!("{} · {prompt}", ActionKind::parse(action).label()),
+            kind if kind.parent().is_some() => format!("{} · {prompt}", kind.label()),
             _ => prompt,
         };
         Self {
@@ -123,6 +124,14 @@ mod tests {
         assert!(s.busy());
         s.apply(Update::Rejected { reason: "the prompt is empty".into() });
         assert_eq!(s.message.as_deref(), Some("the prompt is empty"));
+    }
+
+    #[test]
+    fn a_follow_up_row_names_its_action_and_the_prompt_it_continues() {
+        let req = JobRequest::Action { parent: crate::job::ParentRef::job("g1"), action: "upsample2".into() };
+        let mut j = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+        j.prompt = Some("a red fox".into());
+        assert_eq!(JobRow::of(&j).title, "U2 · a red fox");
     }
 
     #[test]

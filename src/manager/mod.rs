@@ -255,6 +255,10 @@ impl JobManager {
         validate_request(&request, parent.as_ref()).map_err(ManagerError::Invalid)?;
         let mut job = Job::new(provider, base_url, request, options);
         job.parent_id = parent_id;
+        if job.prompt.is_none() {
+            // A follow-up (U1, zoom, seed ...) is shown with the prompt it continues.
+            job.prompt = parent.and_then(|p| p.prompt);
+        }
         self.inner.store.insert_job(&job)?;
         self.inner.emit(Update::Job(Box::new(job.clone())));
         self.drive(job.clone());
