@@ -6,7 +6,7 @@
 
 use std::io::Cursor;
 
-use image::{GrayImage, ImageFormat, Luma, RgbaImage};
+use image::{GrayImage, ImageFormat, RgbaImage};
 
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Mask {
@@ -74,13 +74,15 @@ impl Mask {
     pub fn from_png(bytes: &[u8]) -> Result<Self, MaskError> {
         // Decoded under the same limits as every input image: a bomb is refused from its header.
         let rgba = crate::imageio::decode_rgba(bytes, "the mask").map_err(|e| MaskError::Decode(e.to_string()))?;
-        let mut mask = Mask::new(rgba.width(), rgba.height());
-        for (x, y, p) in rgba.enumerate_pixels() {
-            let [r, g, b, a] = p.0;
-            let luma = (r as u32 * 299 + g as u32 * 587 + b as u32 * 114) / 1000;
-            mask.set(x, y, a < 128 || luma >= 128);
-        }
-        Ok(mask)
+        let data = rgba
+            .as_raw()
+            .chunks_exact(4)
+            .map(|p| {
+                let luma = (p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000;
+                if p[3] < 128 || luma >= 128 { 255 } else { 0 }
+            })
+            .collect();
+        Ok(Mask { width: rgba.width(), height: rgba.height(), data })
     }
 
     /// Checks the mask fits an image of `width` x `height` and marks some, not all, of it.
@@ -97,7 +99,8 @@ impl Mask {
 
     /// TTAPI inpaint, AceData edits / variation_region: a black-and-white PNG, white = change.
     pub fn to_bw_png(&self) -> Vec<u8> {
-        let img = GrayImage::from_fn(self.width, self.height, |x, y| Luma([if self.get(x, y) { 255 } else { 0 }]));
+        let bw = self.data.iter().map(|&v| if v != 0 { 255 } else { 0 }).collect();
+        let img = GrayImage::from_raw(self.width, self.height, bw).expect("one byte per pixel");
         encode_png(&image::DynamicImage::ImageLuma8(img))
     }
 
@@ -113,8 +116,8 @@ impl Mask {
             });
         }
         let mut out = image.clone();
-        for (x, y, p) in out.enumerate_pixels_mut() {
-            p.0[3] = if self.get(x, y) { 0 } else { 255 };
+        for (p, &m) in out.chunks_exact_mut(4).zip(&self.data) {
+            p[3] = if m != 0 { 0 } else { 255 };
         }
         Ok(encode_png(&image::DynamicImage::ImageRgba8(out)))
     }

@@ -9,13 +9,27 @@ use crate::job::{Canvas, Dimensions, ImageInput, Job, JobRequest, ParentRef, Pro
 use crate::mask::Mask;
 use crate::store::Store;
 
-/// A job named on the command line: our own id or a gateway id. Unknown ids are taken
-/// as gateway ids of jobs made elsewhere (None).
+/// A job named on the command line: our own id or a gateway id, or the first characters of
+/// one (at least 6, as `mjdesk jobs` shows them). Unknown ids are taken as gateway ids of jobs
+/// made elsewhere (None).
 pub fn find_job(store: &Store, provider: Provider, id: &str) -> Result<Option<Job>, String> {
-    if let Some(job) = store.get_job(id).map_err(|e| e.to_string())? {
+    let err = |e: crate::store::StoreError| e.to_string();
+    if let Some(job) = store.get_job(id).map_err(err)? {
         return Ok(Some(job));
     }
-    store.find_by_gateway_id(provider, id).map_err(|e| e.to_string())
+    if let Some(job) = store.find_by_gateway_id(provider, id).map_err(err)? {
+        return Ok(Some(job));
+    }
+    if id.len() < 6 {
+        return Ok(None);
+    }
+    let starts = |j: &Job| j.id.starts_with(id) || j.gateway_id.as_deref().is_some_and(|g| g.starts_with(id));
+    let mut found: Vec<Job> = store.search(id, 50).map_err(err)?.into_iter().filter(starts).collect();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        n => Err(format!("'{id}' matches {n} jobs; give more of the id")),
+    }
 }
 
 pub fn parent_ref(parent: Option<&Job>, id: &str, index: Option<u8>) -> Result<ParentRef, String> {

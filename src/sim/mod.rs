@@ -1,5 +1,6 @@
 //! The simulator: a real HTTP server that speaks the TTAPI, AceData and Vtrix protocols (as
-//! pinned in PROTOCOL.md), so the app, the CLI and the tests run end to end with no account.
+//! the gateways document them; `protocol.md` beside this file pins what the documents leave
+//! open, for the clients and the simulator alike), so the app, the CLI and the tests run end to end with no account.
 //!
 //! It renders its own images (procedural art driven by the prompt and seed), honours masks
 //! exactly, enforces the in-progress limit and can inject faults from a seeded RNG, so the

@@ -1,5 +1,5 @@
 //! Each gateway's own shapes for refusals and its auth header, so one fault or auth layer can
-//! answer for any of them exactly as PROTOCOL.md pins.
+//! answer for any of them exactly as `protocol.md` pins.
 
 // Handlers answer `Result<Response, Response>` (axum turns either side into the answer);
 // boxing every refusal would only add noise to a path that runs once per call.

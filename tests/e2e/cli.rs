@@ -229,7 +229,7 @@ async fn after_sigkill_with_ten_jobs_in_flight_resume_finishes_all_without_resub
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn jobs_lists_and_fetch_of_an_unknown_id_fails_in_one_line() {
+async fn jobs_lists_short_ids_name_jobs_and_an_unknown_id_fails_in_one_line() {
     let server = sim(SimConfig::instant()).await;
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
@@ -239,6 +239,13 @@ async fn jobs_lists_and_fetch_of_an_unknown_id_fails_in_one_line() {
     let out = mjdesk(h).args(["jobs"]).output().unwrap();
     let (stdout, _) = text(&out);
     assert!(stdout.contains("a tin robot") && stdout.contains("imagine"), "{stdout}");
+    // the short id the list shows names the job in later commands
+    let short = stdout.lines().nth(1).and_then(|l| l.split_whitespace().next()).expect("a job row").to_owned();
+    let out = mjdesk(h).args(["action", &short, "U1", "--provider", "ttapi", "--base-url", &base, "--wait", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let up: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    assert_eq!(up["kind"]["action"], "upsample1");
+    assert_eq!(up["prompt"], "a tin robot", "a follow-up carries the prompt it continues");
     let out = mjdesk(h).args(["fetch", "no-such-job", "--provider", "ttapi", "--base-url", &base]).output().unwrap();
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
