@@ -28,8 +28,15 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
     if let JobStatus::Running { progress } = job.status {
         ui.add(egui::ProgressBar::new(progress as f32 / 100.0).show_percentage());
     }
-    if matches!(job.status, JobStatus::Unknown { .. } | JobStatus::Failed { .. }) && ui.button("Retry").clicked() {
-        commands.push(UiCommand::Retry { job_id: job.id.clone() });
+    if matches!(job.status, JobStatus::Unknown { .. } | JobStatus::Failed { .. }) {
+        if ui.button("Retry").clicked() {
+            commands.push(UiCommand::Retry { job_id: job.id.clone() });
+        }
+        if let Some(raw) = &job.last_raw {
+            ui.collapsing("What the gateway answered", |ui| {
+                ui.add(egui::Label::new(egui::RichText::new(raw).monospace().small()).wrap());
+            });
+        }
     }
     ui.horizontal_wrapped(|ui| {
         for (label, action) in action_buttons(job) {

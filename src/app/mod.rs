@@ -36,7 +36,7 @@ impl MjdeskApp {
                 self.manager.send(Command::Submit {
                     provider: self.provider,
                     base_url: self.base_url.clone(),
-                    request: JobRequest::Imagine { prompt },
+                    request: Box::new(JobRequest::Imagine { prompt }),
                     options: SubmitOptions::default(),
                     parent_id: None,
                 });
@@ -48,7 +48,7 @@ impl MjdeskApp {
                 self.manager.send(Command::Submit {
                     provider: parent.provider,
                     base_url: parent.base_url.clone(),
-                    request: JobRequest::Action { parent: parent_ref, action },
+                    request: Box::new(JobRequest::Action { parent: parent_ref, action }),
                     options: parent.options.clone(),
                     parent_id: Some(job_id),
                 });

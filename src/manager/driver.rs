@@ -86,7 +86,7 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
             Err(e) if waits_and_retries(&e, attempt, inner.config.connect_retries) => {
                 tracing::debug!(job = %job.id, error = %e, "submit refused for now; waiting");
                 job.status = JobStatus::QueuedLocally;
-                job.last_raw = Some(e.to_string());
+                job.last_raw = e.api().map(|f| f.body.clone());
                 inner.save(job);
                 tokio::time::sleep(inner.config.backoff.delay(attempt, e.retry_after())).await;
                 attempt += 1;

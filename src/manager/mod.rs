@@ -85,7 +85,13 @@ impl ManagerConfig {
 /// What the UI asks for. Answers come back as [`Update`]s.
 #[derive(Debug, Clone)]
 pub enum Command {
-    Submit { provider: Provider, base_url: String, request: JobRequest, options: SubmitOptions, parent_id: Option<String> },
+    Submit {
+        provider: Provider,
+        base_url: String,
+        request: Box<JobRequest>,
+        options: SubmitOptions,
+        parent_id: Option<String>,
+    },
     /// Submit again a job whose fate is unknown or that failed (the designer chose to).
     Retry { job_id: String },
     /// Drive a known job to its end: poll it if unfinished, download missing local copies.
@@ -214,7 +220,7 @@ impl JobManager {
     async fn apply(&self, cmd: Command) {
         let result = match cmd {
             Command::Submit { provider, base_url, request, options, parent_id } => {
-                self.submit(provider, &base_url, request, options, parent_id).await.map(|_| ())
+                self.submit(provider, &base_url, *request, options, parent_id).await.map(|_| ())
             }
             Command::Retry { job_id } => self.retry(&job_id).await.map(|_| ()),
             Command::Follow { job_id } => self.follow(&job_id).await.map(|_| ()),
@@ -260,6 +266,12 @@ impl JobManager {
             job.prompt = parent.and_then(|p| p.prompt);
         }
         self.inner.store.insert_job(&job)?;
+        if let JobRequest::Imagine { prompt } = &job.request {
+            // History is a convenience: failing to record it must not stop the job.
+            if let Err(e) = self.inner.store.add_prompt(prompt) {
+                self.inner.emit(Update::Notice(format!("could not record the prompt in history: {e}")));
+            }
+        }
         self.inner.emit(Update::Job(Box::new(job.clone())));
         self.drive(job.clone());
         Ok(job)

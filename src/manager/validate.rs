@@ -24,10 +24,10 @@ pub fn validate_request(req: &JobRequest, parent: Option<&Job>) -> Result<(), St
             }
         }
         JobRequest::Inpaint { mask, prompt, .. } => {
-            if let Some(p) = prompt {
-                if p.chars().count() > crate::imageio::MAX_PROMPT_CHARS {
-                    return check_prompt(p).map_err(s);
-                }
+            if let Some(p) = prompt
+                && p.chars().count() > crate::imageio::MAX_PROMPT_CHARS
+            {
+                return check_prompt(p).map_err(s);
             }
             match parent.and_then(|p| Some((p.width?, p.height?))) {
                 Some((w, h)) => mask.check_for(w, h).map_err(|e| e.to_string()),

@@ -139,6 +139,8 @@ async fn results_are_kept_locally_and_expired_links_say_so() {
     let ids = submit_many(&m, &server.base_url(), &prompts(1, "kept"), SubmitOptions::default()).await;
     let job = settle(&store, &ids).await.remove(0);
     assert_eq!(job.images.len(), 4);
+    let history = store.prompt_history(10).unwrap();
+    assert_eq!(history.first().map(|h| h.prompt.as_str()), Some("kept number 0"), "the prompt is in the history");
     for img in &job.images {
         let path = img.local_path.as_ref().expect("downloaded");
         assert!(path.starts_with(dir.path().join("images")), "{path:?}");
