@@ -32,7 +32,7 @@ pub struct Connection {
 
 impl Connection {
     pub fn config(&self) -> GatewayConfig {
-        GatewayConfig::new(self.provider, &self.base_url, self.key.clone())
+        GatewayConfig::new(self.provider, &self.base_url, self.key.clone()).with_env_overrides()
     }
 
     pub fn client(&self) -> Result<GatewayClient, String> {
@@ -142,7 +142,7 @@ pub fn resolver(given_key: Option<String>) -> ClientResolver {
                 ApiKey::new(sim::DEFAULT_KEY)
             }
         };
-        GatewayClient::new(GatewayConfig::new(provider, base_url, key)).map_err(|e| e.to_string())
+        GatewayClient::new(GatewayConfig::new(provider, base_url, key).with_env_overrides()).map_err(|e| e.to_string())
     })
 }
 

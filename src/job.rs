@@ -39,6 +39,7 @@ impl Provider {
         match self {
             Provider::Ttapi => "https://api.ttapi.io",
             Provider::Acedata => "https://api.acedata.cloud",
+            // Unconfirmed by Vtrix's documents: pass --base-url for the real one.
             Provider::Vtrix => "https://api.vtrix.ai",
         }
     }

@@ -64,7 +64,7 @@ fn resolver_for(conn: &Connection, given_key: Option<String>) -> ClientResolver 
     let fallback = connect::resolver(given_key);
     Arc::new(move |p: Provider, url: &str| {
         if p == provider && url == base_url {
-            GatewayClient::new(GatewayConfig::new(p, url, key.clone())).map_err(|e| e.to_string())
+            GatewayClient::new(GatewayConfig::new(p, url, key.clone()).with_env_overrides()).map_err(|e| e.to_string())
         } else {
             fallback(p, url)
         }

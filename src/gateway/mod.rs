@@ -59,6 +59,21 @@ impl GatewayConfig {
     }
 }
 
+impl GatewayConfig {
+    /// Applies what the environment says about settings the gateways' docs leave open:
+    /// `MJDESK_VTRIX_SUBMIT_PATH` and `MJDESK_VTRIX_POLL_PATH` (with `{id}`).
+    pub fn with_env_overrides(mut self) -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(p) = var("MJDESK_VTRIX_SUBMIT_PATH") {
+            self.vtrix_paths.submit = p;
+        }
+        if let Some(p) = var("MJDESK_VTRIX_POLL_PATH") {
+            self.vtrix_paths.poll = p;
+        }
+        self
+    }
+}
+
 /// HTTP method of a prepared request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Method {

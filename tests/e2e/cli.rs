@@ -66,6 +66,18 @@ fn dry_run_prints_the_request_with_the_key_redacted_and_sends_nothing() {
     assert_eq!(v["body"]["prompt"], "a red fox");
     assert_eq!(v["body"]["mode"], "relax");
     assert!(stdout.contains("TT-API-KEY") && stdout.contains("***"), "{stdout}");
+
+    // Vtrix's unconfirmed submit path can be changed without a rebuild
+    let out = mjdesk(home.path())
+        .env("MJDESK_VTRIX_SUBMIT_PATH", "/v2/tasks")
+        .args(["imagine", "a red fox", "--provider", "vtrix", "--api-key", "vx-SECRET-1", "--base-url", "https://vtrix.example", "--dry-run"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(v["url"], "https://vtrix.example/v2/tasks");
+    assert!(stdout.contains("Bearer ***") && !stdout.contains("vx-SECRET-1"), "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -152,7 +164,12 @@ async fn the_key_is_never_written_anywhere() {
     let base = server.base_url();
     let mut printed = String::new();
     for (key, ok) in [(KEY, true), (WRONG, false)] {
-        let out = mjdesk(h).args(["imagine", "a kept secret", "--provider", "ttapi", "--base-url", &base, "--api-key", key, "--wait"]).output().unwrap();
+        // with every log line on, from every crate
+        let out = mjdesk(h)
+            .env("MJDESK_LOG", "trace")
+            .args(["imagine", "a kept secret", "--provider", "ttapi", "--base-url", &base, "--api-key", key, "--wait"])
+            .output()
+            .unwrap();
         assert_eq!(out.status.success(), ok, "{:?}", text(&out));
         let (o, e) = text(&out);
         printed.push_str(&o);
@@ -161,6 +178,7 @@ async fn the_key_is_never_written_anywhere() {
     let out = mjdesk(h).env("TTAPI_API_KEY", KEY).args(["jobs", "--json"]).output().unwrap();
     printed.push_str(&text(&out).0);
     assert!(printed.contains("refused the API key"), "{printed}");
+    assert!(printed.contains("TRACE") && printed.contains("submit accepted"), "the logs were on");
     assert!(!printed.contains("SECRET"), "a key was printed: {printed}");
     let mut files = 0;
     for entry in walk(h) {
