@@ -4,7 +4,9 @@
 //!   flow needs, and reading a mask file;
 //! - reading a gateway's fetch answer (done every poll, for every job in progress);
 //! - the store at 10,000 jobs: a page of the newest 100 (what the job list asks for) and one
-//!   job's save (what every progress update costs).
+//!   job's save (what every progress update costs);
+//! - the simulator: an imagine at the default 1024 px grid, submit to the finished answer
+//!   (rendering four quadrants and the grid, PNG-encoding them), over loopback HTTP.
 
 use std::hint::black_box;
 
@@ -85,5 +87,36 @@ fn store(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, masks, parsing, store);
+fn simulator(c: &mut Criterion) {
+    use mjdesk::gateway::{GatewayClient, GatewayConfig};
+    use mjdesk::job::JobKind;
+    use mjdesk::secret::ApiKey;
+    use mjdesk::sim::{SimConfig, SimServer};
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = SimConfig { grid_size: 1024, ..SimConfig::instant() };
+    let server = rt.block_on(SimServer::start(config, ([127, 0, 0, 1], 0).into())).unwrap();
+    let client = GatewayClient::new(GatewayConfig::new(Provider::Ttapi, server.base_url(), ApiKey::new(server.api_key()))).unwrap();
+    let mut n = 0u64;
+    let mut g = c.benchmark_group("simulator");
+    g.sample_size(10);
+    g.bench_function("imagine_1024_grid", |b| {
+        b.iter(|| {
+            n += 1;
+            let req = JobRequest::Imagine { prompt: format!("a lighthouse at dusk --seed {n}") };
+            rt.block_on(async {
+                let sub = client.submit(&req, &SubmitOptions::default()).await.unwrap();
+                loop {
+                    let snap = client.fetch(&sub.job_id, &JobKind::Imagine).await.unwrap();
+                    if snap.state.is_terminal() {
+                        return black_box(snap);
+                    }
+                }
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, masks, parsing, store, simulator);
 criterion_main!(benches);
