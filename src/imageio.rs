@@ -144,10 +144,13 @@ pub fn check_blend_count(n: usize) -> Result<(), InputError> {
     if (2..=5).contains(&n) { Ok(()) } else { Err(InputError::BlendCount(n)) }
 }
 
-/// PNG bytes of an image.
-pub fn encode_png(img: &RgbaImage) -> Vec<u8> {
+/// PNG bytes of an 8-bit image (RGBA, grey ...).
+pub fn encode_png<P>(img: &image::ImageBuffer<P, Vec<u8>>) -> Vec<u8>
+where
+    P: image::Pixel<Subpixel = u8> + image::PixelWithColorType,
+{
     let mut out = Cursor::new(Vec::new());
-    // Encoding an 8-bit RGBA buffer into memory cannot fail.
+    // Encoding an 8-bit buffer into memory cannot fail.
     img.write_to(&mut out, ImageFormat::Png).expect("PNG encoding into memory");
     out.into_inner()
 }

@@ -4,9 +4,9 @@
 //! anything else marks it for change. Gateways want that in different shapes (see the table
 //! in the api notes); each export lives here so the CLI and the mask canvas share them.
 
-use std::io::Cursor;
+use image::{GrayImage, RgbaImage};
 
-use image::{GrayImage, ImageFormat, RgbaImage};
+use crate::imageio::encode_png;
 
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Mask {
@@ -101,7 +101,7 @@ impl Mask {
     pub fn to_bw_png(&self) -> Vec<u8> {
         let bw = self.data.iter().map(|&v| if v != 0 { 255 } else { 0 }).collect();
         let img = GrayImage::from_raw(self.width, self.height, bw).expect("one byte per pixel");
-        encode_png(&image::DynamicImage::ImageLuma8(img))
+        encode_png(&img)
     }
 
     /// TTAPI image-edits: the image itself as PNG with the area to change fully transparent
@@ -119,7 +119,7 @@ impl Mask {
         for (p, &m) in out.chunks_exact_mut(4).zip(&self.data) {
             p[3] = if m != 0 { 0 } else { 255 };
         }
-        Ok(encode_png(&image::DynamicImage::ImageRgba8(out)))
+        Ok(encode_png(&out))
     }
 
     /// Vtrix inpaint: polygons in image pixels. Each marked run of a row is merged with the
@@ -165,13 +165,6 @@ impl Mask {
         }
         runs
     }
-}
-
-fn encode_png(img: &image::DynamicImage) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    // Writing a PNG into memory cannot fail for an 8-bit image.
-    img.write_to(&mut out, ImageFormat::Png).expect("PNG encoding into memory");
-    out.into_inner()
 }
 
 impl std::fmt::Debug for Mask {

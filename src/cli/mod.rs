@@ -83,7 +83,7 @@ fn provider_of(arg: Option<ProviderArg>) -> Option<Provider> {
 }
 
 async fn gateway_command(cmd: Cmd) -> Result<(), String> {
-    let g = gateway_args(&cmd).clone();
+    let g = gateway_args(&cmd)?.clone();
     let conn = connect::connect(provider_of(g.provider), g.base_url.clone(), g.api_key.clone(), g.allow_http).await?;
     if let Some(note) = &conn.note
         && !g.json
@@ -125,7 +125,7 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
         }
         Cmd::Edit { image, mask, prompt, retexture, .. } => edit_request(&store, provider, image, mask.as_deref(), prompt, *retexture)?,
         Cmd::Simulate(_) | Cmd::Jobs { .. } | Cmd::Resume { .. } | Cmd::Retry { .. } | Cmd::Key { .. } => {
-            unreachable!("handled in dispatch")
+            return Err(NOT_A_GATEWAY_COMMAND.into());
         }
     };
     if g.dry_run {
@@ -167,8 +167,10 @@ fn edit_request(
     Ok((request::edit_file(path, mask, prompt, retexture)?, None))
 }
 
-fn gateway_args(cmd: &Cmd) -> &GatewayArgs {
-    match cmd {
+const NOT_A_GATEWAY_COMMAND: &str = "internal: not a gateway command";
+
+fn gateway_args(cmd: &Cmd) -> Result<&GatewayArgs, String> {
+    Ok(match cmd {
         Cmd::Imagine { g, .. }
         | Cmd::Action { g, .. }
         | Cmd::Fetch { g, .. }
@@ -178,9 +180,9 @@ fn gateway_args(cmd: &Cmd) -> &GatewayArgs {
         | Cmd::Inpaint { g, .. }
         | Cmd::Edit { g, .. } => g,
         Cmd::Simulate(_) | Cmd::Jobs { .. } | Cmd::Resume { .. } | Cmd::Retry { .. } | Cmd::Key { .. } => {
-            unreachable!("not a gateway command")
+            return Err(NOT_A_GATEWAY_COMMAND.into());
         }
-    }
+    })
 }
 
 /// A job we know is read once at its gateway and stored (or, with --wait, followed to its

@@ -62,9 +62,21 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
     let mut attempt = 0u32;
     loop {
         // Write before send: if we die during the call, the job is found "submitting" on
-        // restart and shown as unknown instead of vanishing or being sent twice.
+        // restart and shown as unknown instead of vanishing or being sent twice. The write is
+        // a claim, so a second process following the same store cannot send it too.
+        match inner.store.claim_for_submit(&job.id) {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!(job = %job.id, "another process is submitting this job");
+                return false;
+            }
+            Err(e) => {
+                inner.emit(Update::Notice(format!("could not record job {} before sending it: {e}", job.id)));
+                return false;
+            }
+        }
         job.status = JobStatus::Submitting;
-        inner.save(job);
+        inner.emit(Update::Job(Box::new(job.clone())));
         tracing::debug!(job = %job.id, kind = job.kind.label(), gateway = %job.base_url, attempt, "submitting");
         match client.submit(&job.request, &job.options).await {
             Ok(sub) => {

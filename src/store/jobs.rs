@@ -9,7 +9,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, params, params_from_iter};
 
 use super::rows::{self, IMAGE_SELECT, JOB_COLUMNS, JOB_SELECT, RawJob};
 use super::{Store, StoreError};
-use crate::job::{Job, Provider, now_ms};
+use crate::job::{Job, JobStatus, Provider, now_ms};
 
 static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
     let marks: Vec<String> = (1..=JOB_COLUMNS.len()).map(|i| format!("?{i}")).collect();
@@ -70,6 +70,22 @@ impl Store {
             return Err(StoreError::NoSuchJob(id.to_owned()));
         }
         Ok(())
+    }
+
+    /// Takes a job that is queued locally for submitting, atomically: true when this caller
+    /// now owns the submit, false when the job is no longer waiting (another process, the app
+    /// beside the CLI, took it first). Guards against one job being sent twice.
+    pub fn claim_for_submit(&self, id: &str) -> Result<bool, StoreError> {
+        let status = serde_json::to_string(&JobStatus::Submitting).unwrap_or_default();
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE jobs SET status = ?2, status_word = 'submitting', updated_at = ?3 \
+                 WHERE id = ?1 AND status_word = 'queued_locally' AND gateway_id IS NULL",
+                params![id, status, now_ms()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(changed == 1)
     }
 
     /// The job with our id `id`.

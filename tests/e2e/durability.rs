@@ -116,6 +116,29 @@ async fn under_injected_faults_every_job_ends_clearly_and_none_is_submitted_twic
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn two_processes_resuming_one_store_send_each_queued_job_once() {
+    let server = sim(SimConfig::instant()).await;
+    let dir = tempfile::tempdir().unwrap();
+    // jobs left queued locally by an earlier run (written, never sent)
+    let store = Store::open(dir.path()).unwrap();
+    let mut ids = Vec::new();
+    for p in prompts(6, "left queued") {
+        let job = Job::new(Provider::Ttapi, &server.base_url(), JobRequest::Imagine { prompt: p }, SubmitOptions::default());
+        store.insert_job(&job).unwrap();
+        ids.push(job.id);
+    }
+    // the app and `mjdesk resume` both pick them up
+    let (app, _ua, _) = manager(&server, dir.path(), 10);
+    let (cli, _uc, _) = manager(&server, dir.path(), 10);
+    let (a, c) = tokio::join!(app.resume(), cli.resume());
+    assert_eq!(a.unwrap() + c.unwrap(), 12, "both saw all six");
+    let jobs = settle(&store, &ids).await;
+    assert!(jobs.iter().all(|j| j.status == JobStatus::Succeeded));
+    let stats = server.stats();
+    assert_eq!(stats.submits, 6, "each job sent once: {:?}", stats.submits_by_prompt);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_job_past_its_timeout_fails_with_timed_out() {
     let mut config = SimConfig::instant();
     config.run_time = Duration::from_secs(120);

@@ -83,6 +83,24 @@ fn gateway_id_is_on_disk_at_once_and_survives_reopen() {
 }
 
 #[test]
+fn only_one_handle_claims_a_queued_job_for_submitting() {
+    let dir = tmp();
+    let app = Store::open(dir.path()).unwrap();
+    let cli = Store::open(dir.path()).unwrap();
+    let job = imagine("claim me", 1);
+    app.insert_job(&job).unwrap();
+    assert!(cli.claim_for_submit(&job.id).unwrap(), "the first claim wins");
+    assert!(!app.claim_for_submit(&job.id).unwrap(), "the second finds it taken");
+    assert_eq!(app.get_job(&job.id).unwrap().unwrap().status, JobStatus::Submitting);
+    // a job that already has a gateway id is never claimed again
+    let mut sent = imagine("already sent", 2);
+    sent.gateway_id = Some("tt-1".into());
+    app.insert_job(&sent).unwrap();
+    assert!(!app.claim_for_submit(&sent.id).unwrap());
+    assert!(!app.claim_for_submit("missing").unwrap());
+}
+
+#[test]
 fn pages_are_newest_first_with_ties_in_insert_order() {
     let dir = tmp();
     let store = Store::open(dir.path()).unwrap();
