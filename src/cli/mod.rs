@@ -102,28 +102,30 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
         Cmd::Fetch { job_id, .. } => return fetch(&conn, store, job_id, &g).await,
         Cmd::Imagine { prompt, .. } => (request::imagine(prompt)?, None),
         Cmd::Action { job_id, action, .. } => {
-            let parent = request::find_job(&store, provider, job_id)?;
+            let parent = ready_parent(&conn, &store, job_id, &g).await?;
             let action = request::action_string(parent.as_ref(), provider, action);
             let index = crate::actions::ActionKind::parse(&action).image_index();
             let parent_ref = request::parent_ref(parent.as_ref(), job_id, index)?;
             (JobRequest::Action { parent: parent_ref, action }, parent.map(|p| p.id))
         }
         Cmd::Seed { job_id, .. } => {
-            let parent = request::find_job(&store, provider, job_id)?;
+            let parent = ready_parent(&conn, &store, job_id, &g).await?;
             (JobRequest::Seed { parent: request::parent_ref(parent.as_ref(), job_id, None)? }, parent.map(|p| p.id))
         }
         Cmd::Describe { image, .. } => (JobRequest::Describe { image: request::image_input(image)? }, None),
         Cmd::Blend { images, dimensions, .. } => (request::blend(images, dimensions.as_deref())?, None),
         Cmd::Inpaint { job_id, mask, prompt, .. } => {
-            let parent = request::find_job(&store, provider, job_id)?;
             let mask = request::load_mask(mask)?;
+            let parent = ready_parent(&conn, &store, job_id, &g).await?;
             if let Some(size) = parent.as_ref().and_then(|p| request::parent_image_size(p, None)) {
                 mask.check_for(size.0, size.1).map_err(|e| format!("{}: {e}", job_id))?;
             }
             let parent_ref = request::parent_ref(parent.as_ref(), job_id, None)?;
             (JobRequest::Inpaint { parent: parent_ref, mask, prompt: prompt.clone() }, parent.map(|p| p.id))
         }
-        Cmd::Edit { image, mask, prompt, retexture, .. } => edit_request(&store, provider, image, mask.as_deref(), prompt, *retexture)?,
+        Cmd::Edit { image, mask, prompt, retexture, .. } => {
+            edit_request(&conn, &store, &g, image, mask.as_deref(), prompt, *retexture).await?
+        }
         Cmd::Simulate(_) | Cmd::Jobs { .. } | Cmd::Resume { .. } | Cmd::Retry { .. } | Cmd::Key { .. } => {
             return Err(NOT_A_GATEWAY_COMMAND.into());
         }
@@ -142,21 +144,23 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
     output::finish(&job, g.out.as_deref(), g.json)
 }
 
-fn edit_request(
+async fn edit_request(
+    conn: &Connection,
     store: &Store,
-    provider: Provider,
+    g: &GatewayArgs,
     image: &str,
     mask: Option<&std::path::Path>,
     prompt: &str,
     retexture: bool,
 ) -> Result<(JobRequest, Option<String>), String> {
     let path = std::path::Path::new(image);
-    if provider == Provider::Vtrix && !path.exists() {
+    if conn.provider == Provider::Vtrix && !path.exists() {
         let (id, n) = image
             .rsplit_once(':')
             .and_then(|(id, n)| Some((id, n.parse::<u8>().ok().filter(|n| *n < 4)?)))
             .ok_or_else(|| format!("'{image}': Vtrix edits an image of an earlier job; write JOB_ID:N with N from 0 to 3"))?;
-        let parent = request::find_job(store, provider, id)?
+        let parent = ready_parent(conn, store, id, g)
+            .await?
             .ok_or_else(|| format!("job {id} is not known here; run it through mjdesk first"))?;
         let size = request::parent_image_size(&parent, Some(n))
             .ok_or_else(|| format!("the size of image {n} of job {id} is not known yet (is the job finished?)"))?;
@@ -165,6 +169,29 @@ fn edit_request(
         return Ok((request::canvas_edit(parent_ref, size, mask, prompt)?, Some(parent.id)));
     }
     Ok((request::edit_file(path, mask, prompt, retexture)?, None))
+}
+
+/// The job a follow-up continues, finished: one still running is followed to its end first
+/// (a follow-up on an unfinished job is refused by the gateways). Unknown ids are gateway ids
+/// of jobs made elsewhere (None).
+async fn ready_parent(conn: &Connection, store: &Store, id: &str, g: &GatewayArgs) -> Result<Option<crate::job::Job>, String> {
+    let Some(job) = request::find_job(store, conn.provider, id)? else { return Ok(None) };
+    if job.status.is_terminal() || g.dry_run {
+        return Ok(Some(job));
+    }
+    if let JobStatus::Unknown { .. } = job.status {
+        return Err(format!("job {id} may never have reached the gateway; `mjdesk retry {id}` sends it again"));
+    }
+    if !g.json {
+        eprintln!("waiting for job {id} to finish first");
+    }
+    let (manager, mut updates) = start_manager(store.clone(), resolver_for(conn, g.api_key.clone()))?;
+    manager.follow(&job.id).await.map_err(|e| e.to_string())?;
+    let job = output::wait_for(&manager, &mut updates, &job.id, true, !g.json).await?;
+    match &job.status {
+        JobStatus::Succeeded => Ok(Some(job)),
+        other => Err(format!("job {id} did not succeed ({}); there is nothing to continue from", other.label())),
+    }
 }
 
 const NOT_A_GATEWAY_COMMAND: &str = "internal: not a gateway command";

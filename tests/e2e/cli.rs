@@ -270,3 +270,23 @@ async fn jobs_lists_short_ids_name_jobs_and_an_unknown_id_fails_in_one_line() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("does not know"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_follow_up_on_a_running_job_waits_for_it_instead_of_failing() {
+    let mut config = SimConfig::instant();
+    config.run_time = Duration::from_millis(1500);
+    let server = sim(config).await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let base = server.base_url();
+    let out = mjdesk(h).args(["imagine", "a paper boat", "--provider", "ttapi", "--base-url", &base, "--json"]).output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let parent: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    assert_ne!(parent["status"]["status"], "succeeded", "the parent is still running");
+    let id = parent["id"].as_str().unwrap().to_owned();
+    let out = mjdesk(h).args(["action", &id[..8], "V3", "--provider", "ttapi", "--base-url", &base, "--wait"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.contains("waiting for job"), "{stderr}");
+    assert!(stdout.contains("succeeded"), "{stdout}");
+}
