@@ -16,7 +16,7 @@ use crate::cache::ImageCache;
 use crate::connect::{self, Connection};
 use crate::job::{JobRequest, Provider, SubmitOptions};
 use crate::manager::{Command, JobManager, ManagerConfig, Updates};
-use crate::store::{self, Store};
+use crate::store::Store;
 
 pub struct MjdeskApp {
     state: AppState,
@@ -104,9 +104,9 @@ fn open() -> Result<(), String> {
     let provider = connect::find_key(Provider::Ttapi, None).ok().flatten().map(|_| Provider::Ttapi);
     let connection = rt.block_on(connect::connect(provider, None, None, false))?;
     let simulated = connection.sim.is_some() || provider.is_none();
-    let store = Store::open(&store::data_dir()).map_err(|e| e.to_string())?;
+    let store = Store::open_default().map_err(|e| e.to_string())?;
     let jobs = store.jobs_page(0, 500).map_err(|e| e.to_string())?;
-    let cache = ImageCache::new(store::data_dir().join("images"));
+    let cache = ImageCache::in_data_dir();
     let config = ManagerConfig::from_env();
     let state = AppState::new(
         state::gateway_label(connection.provider, &connection.base_url, simulated),

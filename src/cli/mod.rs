@@ -18,7 +18,7 @@ use crate::job::{JobKind, JobRequest, JobStatus, Mode, Provider, SubmitOptions};
 use crate::keystore::KeyStore;
 use crate::manager::{ClientResolver, JobManager, ManagerConfig};
 use crate::secret::ApiKey;
-use crate::store::{self, Store};
+use crate::store::Store;
 
 /// Runs one command; a failure prints one clear line and exits non-zero.
 pub fn run(cmd: Cmd) -> ExitCode {
@@ -50,11 +50,11 @@ async fn dispatch(cmd: Cmd) -> Result<(), String> {
 }
 
 fn open_store() -> Result<Store, String> {
-    Store::open(&store::data_dir()).map_err(|e| e.to_string())
+    Store::open_default().map_err(|e| e.to_string())
 }
 
 fn start_manager(store: Store, resolver: ClientResolver) -> Result<(JobManager, crate::manager::Updates), String> {
-    let cache = ImageCache::new(store::data_dir().join("images"));
+    let cache = ImageCache::in_data_dir();
     Ok(JobManager::start(store, cache, ManagerConfig::from_env(), resolver, None))
 }
 
