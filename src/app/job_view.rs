@@ -58,7 +58,8 @@ fn images_ui(ui: &mut egui::Ui, job: &Job) {
         return;
     }
     let columns = if images.len() >= 4 { 2 } else { images.len() };
-    let side = (ui.available_width() / columns as f32 - 8.0).min(ui.available_height() / 2.0 - 8.0).max(64.0);
+    let rows = images.len().div_ceil(columns);
+    let side = (ui.available_width() / columns as f32 - 8.0).min(ui.available_height() / rows as f32 - 8.0).max(64.0);
     egui::Grid::new(("images", &job.id)).spacing([6.0, 6.0]).show(ui, |ui| {
         for (i, img) in images.iter().enumerate() {
             match (&img.local_path, &img.error) {
