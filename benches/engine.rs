@@ -59,10 +59,21 @@ fn job(i: usize) -> Job {
     );
     j.gateway_id = Some(format!("gateway-{i}"));
     j.status = JobStatus::Succeeded;
-    j.actions = ["upsample1", "upsample2", "upsample3", "upsample4", "variation1", "variation2", "variation3", "variation4", "reroll"]
-        .map(String::from)
-        .to_vec();
-    j.images = (0..4).map(|n| JobImage { url: format!("https://cdn.example/{i}_{n}.png"), ..Default::default() }).collect();
+    j.actions = [
+        "upsample1",
+        "upsample2",
+        "upsample3",
+        "upsample4",
+        "variation1",
+        "variation2",
+        "variation3",
+        "variation4",
+        "reroll",
+    ]
+    .map(String::from)
+    .to_vec();
+    j.images =
+        (0..4).map(|n| JobImage { url: format!("https://cdn.example/{i}_{n}.png"), ..Default::default() }).collect();
     j
 }
 
@@ -96,7 +107,9 @@ fn simulator(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let config = SimConfig { grid_size: 1024, ..SimConfig::instant() };
     let server = rt.block_on(SimServer::start(config, ([127, 0, 0, 1], 0).into())).unwrap();
-    let client = GatewayClient::new(GatewayConfig::new(Provider::Ttapi, server.base_url(), ApiKey::new(server.api_key()))).unwrap();
+    let client =
+        GatewayClient::new(GatewayConfig::new(Provider::Ttapi, server.base_url(), ApiKey::new(server.api_key())))
+            .unwrap();
     let mut n = 0u64;
     let mut g = c.benchmark_group("simulator");
     g.sample_size(10);

@@ -155,10 +155,7 @@ impl ActionKind {
 /// Picks, among the strings a job offered, the one that means `wanted`; the job's own
 /// spelling wins over ours.
 pub fn find_offered<'a>(offered: &'a [String], wanted: &ActionKind) -> Option<&'a str> {
-    offered
-        .iter()
-        .find(|s| ActionKind::parse(s) == *wanted)
-        .map(String::as_str)
+    offered.iter().find(|s| ActionKind::parse(s) == *wanted).map(String::as_str)
 }
 
 #[cfg(test)]

@@ -113,7 +113,9 @@ async fn connect_sim(base_url: Option<String>, key: Option<String>) -> Result<Co
     let server = SimServer::start(SimConfig::default(), SocketAddr::new(IpAddr::from([127, 0, 0, 1]), 0))
         .await
         .map_err(|e| format!("could not start the simulator: {e}"))?;
-    let note = "using a simulator inside this command (it stops when the command ends; run `mjdesk simulate` to keep one)".to_owned();
+    let note =
+        "using a simulator inside this command (it stops when the command ends; run `mjdesk simulate` to keep one)"
+            .to_owned();
     Ok(Connection {
         provider: Provider::Ttapi,
         base_url: server.base_url(),

@@ -77,7 +77,9 @@ impl ApiFailure {
             FailureKind::BadKey => "the gateway refused the API key (check it in Settings or --api-key)",
             FailureKind::NoBalance => "the gateway account has no balance left (top it up with the gateway)",
             FailureKind::RateLimited => "the gateway is rate limiting this key; mjdesk waits and tries again",
-            FailureKind::QueueFull => "the gateway's queue for this key is full (10 jobs in progress); the job waits locally",
+            FailureKind::QueueFull => {
+                "the gateway's queue for this key is full (10 jobs in progress); the job waits locally"
+            }
             FailureKind::GatewayTimeout => "the gateway timed out",
             FailureKind::ServerError => "the gateway had an internal error",
             FailureKind::NotFound => "the gateway does not know that job or address",
@@ -118,10 +120,9 @@ impl GatewayError {
     /// limits, timeouts, broken connections and garbled answers.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Api(f) => matches!(
-                f.kind(),
-                FailureKind::RateLimited | FailureKind::ServerError | FailureKind::GatewayTimeout
-            ),
+            Self::Api(f) => {
+                matches!(f.kind(), FailureKind::RateLimited | FailureKind::ServerError | FailureKind::GatewayTimeout)
+            }
             Self::Timeout(_) | Self::Connect { .. } | Self::Dropped { .. } | Self::Malformed { .. } => true,
             Self::Invalid(_) => false,
         }
@@ -141,10 +142,7 @@ impl GatewayError {
 
     /// A refusal that waiting will cure (429 / 499): the submit is retried on its own.
     pub fn is_busy(&self) -> bool {
-        matches!(
-            self.api().map(ApiFailure::kind),
-            Some(FailureKind::RateLimited | FailureKind::QueueFull)
-        )
+        matches!(self.api().map(ApiFailure::kind), Some(FailureKind::RateLimited | FailureKind::QueueFull))
     }
 }
 

@@ -73,7 +73,8 @@ pub fn load_image_file(path: &Path) -> Result<CheckedImage, InputError> {
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(InputError::TooLarge { name, mb: meta.len() as f64 / 1_048_576.0 });
     }
-    let bytes = std::fs::read(path).map_err(|e| InputError::Unreadable { name: name.clone(), detail: e.to_string() })?;
+    let bytes =
+        std::fs::read(path).map_err(|e| InputError::Unreadable { name: name.clone(), detail: e.to_string() })?;
     check_image_bytes(bytes, &name)
 }
 

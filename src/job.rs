@@ -165,22 +165,52 @@ impl ParentRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "request", rename_all = "snake_case")]
 pub enum JobRequest {
-    Imagine { prompt: String },
+    Imagine {
+        prompt: String,
+    },
     /// `action` is one of the strings the parent's `components` / `actions` listed, sent back
     /// verbatim.
-    Action { parent: ParentRef, action: String },
-    Blend { images: Vec<ImageInput>, dimensions: Option<Dimensions> },
-    Describe { image: ImageInput },
-    Seed { parent: ParentRef },
+    Action {
+        parent: ParentRef,
+        action: String,
+    },
+    Blend {
+        images: Vec<ImageInput>,
+        dimensions: Option<Dimensions>,
+    },
+    Describe {
+        image: ImageInput,
+    },
+    Seed {
+        parent: ParentRef,
+    },
     /// Vary (Region): `mask` is at the parent image's pixel size; set = repaint.
-    Inpaint { parent: ParentRef, mask: Mask, prompt: Option<String> },
+    Inpaint {
+        parent: ParentRef,
+        mask: Mask,
+        prompt: Option<String>,
+    },
     /// Edit or retexture an image. `mask` (set = change) is at the image's pixel size; without
     /// one, the image's own transparent area is what changes (TTAPI) or the whole image does.
-    Edit { image: ImageInput, mask: Option<Mask>, prompt: String, retexture: bool },
+    Edit {
+        image: ImageInput,
+        mask: Option<Mask>,
+        prompt: String,
+        retexture: bool,
+    },
     /// Vtrix `midjourney_edit`: the parent's image placed on a canvas, with a new prompt.
-    CanvasEdit { parent: ParentRef, canvas: Canvas, prompt: String, mask: Option<Mask> },
+    CanvasEdit {
+        parent: ParentRef,
+        canvas: Canvas,
+        prompt: String,
+        mask: Option<Mask>,
+    },
     /// Vtrix `midjourney_remix`: `strong` = mode 0, subtle = mode 1.
-    Remix { parent: ParentRef, prompt: String, strong: bool },
+    Remix {
+        parent: ParentRef,
+        prompt: String,
+        strong: bool,
+    },
 }
 
 /// Vtrix canvas geometry: the canvas size and where the image sits on it.
@@ -340,15 +370,21 @@ pub enum JobStatus {
     Submitting,
     /// The submit may have reached the gateway but no answer came back. Never resubmitted
     /// without the designer's say-so: it may cost quota twice.
-    Unknown { reason: String },
+    Unknown {
+        reason: String,
+    },
     /// The gateway accepted it and gave an id.
     Submitted,
     /// In the gateway's queue.
     Waiting,
-    Running { progress: u8 },
+    Running {
+        progress: u8,
+    },
     Succeeded,
     /// The gateway's reason verbatim, or ours ("timed out", a refusal).
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 impl JobStatus {
@@ -358,10 +394,7 @@ impl JobStatus {
 
     /// Counts toward the gateway's in-progress limit.
     pub fn is_in_progress(&self) -> bool {
-        matches!(
-            self,
-            JobStatus::Submitting | JobStatus::Submitted | JobStatus::Waiting | JobStatus::Running { .. }
-        )
+        matches!(self, JobStatus::Submitting | JobStatus::Submitted | JobStatus::Waiting | JobStatus::Running { .. })
     }
 
     pub fn progress(&self) -> Option<u8> {
@@ -553,10 +586,7 @@ impl Job {
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -571,10 +601,7 @@ mod tests {
             message: Some("[Banned prompt detected]".into()),
             ..Default::default()
         };
-        assert_eq!(
-            JobStatus::from_snapshot(&s),
-            JobStatus::Failed { reason: "[Banned prompt detected]".into() }
-        );
+        assert_eq!(JobStatus::from_snapshot(&s), JobStatus::Failed { reason: "[Banned prompt detected]".into() });
     }
 
     #[test]

@@ -191,8 +191,7 @@ impl KeyStore {
             return Ok(());
         }
         if entries.is_empty() {
-            std::fs::remove_file(&path)
-                .map_err(|e| KeyStoreError::Write { path: path.clone(), detail: e.to_string() })
+            std::fs::remove_file(&path).map_err(|e| KeyStoreError::Write { path: path.clone(), detail: e.to_string() })
         } else {
             file::write(&self.dir, &path, &entries)
         }

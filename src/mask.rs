@@ -88,7 +88,12 @@ impl Mask {
     /// Checks the mask fits an image of `width` x `height` and marks some, not all, of it.
     pub fn check_for(&self, width: u32, height: u32) -> Result<(), MaskError> {
         if (self.width, self.height) != (width, height) {
-            return Err(MaskError::SizeMismatch { got_w: self.width, got_h: self.height, want_w: width, want_h: height });
+            return Err(MaskError::SizeMismatch {
+                got_w: self.width,
+                got_h: self.height,
+                want_w: width,
+                want_h: height,
+            });
         }
         match self.count() {
             0 => Err(MaskError::Empty),

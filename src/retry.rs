@@ -17,14 +17,22 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { base: Duration::from_millis(500), cap: Duration::from_secs(30), max_retry_after: Duration::from_secs(300) }
+        Self {
+            base: Duration::from_millis(500),
+            cap: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(300),
+        }
     }
 }
 
 impl Backoff {
     /// A quick policy for tests against the simulator.
     pub fn fast() -> Self {
-        Self { base: Duration::from_millis(10), cap: Duration::from_millis(100), max_retry_after: Duration::from_secs(2) }
+        Self {
+            base: Duration::from_millis(10),
+            cap: Duration::from_millis(100),
+            max_retry_after: Duration::from_secs(2),
+        }
     }
 
     /// The wait before retry number `attempt` (0 = the first retry): a random time up to
@@ -45,7 +53,11 @@ mod tests {
 
     #[test]
     fn delays_grow_but_stay_under_the_cap() {
-        let b = Backoff { base: Duration::from_millis(100), cap: Duration::from_secs(1), max_retry_after: Duration::from_secs(5) };
+        let b = Backoff {
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(5),
+        };
         for attempt in 0..30 {
             let d = b.delay(attempt, None);
             let ceiling = Duration::from_millis(100).saturating_mul(1 << attempt.min(20)).min(Duration::from_secs(1));
@@ -58,7 +70,11 @@ mod tests {
 
     #[test]
     fn retry_after_is_honoured_up_to_its_limit() {
-        let b = Backoff { base: Duration::from_millis(1), cap: Duration::from_millis(2), max_retry_after: Duration::from_secs(5) };
+        let b = Backoff {
+            base: Duration::from_millis(1),
+            cap: Duration::from_millis(2),
+            max_retry_after: Duration::from_secs(5),
+        };
         assert!(b.delay(0, Some(Duration::from_secs(3))) >= Duration::from_secs(3));
         assert_eq!(b.delay(0, Some(Duration::from_secs(999))), Duration::from_secs(5));
     }

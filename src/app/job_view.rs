@@ -90,7 +90,12 @@ mod tests {
 
     #[test]
     fn the_jobs_own_actions_are_buttons_that_send_their_strings() {
-        let mut job = Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "a fox".into() }, SubmitOptions::default());
+        let mut job = Job::new(
+            Provider::Ttapi,
+            "http://x",
+            JobRequest::Imagine { prompt: "a fox".into() },
+            SubmitOptions::default(),
+        );
         job.status = JobStatus::Succeeded;
         job.actions = vec!["upsample1".into(), "variation2".into(), "zoom_out_2".into()];
         let id = job.id.clone();
@@ -111,7 +116,12 @@ mod tests {
 
     #[test]
     fn a_job_of_unknown_fate_offers_retry() {
-        let mut job = Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "a fox".into() }, SubmitOptions::default());
+        let mut job = Job::new(
+            Provider::Ttapi,
+            "http://x",
+            JobRequest::Imagine { prompt: "a fox".into() },
+            SubmitOptions::default(),
+        );
         job.status = JobStatus::Unknown { reason: "the connection broke".into() };
         let id = job.id.clone();
         let mut harness = Harness::new_ui_state(

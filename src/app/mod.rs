@@ -78,7 +78,9 @@ impl eframe::App for MjdeskApp {
             prompt_panel::prompt_panel_ui(ui, &mut self.state, &mut commands);
             ui.add_space(6.0);
         });
-        egui::Panel::left("jobs").default_size(300.0).show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &self.state, &mut commands));
+        egui::Panel::left("jobs")
+            .default_size(300.0)
+            .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &self.state, &mut commands));
         egui::CentralPanel::default().show(ui, |ui| job_view::job_view_ui(ui, &self.state, &mut commands));
         for cmd in commands {
             self.apply(cmd);

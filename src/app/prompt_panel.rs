@@ -13,7 +13,8 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
         let response = ui.add(edit).labelled_by(label.id);
         // The event's own modifiers, not the state at the end of the frame: a quick Ctrl+Enter
         // can press and release Ctrl within one frame.
-        let ctrl_enter = response.has_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
+        let ctrl_enter =
+            response.has_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         ui.vertical(|ui| {
             let clicked = ui.button("Imagine").on_hover_text("Ctrl+Enter").clicked();
             let count = state.prompt.chars().count();

@@ -98,7 +98,11 @@ pub fn action_buttons(job: &Job) -> Vec<(String, String)> {
 }
 
 pub fn gateway_label(provider: Provider, base_url: &str, simulated: bool) -> String {
-    if simulated { "Simulator (no API key configured)".to_owned() } else { format!("{} · {base_url}", provider.display_name()) }
+    if simulated {
+        "Simulator (no API key configured)".to_owned()
+    } else {
+        format!("{} · {base_url}", provider.display_name())
+    }
 }
 
 #[cfg(test)]

@@ -135,10 +135,7 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
         return output::print_preview(&preview, g.json);
     }
     let (manager, mut updates) = start_manager(store, resolver_for(&conn, g.api_key.clone()))?;
-    let job = manager
-        .submit(provider, &conn.base_url, request, options, parent_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let job = manager.submit(provider, &conn.base_url, request, options, parent_id).await.map_err(|e| e.to_string())?;
     let settle = g.wait || g.out.is_some();
     let job = output::wait_for(&manager, &mut updates, &job.id, settle, !g.json).await?;
     output::finish(&job, g.out.as_deref(), g.json)
@@ -158,7 +155,9 @@ async fn edit_request(
         let (id, n) = image
             .rsplit_once(':')
             .and_then(|(id, n)| Some((id, n.parse::<u8>().ok().filter(|n| *n < 4)?)))
-            .ok_or_else(|| format!("'{image}': Vtrix edits an image of an earlier job; write JOB_ID:N with N from 0 to 3"))?;
+            .ok_or_else(|| {
+            format!("'{image}': Vtrix edits an image of an earlier job; write JOB_ID:N with N from 0 to 3")
+        })?;
         let parent = ready_parent(conn, store, id, g)
             .await?
             .ok_or_else(|| format!("job {id} is not known here; run it through mjdesk first"))?;
@@ -174,7 +173,12 @@ async fn edit_request(
 /// The job a follow-up continues, finished: one still running is followed to its end first
 /// (a follow-up on an unfinished job is refused by the gateways). Unknown ids are gateway ids
 /// of jobs made elsewhere (None).
-async fn ready_parent(conn: &Connection, store: &Store, id: &str, g: &GatewayArgs) -> Result<Option<crate::job::Job>, String> {
+async fn ready_parent(
+    conn: &Connection,
+    store: &Store,
+    id: &str,
+    g: &GatewayArgs,
+) -> Result<Option<crate::job::Job>, String> {
     let Some(job) = request::find_job(store, conn.provider, id)? else { return Ok(None) };
     if job.status.is_terminal() || g.dry_run {
         return Ok(Some(job));
@@ -233,7 +237,9 @@ async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Re
     // Following to the end also downloads whatever result images are not kept yet.
     let (manager, mut updates) = start_manager(store, resolver_for(conn, g.api_key.clone()))?;
     manager.follow(&job.id).await.map_err(|e| e.to_string())?;
-    let job = output::wait_for(&manager, &mut updates, &job.id, !matches!(job.status, JobStatus::Unknown { .. }), !g.json).await?;
+    let job =
+        output::wait_for(&manager, &mut updates, &job.id, !matches!(job.status, JobStatus::Unknown { .. }), !g.json)
+            .await?;
     output::finish(&job, g.out.as_deref(), g.json)
 }
 

@@ -24,16 +24,29 @@ fn bar(show: bool) -> ProgressBar {
 
 /// Follows one job until the gateway has it (or, with `settle`, until it has ended and its
 /// images are downloaded).
-pub async fn wait_for(manager: &JobManager, updates: &mut Updates, id: &str, settle: bool, show: bool) -> Result<Job, String> {
+pub async fn wait_for(
+    manager: &JobManager,
+    updates: &mut Updates,
+    id: &str,
+    settle: bool,
+    show: bool,
+) -> Result<Job, String> {
     let pb = bar(show && settle);
     let mut job = manager.store().get_job(id).map_err(|e| e.to_string())?.ok_or("the job vanished from the store")?;
-    let done = |j: &Job| if settle { j.settled() } else { j.gateway_id.is_some() || j.status.is_terminal() || matches!(j.status, JobStatus::Unknown { .. }) };
+    let done = |j: &Job| {
+        if settle {
+            j.settled()
+        } else {
+            j.gateway_id.is_some() || j.status.is_terminal() || matches!(j.status, JobStatus::Unknown { .. })
+        }
+    };
     while !done(&job) {
         match updates.recv().await {
             Some(Update::Job(j)) if j.id == id => {
                 job = *j;
                 pb.set_position(job.status.progress().unwrap_or(0) as u64);
-                let msg = if job.status == JobStatus::Succeeded { "downloading".to_owned() } else { job.status.label() };
+                let msg =
+                    if job.status == JobStatus::Succeeded { "downloading".to_owned() } else { job.status.label() };
                 pb.set_message(msg);
             }
             Some(Update::Notice(n)) | Some(Update::Rejected { reason: n }) => pb.println(format!("note: {n}")),
@@ -176,7 +189,8 @@ fn print_job(job: &Job, copied: &[std::path::PathBuf]) {
         println!("  seed:    {seed}");
     }
     if !job.actions.is_empty() {
-        let labels: Vec<String> = job.actions.iter().map(|a| format!("{} [{a}]", ActionKind::parse(a).label())).collect();
+        let labels: Vec<String> =
+            job.actions.iter().map(|a| format!("{} [{a}]", ActionKind::parse(a).label())).collect();
         println!("  actions: {}", labels.join(", "));
         println!("  next:    mjdesk action {} {}", short(&job.id), job.actions[0]);
     } else if !job.status.is_terminal() {

@@ -97,7 +97,12 @@ pub fn edit_file(image: &Path, mask: Option<&Path>, prompt: &str, retexture: boo
 
 /// Vtrix edits work on an image of an earlier job: `JOB_ID:N`. The canvas is the image's own
 /// size (an in-place edit); the mask, if any, marks what to repaint.
-pub fn canvas_edit(parent: ParentRef, size: (u32, u32), mask: Option<Mask>, prompt: &str) -> Result<JobRequest, String> {
+pub fn canvas_edit(
+    parent: ParentRef,
+    size: (u32, u32),
+    mask: Option<Mask>,
+    prompt: &str,
+) -> Result<JobRequest, String> {
     check_prompt(prompt).map_err(|e| e.to_string())?;
     let (w, h) = size;
     if let Some(m) = &mask {

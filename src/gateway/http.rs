@@ -14,9 +14,7 @@ pub(super) fn build_client(config: &GatewayConfig) -> Result<reqwest::Client, Ga
     if url::Url::parse(&config.base_url).is_ok_and(|u| is_loopback_host(&u)) {
         builder = builder.no_proxy();
     }
-    builder
-        .build()
-        .map_err(|e| GatewayError::invalid(format!("could not set up the HTTP client: {e}")))
+    builder.build().map_err(|e| GatewayError::invalid(format!("could not set up the HTTP client: {e}")))
 }
 
 pub(super) async fn send(
@@ -37,11 +35,7 @@ pub(super) async fn send(
         builder = builder.json(body);
     }
     let timeout = if prepared.long { config.long_timeout } else { config.request_timeout };
-    let response = builder
-        .timeout(timeout)
-        .send()
-        .await
-        .map_err(|e| transport_error(&e, &host, timeout))?;
+    let response = builder.timeout(timeout).send().await.map_err(|e| transport_error(&e, &host, timeout))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
     let body = response.text().await.map_err(|e| transport_error(&e, &host, timeout))?;
@@ -55,12 +49,7 @@ pub(super) async fn send(
 
 pub(super) async fn download(http: &reqwest::Client, url: &str, timeout: Duration) -> Result<Vec<u8>, GatewayError> {
     let host = host_of(url);
-    let response = http
-        .get(url)
-        .timeout(timeout)
-        .send()
-        .await
-        .map_err(|e| transport_error(&e, &host, timeout))?;
+    let response = http.get(url).timeout(timeout).send().await.map_err(|e| transport_error(&e, &host, timeout))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
     if !(200..300).contains(&status) {

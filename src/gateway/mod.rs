@@ -174,10 +174,7 @@ impl GatewayClient {
         RequestPreview {
             method: prepared.method,
             url: format!("{}{}", self.config.base_url, prepared.path),
-            headers: vec![
-                (name.to_owned(), shown),
-                ("Content-Type".into(), "application/json".into()),
-            ],
+            headers: vec![(name.to_owned(), shown), ("Content-Type".into(), "application/json".into())],
             body: prepared.body.clone(),
         }
     }

@@ -76,7 +76,8 @@ impl SecretTool {
 
     pub(super) fn lookup(&self, provider: Provider) -> Result<Option<ApiKey>, KeyStoreError> {
         let fail = |detail| KeyStoreError::Keyring { action: "read", detail };
-        let ran = self.run(&["lookup", "service", "mjdesk", "provider", provider.as_str()], None, CALL_TIMEOUT)
+        let ran = self
+            .run(&["lookup", "service", "mjdesk", "provider", provider.as_str()], None, CALL_TIMEOUT)
             .map_err(fail)?;
         if ran.found_nothing() {
             return Ok(None);
@@ -102,7 +103,8 @@ impl SecretTool {
 
     pub(super) fn clear(&self, provider: Provider) -> Result<(), KeyStoreError> {
         let fail = |detail| KeyStoreError::Keyring { action: "remove", detail };
-        let ran = self.run(&["clear", "service", "mjdesk", "provider", provider.as_str()], None, CALL_TIMEOUT)
+        let ran = self
+            .run(&["clear", "service", "mjdesk", "provider", provider.as_str()], None, CALL_TIMEOUT)
             .map_err(fail)?;
         if ran.status.success() || ran.found_nothing() { Ok(()) } else { Err(fail(ran.detail())) }
     }

@@ -9,11 +9,7 @@ use crate::job::{Job, JobImage};
 /// The images worth keeping: the separate images, or the grid when there are none
 /// (the same choice as [`Job::result_images`]).
 fn wanted(job: &mut Job) -> Vec<&mut JobImage> {
-    if job.images.is_empty() {
-        job.grid_image.iter_mut().collect()
-    } else {
-        job.images.iter_mut().collect()
-    }
+    if job.images.is_empty() { job.grid_image.iter_mut().collect() } else { job.images.iter_mut().collect() }
 }
 
 fn needs_copy(img: &JobImage) -> bool {
@@ -66,17 +62,14 @@ pub(super) async fn fetch_all(inner: &Inner, client: &GatewayClient, job: &mut J
 }
 
 fn check(bytes: &[u8]) -> Result<(), String> {
-    image::guess_format(bytes)
-        .map(|_| ())
-        .map_err(|_| "the link did not return an image".to_owned())
+    image::guess_format(bytes).map(|_| ()).map_err(|_| "the link did not return an image".to_owned())
 }
 
 fn describe(e: &GatewayError) -> String {
     match e.api() {
-        Some(f) if matches!(f.status, 403 | 404 | 410) || f.kind() == FailureKind::NotFound => format!(
-            "the image link has expired or is gone (HTTP {}); the gateway no longer serves it",
-            f.status
-        ),
+        Some(f) if matches!(f.status, 403 | 404 | 410) || f.kind() == FailureKind::NotFound => {
+            format!("the image link has expired or is gone (HTTP {}); the gateway no longer serves it", f.status)
+        }
         _ => format!("could not download the image: {e}"),
     }
 }

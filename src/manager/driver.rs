@@ -129,8 +129,7 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
 
 /// Busy refusals wait (bounded); connection failures (nothing was sent) wait a few times.
 fn waits_and_retries(e: &GatewayError, attempt: u32, connect_retries: u32) -> bool {
-    (e.is_busy() && attempt < BUSY_RETRIES)
-        || (matches!(e, GatewayError::Connect { .. }) && attempt < connect_retries)
+    (e.is_busy() && attempt < BUSY_RETRIES) || (matches!(e, GatewayError::Connect { .. }) && attempt < connect_retries)
 }
 
 fn deadline_ms(inner: &Inner, job: &Job) -> i64 {
@@ -147,9 +146,7 @@ async fn poll(inner: &Inner, client: &GatewayClient, job: &mut Job) {
     let mut failures = 0u32;
     while !job.status.is_terminal() {
         if job.deadline_at.is_some_and(|d| now_ms() > d) {
-            job.status = JobStatus::Failed {
-                reason: format!("timed out: no result within {} s", timeout_secs(job)),
-            };
+            job.status = JobStatus::Failed { reason: format!("timed out: no result within {} s", timeout_secs(job)) };
             job.finished_at = Some(now_ms());
             inner.save(job);
             return;

@@ -281,7 +281,10 @@ impl JobManager {
     pub async fn retry(&self, job_id: &str) -> Result<Job, ManagerError> {
         let mut job = self.inner.store.get_job(job_id)?.ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))?;
         if !matches!(job.status, JobStatus::Unknown { .. } | JobStatus::Failed { .. }) {
-            return Err(ManagerError::Invalid(format!("job {job_id} is {}; only failed or unknown jobs are retried", job.status.label())));
+            return Err(ManagerError::Invalid(format!(
+                "job {job_id} is {}; only failed or unknown jobs are retried",
+                job.status.label()
+            )));
         }
         job.gateway_id = None;
         job.status = JobStatus::QueuedLocally;

@@ -16,10 +16,9 @@ pub fn validate_request(req: &JobRequest, parent: Option<&Job>) -> Result<(), St
                 return Err("no action given".into());
             }
             match parent {
-                Some(p) if !p.actions.is_empty() && !p.actions.iter().any(|a| a == action) => Err(format!(
-                    "this job does not offer '{action}'; it offers: {}",
-                    p.actions.join(", ")
-                )),
+                Some(p) if !p.actions.is_empty() && !p.actions.iter().any(|a| a == action) => {
+                    Err(format!("this job does not offer '{action}'; it offers: {}", p.actions.join(", ")))
+                }
                 _ => Ok(()),
             }
         }
@@ -54,7 +53,8 @@ mod tests {
 
     #[test]
     fn refuses_what_the_parent_does_not_offer() {
-        let mut parent = Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
+        let mut parent =
+            Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
         parent.actions = vec!["upsample1".into(), "reroll".into()];
         let req = JobRequest::Action { parent: ParentRef::job("g"), action: "upsample9".into() };
         let e = validate_request(&req, Some(&parent)).unwrap_err();
@@ -65,7 +65,8 @@ mod tests {
 
     #[test]
     fn inpaint_mask_must_match_the_parent_image() {
-        let mut parent = Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
+        let mut parent =
+            Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
         parent.width = Some(100);
         parent.height = Some(80);
         let mut mask = Mask::new(50, 40);

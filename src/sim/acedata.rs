@@ -51,7 +51,9 @@ fn bad(detail: impl AsRef<str>) -> Response {
 /// The request as echoed by task lookups; huge strings (images) are shortened.
 fn echo(v: &Value) -> Value {
     match v {
-        Value::String(s) if s.len() > 4096 => Value::String(format!("{}... ({} characters)", &s[..s.floor_char_boundary(64)], s.len())),
+        Value::String(s) if s.len() > 4096 => {
+            Value::String(format!("{}... ({} characters)", &s[..s.floor_char_boundary(64)], s.len()))
+        }
         Value::Array(a) => Value::Array(a.iter().map(echo).collect()),
         Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), echo(v))).collect::<Map<_, _>>()),
         other => other.clone(),
@@ -113,7 +115,8 @@ async fn imagine(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
         if !flows::offered(Gw::Acedata, &out).iter().any(|a| a == "variation_region") {
             return Err(bad(format!("action {action} is not offered by this image; upscale it first")));
         }
-        let mask_text = text(&b, "mask").ok_or_else(|| bad("mask is required for variation_region (base64 PNG, white = regenerate)"))?;
+        let mask_text = text(&b, "mask")
+            .ok_or_else(|| bad("mask is required for variation_region (base64 PNG, white = regenerate)"))?;
         let mask = flows::bw_mask(mask_text).await.map_err(bad)?;
         flows::region(&sim, &job, &out, mask, given).map_err(bad)?
     } else {
@@ -176,7 +179,8 @@ async fn seed(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
     let b = Gw::Acedata.body(body)?;
     let (job, _) = parent(&sim, &b, "seed").await?;
     let s = job.seed.ok_or_else(|| bad("this image has no seed"))?;
-    submit(&sim, &b, NewJob { work: Some(Work::Seed { seed: s }), ..new_job(&b, "seed", &job.prompt, false, Some(s)) }).await
+    submit(&sim, &b, NewJob { work: Some(Work::Seed { seed: s }), ..new_job(&b, "seed", &job.prompt, false, Some(s)) })
+        .await
 }
 
 /// The full result of a finished job.
@@ -229,7 +233,8 @@ async fn tasks(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
             Ok(reply(StatusCode::OK, task(&sim, &job).await))
         }
         "retrieve_batch" => {
-            let ids = b.get("ids").and_then(Value::as_array).ok_or_else(|| bad("ids is required (an array of task ids)"))?;
+            let ids =
+                b.get("ids").and_then(Value::as_array).ok_or_else(|| bad("ids is required (an array of task ids)"))?;
             let mut items = Vec::new();
             for job in ids.iter().filter_map(Value::as_str).filter_map(|id| sim.job(Gw::Acedata, id)) {
                 items.push(task(&sim, &job).await);

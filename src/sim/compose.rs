@@ -151,9 +151,8 @@ fn cover(img: &RgbaImage, w: u32, h: u32) -> RgbaImage {
 pub(super) fn blend(inputs: &[RgbaImage], w: u32, h: u32, seed: u64, variant: u32) -> RgbaImage {
     let covers: Vec<RgbaImage> = inputs.iter().map(|i| cover(i, w, h)).collect();
     let mut rng = fastrand::Rng::with_seed(mix64(seed, 0xb1 + u64::from(variant)));
-    let fields: Vec<(f32, f32, f32, f32)> = (0..covers.len())
-        .map(|_| (rng.f32() * TAU, 1.0 + rng.f32() * 2.5, rng.f32() * TAU, rng.f32() * 0.8))
-        .collect();
+    let fields: Vec<(f32, f32, f32, f32)> =
+        (0..covers.len()).map(|_| (rng.f32() * TAU, 1.0 + rng.f32() * 2.5, rng.f32() * TAU, rng.f32() * 0.8)).collect();
     let m = w.min(h) as f32;
     RgbaImage::from_fn(w, h, |x, y| {
         let (u, v) = (x as f32 / m, y as f32 / m);

@@ -94,7 +94,8 @@ mod tests {
 
     #[test]
     fn one_draw_is_split_by_the_rates_in_order() {
-        let f = Faults { error_rate: 0.1, rate_limit_rate: 0.2, malformed_rate: 0.3, drop_rate: 0.1, ..Faults::default() };
+        let f =
+            Faults { error_rate: 0.1, rate_limit_rate: 0.2, malformed_rate: 0.3, drop_rate: 0.1, ..Faults::default() };
         assert_eq!(pick(&f, 0.05), Some(Fault::Error));
         assert_eq!(pick(&f, 0.15), Some(Fault::RateLimit));
         assert_eq!(pick(&f, 0.45), Some(Fault::Malformed));

@@ -35,9 +35,15 @@ pub(super) fn offered(gw: Gw, out: &Output) -> Vec<String> {
         }
         (_, Shape::Single) => {
             let (up, rest): (&[&str], &[&str]) = if ace {
-                (&["upscale_2x", "upscale_4x"], &["variation_subtle", "variation_strong", "variation_region", "zoom_out_2x", "zoom_out_1_5x"])
+                (
+                    &["upscale_2x", "upscale_4x"],
+                    &["variation_subtle", "variation_strong", "variation_region", "zoom_out_2x", "zoom_out_1_5x"],
+                )
             } else {
-                (&["upscale_subtle", "upscale_creative"], &["low_variation", "high_variation", "zoom_out_2", "zoom_out_1_5"])
+                (
+                    &["upscale_subtle", "upscale_creative"],
+                    &["low_variation", "high_variation", "zoom_out_2", "zoom_out_1_5"],
+                )
             };
             if out.upscalable {
                 v.extend(up.iter().map(|s| s.to_string()));
@@ -81,7 +87,10 @@ pub(super) fn follow_up(sim: &Sim, gw: Gw, parent: &SimJob, out: &Output, action
     let base_prompt = parent.prompt.clone();
     let vary = |strength: f32| -> Result<FollowUp, String> {
         let (i, seed) = (wanted.image_index().unwrap_or(0) as usize, fresh());
-        Ok(FollowUp { work: Work::Vary { image: image(sim, out, i)?, prompt: base_prompt.clone(), seed, strength }, seed })
+        Ok(FollowUp {
+            work: Work::Vary { image: image(sim, out, i)?, prompt: base_prompt.clone(), seed, strength },
+            seed,
+        })
     };
     let extend = |how: Extension| -> Result<FollowUp, String> {
         let seed = fresh();
@@ -115,7 +124,13 @@ pub(super) fn follow_up(sim: &Sim, gw: Gw, parent: &SimJob, out: &Output, action
 }
 
 /// Vary (Region) on an upscaled image: `mask` (white = regenerate) at the image's size.
-pub(super) fn region(sim: &Sim, parent: &SimJob, out: &Output, mask: Mask, prompt: Option<&str>) -> Result<FollowUp, String> {
+pub(super) fn region(
+    sim: &Sim,
+    parent: &SimJob,
+    out: &Output,
+    mask: Mask,
+    prompt: Option<&str>,
+) -> Result<FollowUp, String> {
     if out.shape != Shape::Single {
         return Err(format!("job {} is not an upscaled single image; upscale one first (U1-U4)", parent.id));
     }

@@ -133,7 +133,8 @@ mod tests {
         let b64 = STANDARD.encode(&raw);
         assert_eq!(base64(&b64).unwrap(), raw);
         assert_eq!(base64(&URL_SAFE_NO_PAD.encode(&raw)).unwrap(), raw);
-        let wrapped: String = b64.as_bytes().chunks(10).map(|c| format!("{}\n", std::str::from_utf8(c).unwrap())).collect();
+        let wrapped: String =
+            b64.as_bytes().chunks(10).map(|c| format!("{}\n", std::str::from_utf8(c).unwrap())).collect();
         assert_eq!(base64(&wrapped).unwrap(), raw);
         assert!(base64("not base64 at all!").is_err());
         assert_eq!(decode(&raw).unwrap().dimensions(), (3, 2));

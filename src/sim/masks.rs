@@ -92,7 +92,8 @@ fn fill_polygon(mask: &mut Mask, poly: &[(f64, f64)]) {
     // only the rows the polygon spans
     let top = poly.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let bottom = poly.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let rows = (top - 0.5).ceil().clamp(0.0, f64::from(h)) as u32..(bottom - 0.5).ceil().clamp(0.0, f64::from(h)) as u32;
+    let rows =
+        (top - 0.5).ceil().clamp(0.0, f64::from(h)) as u32..(bottom - 0.5).ceil().clamp(0.0, f64::from(h)) as u32;
     for y in rows {
         let cy = f64::from(y) + 0.5;
         xs.clear();

@@ -202,10 +202,7 @@ impl Drop for SimServer {
 pub async fn serve_until_ctrl_c(config: SimConfig, addr: SocketAddr) -> std::io::Result<()> {
     let server = SimServer::start(config, addr).await?;
     println!("mjdesk simulator listening on {}", server.base_url());
-    println!(
-        "key: {}  (TTAPI: header TT-API-KEY; AceData, Vtrix: Authorization: Bearer <key>)",
-        server.api_key()
-    );
+    println!("key: {}  (TTAPI: header TT-API-KEY; AceData, Vtrix: Authorization: Bearer <key>)", server.api_key());
     println!("press ctrl-c to stop");
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;

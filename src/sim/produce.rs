@@ -42,25 +42,75 @@ pub(super) enum Extension {
 /// Everything a job needs to produce its result, decided and validated at submit.
 pub(super) enum Work {
     /// A grid of four scenes (imagine, reroll).
-    Scenes { prompt: String, seed: u64, aspect: (u32, u32) },
+    Scenes {
+        prompt: String,
+        seed: u64,
+        aspect: (u32, u32),
+    },
     /// U1-U4: a quadrant at twice its size, re-rendered sharp when it is a pure scene.
-    Upscale { quad: Pic, scene: Option<(String, u64, u32)> },
+    Upscale {
+        quad: Pic,
+        scene: Option<(String, u64, u32)>,
+    },
     /// Upscale (Subtle / Creative / 2x / 4x) of a single image.
-    Enlarge { image: Pic, factor: u32, creative: bool },
+    Enlarge {
+        image: Pic,
+        factor: u32,
+        creative: bool,
+    },
     /// A grid of four variations.
-    Vary { image: Pic, prompt: String, seed: u64, strength: f32 },
+    Vary {
+        image: Pic,
+        prompt: String,
+        seed: u64,
+        strength: f32,
+    },
     /// Zoom out, pan, make square: a grid of four larger canvases around the image.
-    Extend { image: Pic, how: Extension, prompt: String, seed: u64 },
-    Blend { images: Vec<RgbaImage>, aspect: (u32, u32), seed: u64 },
+    Extend {
+        image: Pic,
+        how: Extension,
+        prompt: String,
+        seed: u64,
+    },
+    Blend {
+        images: Vec<RgbaImage>,
+        aspect: (u32, u32),
+        seed: u64,
+    },
     /// Four images: `base` with the masked pixels regenerated from the prompt.
-    Masked { base: Pic, mask: Mask, prompt: String, seed: u64 },
-    Retexture { base: Pic, prompt: String, seed: u64 },
+    Masked {
+        base: Pic,
+        mask: Mask,
+        prompt: String,
+        seed: u64,
+    },
+    Retexture {
+        base: Pic,
+        prompt: String,
+        seed: u64,
+    },
     /// Vtrix edit: the image at `place` (x, y, w, h) on a `canvas`, the rest generated.
-    Canvas { base: Pic, canvas: (u32, u32), place: (i64, i64, u32, u32), mask: Option<Mask>, prompt: String, seed: u64 },
+    Canvas {
+        base: Pic,
+        canvas: (u32, u32),
+        place: (i64, i64, u32, u32),
+        mask: Option<Mask>,
+        prompt: String,
+        seed: u64,
+    },
     /// Vtrix remix: four variations steered toward a new prompt.
-    Remix { base: Pic, prompt: String, seed: u64, strong: bool },
-    Describe { image: Pic },
-    Seed { seed: u64 },
+    Remix {
+        base: Pic,
+        prompt: String,
+        seed: u64,
+        strong: bool,
+    },
+    Describe {
+        image: Pic,
+    },
+    Seed {
+        seed: u64,
+    },
 }
 
 /// One encoded image: name suffix, PNG, width, height.
@@ -117,7 +167,9 @@ pub(super) fn run(work: Work, grid_size: u32) -> Result<Encoded, String> {
             let src = resize(&src, w / 2, h / 2);
             (Shape::Grid, four(|v| compose::vary(&src, &prompt, seed, v, strength))?, None, false)
         }
-        Work::Extend { image, how, prompt, seed } => (Shape::Grid, extend(&image.load()?, how, &prompt, seed)?, None, false),
+        Work::Extend { image, how, prompt, seed } => {
+            (Shape::Grid, extend(&image.load()?, how, &prompt, seed)?, None, false)
+        }
         Work::Blend { images, aspect, seed } => {
             let (w, h) = grid_dims(aspect, grid_size);
             (Shape::Grid, four(|v| compose::blend(&images, w / 2, h / 2, seed, v))?, None, false)
@@ -226,8 +278,14 @@ fn png(img: &RgbaImage) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-fn encode(shape: Shape, images: Vec<RgbaImage>, scene: Option<(String, u64)>, upscalable: bool) -> Result<Encoded, String> {
-    let entry = |suffix: String, img: &RgbaImage| -> Result<Png, String> { Ok((suffix, png(img)?, img.width(), img.height())) };
+fn encode(
+    shape: Shape,
+    images: Vec<RgbaImage>,
+    scene: Option<(String, u64)>,
+    upscalable: bool,
+) -> Result<Encoded, String> {
+    let entry =
+        |suffix: String, img: &RgbaImage| -> Result<Png, String> { Ok((suffix, png(img)?, img.width(), img.height())) };
     let grid = match shape {
         Shape::Grid | Shape::Set => Some(entry("grid".into(), &compose::tile(&images))?),
         _ => None,

@@ -192,7 +192,8 @@ fn paint(layer: &Layer, c: Rgb, px: f32, py: f32, (ew, eh, aa): (f32, f32, f32),
             c.mix(*color, alpha * cover((dist(*x, *y) - r).abs() - width / 2.0, aa))
         }
         Layer::Band { angle, offset, width, color, alpha } => {
-            let along = px * angle.cos() + py * angle.sin() - offset * (ew * angle.cos().abs() + eh * angle.sin().abs());
+            let along =
+                px * angle.cos() + py * angle.sin() - offset * (ew * angle.cos().abs() + eh * angle.sin().abs());
             c.mix(*color, alpha * cover(along.abs() - width / 2.0, aa + width * 0.3))
         }
         Layer::Ridge { top, bottom, shimmer, .. } => {

@@ -150,7 +150,8 @@ impl Style {
         let mut kinds: Vec<Kind> =
             words.iter().filter_map(|w| KIND_WORDS.iter().find(|(k, _)| k == w)).map(|k| k.1).collect();
         if kinds.is_empty() {
-            const ANY: [Kind; 7] = [Kind::Ridges, Kind::Orb, Kind::Rings, Kind::Bands, Kind::Bloom, Kind::Skyline, Kind::Waves];
+            const ANY: [Kind; 7] =
+                [Kind::Ridges, Kind::Orb, Kind::Rings, Kind::Bands, Kind::Bloom, Kind::Skyline, Kind::Waves];
             kinds = vec![ANY[(key % 7) as usize], ANY[((key / 7) % 7) as usize]];
         }
         kinds.sort();

@@ -193,7 +193,9 @@ async fn edit(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
             masks::not_empty(&mask).map(|()| (img, mask))
         };
         let Ok((img, mask)) = inputs::off_runtime(transparent).await.map_err(bad)? else {
-            return Err(bad("the image has no transparent pixels: make the area to edit transparent, or send type retexture"));
+            return Err(bad(
+                "the image has no transparent pixels: make the area to edit transparent, or send type retexture",
+            ));
         };
         Work::Masked { base: Pic::Image(img), mask, prompt: p.to_owned(), seed }
     };

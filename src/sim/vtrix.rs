@@ -17,13 +17,13 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use super::cdn::ImgRef;
 use super::flows;
 use super::inputs::{self, INVALID_LINK};
 use super::masks;
 use super::produce::Work;
 use super::prompt;
 use super::reply::{BODY_LIMIT, Gw, int, json as reply, text, vt_fail};
-use super::cdn::ImgRef;
 use super::state::{NewJob, Output, Sim, Status};
 use crate::mask::Mask;
 
@@ -108,7 +108,8 @@ fn side(obj: &Value, field: &str, code: i64, what: &str) -> Result<u32, Response
 async fn submit(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
     let b = Gw::Vtrix.body(body)?;
     if let Some(cb) = b.get("callback").filter(|v| !v.is_null()) {
-        let ok = cb.as_str().and_then(|s| url::Url::parse(s).ok()).is_some_and(|u| matches!(u.scheme(), "http" | "https"));
+        let ok =
+            cb.as_str().and_then(|s| url::Url::parse(s).ok()).is_some_and(|u| matches!(u.scheme(), "http" | "https"));
         if !ok {
             return Err(bad(CALLBACK_INVALID, "Invalid callback URL"));
         }
@@ -136,10 +137,18 @@ async fn submit(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
         }
         "midjourney_edit" => {
             let (parent, _, img) = source(&sim, &b).await?;
-            let canvas = b.get("canvas").filter(|v| v.is_object()).ok_or_else(|| bad(CANVAS_MISSING, "Canvas parameters missing"))?;
-            let pos = b.get("imgPos").filter(|v| v.is_object()).ok_or_else(|| bad(IMG_POS_MISSING, "Image position parameters missing"))?;
-            let (cw, ch) = (side(canvas, "width", CANVAS_MISSING, "canvas")?, side(canvas, "height", CANVAS_MISSING, "canvas")?);
-            let (pw, ph) = (side(pos, "width", IMG_POS_MISSING, "imgPos")?, side(pos, "height", IMG_POS_MISSING, "imgPos")?);
+            let canvas = b
+                .get("canvas")
+                .filter(|v| v.is_object())
+                .ok_or_else(|| bad(CANVAS_MISSING, "Canvas parameters missing"))?;
+            let pos = b
+                .get("imgPos")
+                .filter(|v| v.is_object())
+                .ok_or_else(|| bad(IMG_POS_MISSING, "Image position parameters missing"))?;
+            let (cw, ch) =
+                (side(canvas, "width", CANVAS_MISSING, "canvas")?, side(canvas, "height", CANVAS_MISSING, "canvas")?);
+            let (pw, ph) =
+                (side(pos, "width", IMG_POS_MISSING, "imgPos")?, side(pos, "height", IMG_POS_MISSING, "imgPos")?);
             let offset = |f: &str| match int(pos, f) {
                 Some(Ok(v)) if v.abs() <= 16_384 => Ok(v),
                 _ => Err(bad(IMG_POS_MISSING, format!("Invalid imgPos: {f} must be an integer"))),
@@ -155,7 +164,8 @@ async fn submit(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
             };
             let seed = derive(parent.seed);
             let base = super::produce::Pic::Png(sim.cdn.png(&img).map_err(|e| bad(INVALID_PARAMETER, e))?);
-            job.work = Some(Work::Canvas { base, canvas: (cw, ch), place: (x, y, pw, ph), mask, prompt: p.to_owned(), seed });
+            job.work =
+                Some(Work::Canvas { base, canvas: (cw, ch), place: (x, y, pw, ph), mask, prompt: p.to_owned(), seed });
             (job.prompt, job.seed) = (p.to_owned(), Some(seed));
         }
         "midjourney_inpaint" => {
@@ -166,7 +176,8 @@ async fn submit(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
             let Some(mask) = mask_of(&sim, m, &img).await? else {
                 return accept(&sim, NewJob { failure: Some(INVALID_LINK.into()), prompt: p, ..job });
             };
-            masks::fits(&mask, img.width, img.height).map_err(|e| bad(INVALID_PARAMETER, format!("Invalid mask: {e}")))?;
+            masks::fits(&mask, img.width, img.height)
+                .map_err(|e| bad(INVALID_PARAMETER, format!("Invalid mask: {e}")))?;
             let seed = derive(parent.seed);
             let base = super::produce::Pic::Png(sim.cdn.png(&img).map_err(|e| bad(INVALID_PARAMETER, e))?);
             job.work = Some(Work::Masked { base, mask, prompt: p.clone(), seed });
@@ -202,7 +213,8 @@ async fn poll(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Answer {
         Status::Pending | Status::Queued => (v["status"], v["progress"]) = (json!("pending"), json!(0)),
         Status::Running(p) => (v["status"], v["progress"]) = (json!("processing"), json!(p)),
         Status::Succeeded(out) => {
-            let content: Vec<Value> = out.images.iter().map(|i| json!({"type": "image", "url": sim.cdn.url(i)})).collect();
+            let content: Vec<Value> =
+                out.images.iter().map(|i| json!({"type": "image", "url": sim.cdn.url(i)})).collect();
             v["status"] = json!("completed");
             v["progress"] = json!(100);
             v["output"] = json!([{"content": content}]);

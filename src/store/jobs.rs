@@ -97,9 +97,8 @@ impl Store {
     /// The job a gateway knows as `gateway_id`; the newest one should an id repeat (the
     /// simulator and a real gateway may hand out the same ids).
     pub fn find_by_gateway_id(&self, provider: Provider, gateway_id: &str) -> Result<Option<Job>, StoreError> {
-        let sql = format!(
-            "SELECT {JOB_SELECT} FROM jobs WHERE provider = ?1 AND gateway_id = ?2 {NEWEST_FIRST} LIMIT 1"
-        );
+        let sql =
+            format!("SELECT {JOB_SELECT} FROM jobs WHERE provider = ?1 AND gateway_id = ?2 {NEWEST_FIRST} LIMIT 1");
         Ok(self.query_jobs(&sql, params![provider.as_str(), gateway_id])?.pop())
     }
 
@@ -111,10 +110,7 @@ impl Store {
     }
 
     pub fn count_jobs(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn()
-            .query_row("SELECT count(*) FROM jobs", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
+        let n: i64 = self.conn().query_row("SELECT count(*) FROM jobs", [], |r| r.get(0)).map_err(|e| self.err(e))?;
         Ok(n.max(0) as u64)
     }
 

@@ -88,9 +88,7 @@ impl Store {
         let mut conn = Connection::open(&path).map_err(fail)?;
         conn.busy_timeout(busy).map_err(fail)?;
         // The first statement that reads the file: a damaged or foreign file fails here.
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(fail)?;
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(fail)?;
         if !mode.eq_ignore_ascii_case("wal") {
             // Some network file systems refuse WAL; the rollback journal is slower but safe.
             tracing::warn!(path = %path.display(), mode, "job database is not in WAL mode");

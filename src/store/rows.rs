@@ -16,10 +16,32 @@ use crate::job::{Job, JobImage, JobStatus, Provider};
 
 /// The `jobs` columns in the order [`encode_job`] yields values.
 pub(super) const JOB_COLUMNS: [&str; 26] = [
-    "id", "provider", "base_url", "gateway_id", "parent_id", "kind", "request", "options", "prompt",
-    "status", "status_word", "progress", "raw_status", "actions", "seed", "quota", "prompts",
-    "image_id", "width", "height", "last_raw", "created_at", "submitted_at", "finished_at",
-    "deadline_at", "updated_at",
+    "id",
+    "provider",
+    "base_url",
+    "gateway_id",
+    "parent_id",
+    "kind",
+    "request",
+    "options",
+    "prompt",
+    "status",
+    "status_word",
+    "progress",
+    "raw_status",
+    "actions",
+    "seed",
+    "quota",
+    "prompts",
+    "image_id",
+    "width",
+    "height",
+    "last_raw",
+    "created_at",
+    "submitted_at",
+    "finished_at",
+    "deadline_at",
+    "updated_at",
 ];
 
 /// The tag of a status, as stored in `status_word` (the same word its JSON uses).
@@ -37,9 +59,11 @@ pub(super) fn status_word(status: &JobStatus) -> &'static str {
 }
 
 fn json<T: Serialize>(job: &Job, field: &'static str, value: &T) -> Result<Value, StoreError> {
-    serde_json::to_string(value)
-        .map(Value::Text)
-        .map_err(|e| StoreError::Encode { id: job.id.clone(), field, detail: e.to_string() })
+    serde_json::to_string(value).map(Value::Text).map_err(|e| StoreError::Encode {
+        id: job.id.clone(),
+        field,
+        detail: e.to_string(),
+    })
 }
 
 fn text(s: &Option<String>) -> Value {
@@ -191,8 +215,7 @@ impl RawJob {
             serde_json::from_str(text).map_err(|e| e.to_string())
         }
         let size = |field, v: Option<i64>| {
-            v.map(|n| u32::try_from(n).map_err(|_| bad(field, format!("{n} is not a pixel size"))))
-                .transpose()
+            v.map(|n| u32::try_from(n).map_err(|_| bad(field, format!("{n} is not a pixel size")))).transpose()
         };
         let mut images = Vec::new();
         let mut grid_image = None;
@@ -236,8 +259,5 @@ pub(super) const IMAGE_SELECT: &str =
 
 /// One `images` row: its role and the image.
 pub(super) fn read_image(r: &Row<'_>) -> rusqlite::Result<(String, JobImage)> {
-    Ok((
-        r.get(0)?,
-        JobImage { url: r.get(1)?, local_path: path_from(r.get_ref(2)?), error: r.get(3)? },
-    ))
+    Ok((r.get(0)?, JobImage { url: r.get(1)?, local_path: path_from(r.get_ref(2)?), error: r.get(3)? }))
 }

@@ -80,16 +80,11 @@ impl Store {
     pub fn prompt_history(&self, limit: u32) -> Result<Vec<PromptUse>, StoreError> {
         let conn = self.conn();
         let read = || -> rusqlite::Result<Vec<PromptUse>> {
-            let mut stmt = conn.prepare_cached(
-                "SELECT prompt, used_at, count FROM prompt_history ORDER BY used_at DESC LIMIT ?1",
-            )?;
+            let mut stmt = conn
+                .prepare_cached("SELECT prompt, used_at, count FROM prompt_history ORDER BY used_at DESC LIMIT ?1")?;
             let rows = stmt.query_map([limit], |r| {
                 let count: i64 = r.get(2)?;
-                Ok(PromptUse {
-                    prompt: r.get(0)?,
-                    used_at: r.get(1)?,
-                    count: u32::try_from(count).unwrap_or(u32::MAX),
-                })
+                Ok(PromptUse { prompt: r.get(0)?, used_at: r.get(1)?, count: u32::try_from(count).unwrap_or(u32::MAX) })
             })?;
             rows.collect()
         };

@@ -39,7 +39,10 @@ fn pngs_in(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn a_new_user_gets_four_pngs_of_a_red_fox() {
     let home = tempfile::tempdir().unwrap();
-    let out = mjdesk(home.path()).args(["imagine", "a red fox", "--provider", "sim", "--wait", "--out", "fox/"]).output().unwrap();
+    let out = mjdesk(home.path())
+        .args(["imagine", "a red fox", "--provider", "sim", "--wait", "--out", "fox/"])
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
     let files = pngs_in(&home.path().join("fox"));
@@ -55,7 +58,17 @@ fn a_new_user_gets_four_pngs_of_a_red_fox() {
 fn dry_run_prints_the_request_with_the_key_redacted_and_sends_nothing() {
     let home = tempfile::tempdir().unwrap();
     let out = mjdesk(home.path())
-        .args(["imagine", "a red fox", "--provider", "ttapi", "--api-key", "tt-SECRET-777", "--mode", "relax", "--dry-run"])
+        .args([
+            "imagine",
+            "a red fox",
+            "--provider",
+            "ttapi",
+            "--api-key",
+            "tt-SECRET-777",
+            "--mode",
+            "relax",
+            "--dry-run",
+        ])
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);
@@ -70,7 +83,17 @@ fn dry_run_prints_the_request_with_the_key_redacted_and_sends_nothing() {
     // Vtrix's unconfirmed submit path can be changed without a rebuild
     let out = mjdesk(home.path())
         .env("MJDESK_VTRIX_SUBMIT_PATH", "/v2/tasks")
-        .args(["imagine", "a red fox", "--provider", "vtrix", "--api-key", "vx-SECRET-1", "--base-url", "https://vtrix.example", "--dry-run"])
+        .args([
+            "imagine",
+            "a red fox",
+            "--provider",
+            "vtrix",
+            "--api-key",
+            "vx-SECRET-1",
+            "--base-url",
+            "https://vtrix.example",
+            "--dry-run",
+        ])
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);
@@ -128,7 +151,11 @@ async fn inpaint_from_a_mask_file_changes_only_the_painted_area() {
     let h = home.path();
     let base = server.base_url();
     let run_cli = |args: &[&str]| {
-        let out = mjdesk(h).args(args).args(["--provider", "ttapi", "--base-url", &base, "--wait", "--json"]).output().unwrap();
+        let out = mjdesk(h)
+            .args(args)
+            .args(["--provider", "ttapi", "--base-url", &base, "--wait", "--json"])
+            .output()
+            .unwrap();
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{args:?}: {stderr}");
         serde_json::from_str::<serde_json::Value>(&stdout).expect("job JSON")
@@ -139,7 +166,11 @@ async fn inpaint_from_a_mask_file_changes_only_the_painted_area() {
     // the designer paints white on black
     let (w, h_px) = before.dimensions();
     let mask_img = RgbaImage::from_fn(w, h_px, |x, y| {
-        if x > w / 3 && x < w * 2 / 3 && y > h_px / 4 { image::Rgba([255, 255, 255, 255]) } else { image::Rgba([0, 0, 0, 255]) }
+        if x > w / 3 && x < w * 2 / 3 && y > h_px / 4 {
+            image::Rgba([255, 255, 255, 255])
+        } else {
+            image::Rgba([0, 0, 0, 255])
+        }
     });
     std::fs::write(h.join("mask.png"), png(&mask_img)).unwrap();
     let mask = mjdesk::mask::Mask::from_png(&png(&mask_img)).unwrap();
@@ -221,7 +252,8 @@ async fn after_sigkill_with_ten_jobs_in_flight_resume_finishes_all_without_resub
     let mut in_flight = 0;
     for _ in 0..300 {
         if let Ok(store) = Store::open(&h.join("data")) {
-            in_flight = store.unfinished().map(|jobs| jobs.iter().filter(|j| j.gateway_id.is_some()).count()).unwrap_or(0);
+            in_flight =
+                store.unfinished().map(|jobs| jobs.iter().filter(|j| j.gateway_id.is_some()).count()).unwrap_or(0);
         }
         if in_flight == 10 {
             break;
@@ -259,7 +291,10 @@ async fn jobs_lists_short_ids_name_jobs_and_an_unknown_id_fails_in_one_line() {
     assert!(stdout.contains("a tin robot") && stdout.contains("imagine"), "{stdout}");
     // the short id the list shows names the job in later commands
     let short = stdout.lines().nth(1).and_then(|l| l.split_whitespace().next()).expect("a job row").to_owned();
-    let out = mjdesk(h).args(["action", &short, "U1", "--provider", "ttapi", "--base-url", &base, "--wait", "--json"]).output().unwrap();
+    let out = mjdesk(h)
+        .args(["action", &short, "U1", "--provider", "ttapi", "--base-url", &base, "--wait", "--json"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
     let up: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
     assert_eq!(up["kind"]["action"], "upsample1");
@@ -279,12 +314,18 @@ async fn a_follow_up_on_a_running_job_waits_for_it_instead_of_failing() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let base = server.base_url();
-    let out = mjdesk(h).args(["imagine", "a paper boat", "--provider", "ttapi", "--base-url", &base, "--json"]).output().unwrap();
+    let out = mjdesk(h)
+        .args(["imagine", "a paper boat", "--provider", "ttapi", "--base-url", &base, "--json"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
     let parent: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
     assert_ne!(parent["status"]["status"], "succeeded", "the parent is still running");
     let id = parent["id"].as_str().unwrap().to_owned();
-    let out = mjdesk(h).args(["action", &id[..8], "V3", "--provider", "ttapi", "--base-url", &base, "--wait"]).output().unwrap();
+    let out = mjdesk(h)
+        .args(["action", &id[..8], "V3", "--provider", "ttapi", "--base-url", &base, "--wait"])
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(stderr.contains("waiting for job"), "{stderr}");

@@ -2,7 +2,9 @@
 //! each action offered, and the failure paths.
 
 use mjdesk::error::{FailureKind, GatewayError};
-use mjdesk::job::{Canvas, Dimensions, ImageInput, JobKind, JobRequest, ParentRef, Provider, RemoteState, SubmitOptions};
+use mjdesk::job::{
+    Canvas, Dimensions, ImageInput, JobKind, JobRequest, ParentRef, Provider, RemoteState, SubmitOptions,
+};
 use mjdesk::mask::Mask;
 use mjdesk::sim::{Faults, SimConfig};
 
@@ -24,7 +26,17 @@ async fn ttapi_imagine_then_every_offered_action() {
     for url in &grid.images[1..] {
         download_rgba(&c, url).await;
     }
-    for action in ["upsample1", "upsample2", "upsample3", "upsample4", "variation1", "variation2", "variation3", "variation4", "reroll"] {
+    for action in [
+        "upsample1",
+        "upsample2",
+        "upsample3",
+        "upsample4",
+        "variation1",
+        "variation2",
+        "variation3",
+        "variation4",
+        "reroll",
+    ] {
         assert!(grid.actions.iter().any(|a| a == action), "{action} offered: {:?}", grid.actions);
     }
     for action in grid.actions.clone() {
@@ -102,7 +114,12 @@ async fn vtrix_edit_inpaint_and_remix() {
     let img = download_rgba(&c, &grid.images[2]).await;
     let (w, h) = img.dimensions();
     let canvas = Canvas { width: w * 2, height: h, img_width: w, img_height: h, x: 0, y: 0 };
-    let edit = JobRequest::CanvasEdit { parent: parent(&grid, Some(2)), canvas, prompt: "extend to the right".into(), mask: None };
+    let edit = JobRequest::CanvasEdit {
+        parent: parent(&grid, Some(2)),
+        canvas,
+        prompt: "extend to the right".into(),
+        mask: None,
+    };
     let s = run(&c, edit).await;
     assert_eq!(s.state, RemoteState::Succeeded, "{s:?}");
     let wide = download_rgba(&c, &s.images[0]).await;

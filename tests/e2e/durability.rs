@@ -42,7 +42,10 @@ async fn settle(store: &Store, ids: &[String]) -> Vec<Job> {
 async fn submit_many(m: &JobManager, base_url: &str, prompts: &[String], options: SubmitOptions) -> Vec<String> {
     let mut ids = Vec::new();
     for p in prompts {
-        let job = m.submit(Provider::Ttapi, base_url, JobRequest::Imagine { prompt: p.clone() }, options.clone(), None).await.unwrap();
+        let job = m
+            .submit(Provider::Ttapi, base_url, JobRequest::Imagine { prompt: p.clone() }, options.clone(), None)
+            .await
+            .unwrap();
         assert_eq!(job.status, JobStatus::QueuedLocally, "written before anything is sent");
         ids.push(job.id);
     }
@@ -63,7 +66,11 @@ async fn twenty_five_submits_never_have_more_than_ten_in_progress() {
     let (m, _u, store) = manager(&server, dir.path(), 10);
     let ids = submit_many(&m, &server.base_url(), &prompts(25, "queue"), SubmitOptions::default()).await;
     let jobs = settle(&store, &ids).await;
-    assert!(jobs.iter().all(|j| j.status == JobStatus::Succeeded), "{:?}", jobs.iter().map(|j| &j.status).collect::<Vec<_>>());
+    assert!(
+        jobs.iter().all(|j| j.status == JobStatus::Succeeded),
+        "{:?}",
+        jobs.iter().map(|j| &j.status).collect::<Vec<_>>()
+    );
     let stats = server.stats();
     assert_eq!(stats.submits, 25);
     assert!(stats.peak_in_progress <= 10, "peak {}", stats.peak_in_progress);
@@ -123,7 +130,8 @@ async fn two_processes_resuming_one_store_send_each_queued_job_once() {
     let store = Store::open(dir.path()).unwrap();
     let mut ids = Vec::new();
     for p in prompts(6, "left queued") {
-        let job = Job::new(Provider::Ttapi, &server.base_url(), JobRequest::Imagine { prompt: p }, SubmitOptions::default());
+        let job =
+            Job::new(Provider::Ttapi, &server.base_url(), JobRequest::Imagine { prompt: p }, SubmitOptions::default());
         store.insert_job(&job).unwrap();
         ids.push(job.id);
     }

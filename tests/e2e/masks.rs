@@ -50,7 +50,11 @@ async fn ttapi_inpaint_changes_exactly_the_masked_pixels() {
     let up = run(&c, JobRequest::Action { parent, action: "upsample2".into() }).await;
     let before = download_rgba(&c, &up.images[0]).await;
     let mask = painted(before.width(), before.height());
-    let req = JobRequest::Inpaint { parent: ParentRef::job(up.job_id.clone()), mask: mask.clone(), prompt: Some("a red boat".into()) };
+    let req = JobRequest::Inpaint {
+        parent: ParentRef::job(up.job_id.clone()),
+        mask: mask.clone(),
+        prompt: Some("a red boat".into()),
+    };
     let result = run(&c, req).await;
     assert_eq!(result.state, RemoteState::Succeeded, "{result:?}");
     assert_eq!(result.images.len(), 4);
@@ -68,7 +72,8 @@ async fn edits_keep_everything_outside_the_mask_on_every_gateway_that_takes_imag
         let before = download_rgba(&c, &grid.images[0]).await;
         let mask = painted(before.width(), before.height());
         let image = ImageInput::Bytes { bytes: png(&before), mime: "image/png".into() };
-        let req = JobRequest::Edit { image, mask: Some(mask.clone()), prompt: "a green apple".into(), retexture: false };
+        let req =
+            JobRequest::Edit { image, mask: Some(mask.clone()), prompt: "a green apple".into(), retexture: false };
         let result = run(&c, req).await;
         assert_eq!(result.state, RemoteState::Succeeded, "{provider:?}: {result:?}");
         for url in &result.images {

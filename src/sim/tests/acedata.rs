@@ -28,7 +28,8 @@ async fn run(h: &Harness, path: &str, body: Value) -> Value {
 #[tokio::test]
 async fn callback_submits_answer_at_once_and_tasks_hold_the_result() {
     let h = Harness::instant().await;
-    let (status, v) = h.bearer("/midjourney/imagine", json!({"prompt": "a golden desert", "callback_url": CALLBACK})).await;
+    let (status, v) =
+        h.bearer("/midjourney/imagine", json!({"prompt": "a golden desert", "callback_url": CALLBACK})).await;
     assert_eq!(status, 200);
     let id = v["task_id"].as_str().expect("task_id").to_owned();
     assert_eq!(v.as_object().unwrap().len(), 1, "{v}");
@@ -45,7 +46,10 @@ async fn callback_submits_answer_at_once_and_tasks_hold_the_result() {
     assert_eq!(grid.dimensions(), (256, 256));
     assert_eq!(h.png(subs[3].as_str().unwrap()).await.dimensions(), (128, 128));
     let actions: Vec<&str> = r["actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-    assert!(actions.contains(&"upscale1") && actions.contains(&"variation4") && actions.contains(&"reroll"), "{actions:?}");
+    assert!(
+        actions.contains(&"upscale1") && actions.contains(&"variation4") && actions.contains(&"reroll"),
+        "{actions:?}"
+    );
     let batch = h.bearer("/midjourney/tasks", json!({"action": "retrieve_batch", "ids": [id, "missing"]})).await.1;
     assert_eq!(batch["count"], 1);
     let (status, v) = h.bearer("/midjourney/tasks", json!({"action": "retrieve", "id": "missing"})).await;
@@ -54,7 +58,11 @@ async fn callback_submits_answer_at_once_and_tasks_hold_the_result() {
 
 #[tokio::test]
 async fn blocking_calls_return_results_and_follow_ups_name_the_image_id() {
-    let config = SimConfig { queue_time: Duration::from_millis(100), run_time: Duration::from_millis(150), ..SimConfig::instant() };
+    let config = SimConfig {
+        queue_time: Duration::from_millis(100),
+        run_time: Duration::from_millis(150),
+        ..SimConfig::instant()
+    };
     let h = Harness::start(config).await;
     let grid = run(&h, "/midjourney/imagine", json!({"prompt": "a violet moon --ar 2:3"})).await;
     assert_eq!((grid["image_width"].as_u64(), grid["image_height"].as_u64()), (Some(170), Some(256)));
@@ -70,7 +78,8 @@ async fn blocking_calls_return_results_and_follow_ups_name_the_image_id() {
     let seed = run(&h, "/midjourney/seed", json!({"image_id": grid["image_id"]})).await;
     assert!(seed["seed"].as_str().unwrap().parse::<u64>().is_ok(), "{seed}");
     // an action the image did not offer, and an unknown image
-    let (status, v) = h.bearer("/midjourney/imagine", json!({"action": "upscale_2x", "image_id": grid["image_id"]})).await;
+    let (status, v) =
+        h.bearer("/midjourney/imagine", json!({"action": "upscale_2x", "image_id": grid["image_id"]})).await;
     assert_eq!((status, v["error"]["code"].as_str()), (400, Some("bad_request")));
     assert!(v["error"]["message"].as_str().unwrap().starts_with("[Invalid parameter]"));
     let (status, _) = h.bearer("/midjourney/imagine", json!({"action": "upscale1", "image_id": "123"})).await;
@@ -117,25 +126,41 @@ async fn failures_show_in_tasks_and_blocking_answers() {
     let id = h.bearer("/midjourney/edits", body).await.1["task_id"].as_str().unwrap().to_owned();
     let t = retrieve(&h, &id).await;
     assert_eq!(t["state"], "failed");
-    assert_eq!((t["response"]["success"].as_bool(), t["response"]["error"]["message"].as_str()), (Some(false), Some("[Invalid link!]")));
+    assert_eq!(
+        (t["response"]["success"].as_bool(), t["response"]["error"]["message"].as_str()),
+        (Some(false), Some("[Invalid link!]"))
+    );
     let (status, v) = h.bearer("/midjourney/describe", json!({"image_url": "https://example.com/x.png"})).await;
     assert_eq!((status, v["error"]["message"].as_str()), (400, Some("[Invalid link!]")));
     let img = RgbaImage::from_pixel(50, 50, image::Rgba([240, 240, 240, 255]));
-    let d = run(&h, "/midjourney/describe", json!({"image_url": format!("data:image/png;base64,{}", b64(&png_bytes(&img)))})).await;
+    let d = run(
+        &h,
+        "/midjourney/describe",
+        json!({"image_url": format!("data:image/png;base64,{}", b64(&png_bytes(&img)))}),
+    )
+    .await;
     assert_eq!(d["descriptions"].as_array().unwrap().len(), 4);
 }
 
 #[tokio::test]
 async fn auth_and_the_limit_use_acedata_shapes() {
     let h = Harness::start(SimConfig { run_time: Duration::from_secs(60), ..SimConfig::instant() }).await;
-    let resp = h.http.post(h.url("/midjourney/imagine")).bearer_auth("wrong").json(&json!({"prompt": "x"})).send().await.unwrap();
+    let resp = h
+        .http
+        .post(h.url("/midjourney/imagine"))
+        .bearer_auth("wrong")
+        .json(&json!({"prompt": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
     let v: Value = resp.json().await.unwrap();
     assert_eq!((v["success"].as_bool(), v["error"]["code"].as_str()), (Some(false), Some("invalid_token")));
     assert!(v["trace_id"].is_string());
     let mut first = String::new();
     for i in 0..10 {
-        let (status, v) = h.bearer("/midjourney/imagine", json!({"prompt": format!("p{i}"), "callback_url": CALLBACK})).await;
+        let (status, v) =
+            h.bearer("/midjourney/imagine", json!({"prompt": format!("p{i}"), "callback_url": CALLBACK})).await;
         assert_eq!(status, 200, "{v}");
         first = v["task_id"].as_str().unwrap().to_owned();
     }

@@ -50,7 +50,10 @@ fn every_grid_has_four_different_takes() {
 fn pictures_have_structure_not_noise() {
     for p in PROMPTS {
         let img = render(&scene(p, 42, 2), 256, 256);
-        let luma: Vec<f64> = img.pixels().map(|q| 0.3 * f64::from(q.0[0]) + 0.59 * f64::from(q.0[1]) + 0.11 * f64::from(q.0[2])).collect();
+        let luma: Vec<f64> = img
+            .pixels()
+            .map(|q| 0.3 * f64::from(q.0[0]) + 0.59 * f64::from(q.0[1]) + 0.11 * f64::from(q.0[2]))
+            .collect();
         let avg = luma.iter().sum::<f64>() / luma.len() as f64;
         let spread = (luma.iter().map(|l| (l - avg).powi(2)).sum::<f64>() / luma.len() as f64).sqrt();
         assert!(spread > 10.0, "{p}: flat ({spread:.1})");
@@ -76,5 +79,3 @@ fn blends_are_weighted_averages_of_their_inputs() {
     let m = mean(&out)[0];
     assert!(m > 30.0 && m < 170.0, "inputs mixed: {m}");
 }
-
-

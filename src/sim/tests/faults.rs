@@ -37,7 +37,8 @@ async fn rate_limits_say_when_to_retry() {
 #[tokio::test]
 async fn malformed_answers_still_create_the_job() {
     let h = Harness::start(with_faults(Faults { malformed_rate: 1.0, ..Faults::default() })).await;
-    let resp = h.http.post(h.url("/midjourney/v1/imagine")).header("TT-API-KEY", "sim-key").json(&json!({"prompt": "x"}));
+    let resp =
+        h.http.post(h.url("/midjourney/v1/imagine")).header("TT-API-KEY", "sim-key").json(&json!({"prompt": "x"}));
     let resp = resp.send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let text = resp.text().await.unwrap();

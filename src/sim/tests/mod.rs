@@ -145,11 +145,8 @@ pub(super) fn colour_distance(a: [f64; 3], b: [f64; 3]) -> f64 {
 /// Mean absolute RGB difference of two same-size images, 0..255.
 pub(super) fn mad(a: &RgbaImage, b: &RgbaImage) -> f64 {
     assert_eq!(a.dimensions(), b.dimensions());
-    let total: u64 = a
-        .pixels()
-        .zip(b.pixels())
-        .map(|(p, q)| (0..3).map(|c| u64::from(p.0[c].abs_diff(q.0[c]))).sum::<u64>())
-        .sum();
+    let total: u64 =
+        a.pixels().zip(b.pixels()).map(|(p, q)| (0..3).map(|c| u64::from(p.0[c].abs_diff(q.0[c]))).sum::<u64>()).sum();
     total as f64 / (3.0 * f64::from(a.width() * a.height()))
 }
 

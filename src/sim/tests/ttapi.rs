@@ -57,7 +57,11 @@ async fn imagine_succeeds_with_a_grid_of_four_different_quadrants() {
 
 #[tokio::test]
 async fn a_job_moves_through_the_queue_before_it_succeeds() {
-    let config = SimConfig { queue_time: Duration::from_millis(800), run_time: Duration::from_millis(800), ..SimConfig::instant() };
+    let config = SimConfig {
+        queue_time: Duration::from_millis(800),
+        run_time: Duration::from_millis(800),
+        ..SimConfig::instant()
+    };
     let h = Harness::start(config).await;
     let id = h.tt_submit("/midjourney/v1/imagine", json!({"prompt": "a red sun"})).await;
     let mut seen: Vec<(String, u64)> = Vec::new();
@@ -158,7 +162,8 @@ async fn upscales_are_their_quadrant_at_twice_the_size() {
         assert!(own * 2.0 < mad(&small, &quads[other]), "U2 looks like quadrant {other} ({own:.1})");
     }
     let comps = strings(&up["components"]);
-    for want in ["upscale_subtle", "low_variation", "zoom_out_2", "zoom_out_1_5", "pan_left", "pan_down", "make_square"] {
+    for want in ["upscale_subtle", "low_variation", "zoom_out_2", "zoom_out_1_5", "pan_left", "pan_down", "make_square"]
+    {
         assert!(comps.contains(&want.to_owned()), "{comps:?}");
     }
     let bigger = action(&h, &up, "upscale_subtle").await;
@@ -250,4 +255,3 @@ async fn describe_gives_four_prompts_and_seed_gives_the_parents_seed() {
     let seed = h.tt_ok("/midjourney/v1/seed", json!({"jobId": grid["jobId"]})).await;
     assert_eq!(seed["seed"], "1234");
 }
-

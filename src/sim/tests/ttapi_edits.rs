@@ -42,14 +42,16 @@ async fn inpaint_refuses_a_mask_of_another_size_or_a_grid_parent() {
     let h = Harness::instant().await;
     let (up, img) = upscaled(&h, "a desert road").await;
     let small = sample_mask(10, 10);
-    let (status, v) = h.tt("/midjourney/v1/inpaint", json!({"jobId": up["jobId"], "mask": b64(&small.to_bw_png())})).await;
+    let (status, v) =
+        h.tt("/midjourney/v1/inpaint", json!({"jobId": up["jobId"], "mask": b64(&small.to_bw_png())})).await;
     assert_eq!(status, 400);
     let m = v["message"].as_str().unwrap();
     let want = format!("mask is 10x10 but the image is {}x{}", img.width(), img.height());
     assert!(m.starts_with("[Invalid parameter]") && m.contains(&want), "{m}");
     let grid = h.tt_ok("/midjourney/v1/imagine", json!({"prompt": "x"})).await;
     let mask = sample_mask(128, 128);
-    let (status, v) = h.tt("/midjourney/v1/inpaint", json!({"jobId": grid["jobId"], "mask": b64(&mask.to_bw_png())})).await;
+    let (status, v) =
+        h.tt("/midjourney/v1/inpaint", json!({"jobId": grid["jobId"], "mask": b64(&mask.to_bw_png())})).await;
     assert_eq!(status, 400, "{v}");
     assert!(v["message"].as_str().unwrap().contains("upscale"), "{v}");
     let (status, _) = h.tt("/midjourney/v1/inpaint", json!({"jobId": up["jobId"]})).await;
@@ -71,7 +73,8 @@ async fn image_edits_change_transparent_pixels_and_keep_the_rest() {
         assert_mask_exact(&base, out, |x, y| mask.get(x, y));
     }
     // an opaque image has nothing to edit
-    let (status, v) = h.tt("/midjourney/image-edits/submit", json!({"image": b64(&png_bytes(&base)), "prompt": "x"})).await;
+    let (status, v) =
+        h.tt("/midjourney/image-edits/submit", json!({"image": b64(&png_bytes(&base)), "prompt": "x"})).await;
     assert_eq!(status, 400, "{v}");
     assert!(v["message"].as_str().unwrap().contains("transparent"));
 }
@@ -80,7 +83,9 @@ async fn image_edits_change_transparent_pixels_and_keep_the_rest() {
 async fn retexture_restyles_everything_but_keeps_the_structure() {
     let h = Harness::instant().await;
     // left half dark, right half light: the structure a retexture must keep
-    let base = RgbaImage::from_fn(80, 60, |x, _| if x < 40 { image::Rgba([40, 40, 40, 255]) } else { image::Rgba([220, 220, 220, 255]) });
+    let base = RgbaImage::from_fn(80, 60, |x, _| {
+        if x < 40 { image::Rgba([40, 40, 40, 255]) } else { image::Rgba([220, 220, 220, 255]) }
+    });
     let body = json!({"image": format!("data:image/png;base64,{}", b64(&png_bytes(&base))), "prompt": "neon purple", "type": "retexture"});
     let data = h.tt_ok("/midjourney/image-edits/submit", body).await;
     for out in h.tt_images(&data).await {
@@ -89,7 +94,10 @@ async fn retexture_restyles_everything_but_keeps_the_structure() {
         assert!(changed > 80 * 60 * 9 / 10, "only {changed} pixels changed");
         let left = mean(&image::imageops::crop_imm(&out, 0, 0, 36, 60).to_image());
         let right = mean(&image::imageops::crop_imm(&out, 44, 0, 36, 60).to_image());
-        assert!(right.iter().sum::<f64>() > left.iter().sum::<f64>() + 60.0, "light side stays lighter: {left:?} {right:?}");
+        assert!(
+            right.iter().sum::<f64>() > left.iter().sum::<f64>() + 60.0,
+            "light side stays lighter: {left:?} {right:?}"
+        );
     }
 }
 

@@ -103,7 +103,8 @@ async fn remix_gives_four_images_at_the_source_size() {
     let h = Harness::instant().await;
     let (id, imgs) = imagine(&h).await;
     for mode in [0, 1] {
-        let body = json!({"model": "midjourney_remix", "jobId": id, "imageNo": 3, "mode": mode, "remixPrompt": "pastel pink"});
+        let body =
+            json!({"model": "midjourney_remix", "jobId": id, "imageNo": 3, "mode": mode, "remixPrompt": "pastel pink"});
         let job = submit(&h, body).await;
         let outs = completed(&h, &job).await;
         assert_eq!(outs.len(), 4);
@@ -124,7 +125,11 @@ async fn errors_carry_the_documented_codes() {
         let mut b = json!({"model": "midjourney_edit", "jobId": "j", "imageNo": 0, "remixPrompt": "p",
             "canvas": {"width": 10, "height": 10}, "imgPos": {"width": 10, "height": 10, "x": 0, "y": 0}});
         for (k, v) in extra.as_object().unwrap() {
-            if v.is_null() { b.as_object_mut().unwrap().remove(k); } else { b[k] = v.clone(); }
+            if v.is_null() {
+                b.as_object_mut().unwrap().remove(k);
+            } else {
+                b[k] = v.clone();
+            }
         }
         b
     };
@@ -134,7 +139,10 @@ async fn errors_carry_the_documented_codes() {
     assert_eq!(code(h.bearer(GEN, edit(json!({"jobId": "unknown"}))).await), 4_007_001);
     assert_eq!(code(h.bearer(GEN, edit(json!({"callback": "ftp://x"}))).await), 4_007_008);
     assert_eq!(code(h.bearer(GEN, json!({"model": "midjourney_imagine"})).await), 4_007_004);
-    assert_eq!(code(h.bearer(GEN, json!({"model": "midjourney_imagine", "prompt": "x".repeat(8193)})).await), 4_007_005);
+    assert_eq!(
+        code(h.bearer(GEN, json!({"model": "midjourney_imagine", "prompt": "x".repeat(8193)})).await),
+        4_007_005
+    );
     assert_eq!(code(h.bearer(GEN, json!({"model": "no_such_model"})).await), 4_007_000);
     // the missing-canvas, missing-position and missing-prompt checks need a real parent
     let h2 = Harness::instant().await;
@@ -149,7 +157,8 @@ async fn errors_carry_the_documented_codes() {
     assert_eq!(code(h2.bearer(GEN, with(json!({"remixPrompt": null}))).await), 4_007_004);
     let (status, v) = h.bearer_get(&format!("{GEN}/nope")).await;
     assert_eq!((status, v["error"]["code"].as_i64()), (404, Some(404)));
-    let resp = h.http.post(h.url(GEN)).json(&json!({"model": "midjourney_imagine", "prompt": "x"})).send().await.unwrap();
+    let resp =
+        h.http.post(h.url(GEN)).json(&json!({"model": "midjourney_imagine", "prompt": "x"})).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 401);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["error"]["error_message"], "invalid api key");

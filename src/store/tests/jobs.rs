@@ -25,9 +25,7 @@ fn every_field_round_trips_through_a_reopen() {
     // The query columns agree with the JSON they sit beside.
     let (word, progress): (String, Option<i64>) = store
         .conn()
-        .query_row("SELECT status_word, progress FROM jobs WHERE id = ?1", [&edit.id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row("SELECT status_word, progress FROM jobs WHERE id = ?1", [&edit.id], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert_eq!((word.as_str(), progress), ("failed", None));
 }

@@ -6,9 +6,7 @@ mod settings;
 
 use std::path::PathBuf;
 
-use crate::job::{
-    ImageInput, Job, JobImage, JobKind, JobRequest, JobStatus, Mode, ParentRef, Provider, SubmitOptions,
-};
+use crate::job::{ImageInput, Job, JobImage, JobKind, JobRequest, JobStatus, Mode, ParentRef, Provider, SubmitOptions};
 use crate::mask::Mask;
 
 fn tmp() -> tempfile::TempDir {

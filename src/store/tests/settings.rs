@@ -22,7 +22,9 @@ fn settings_set_replace_and_delete() {
 fn settings_refuse_names_that_would_hold_a_secret() {
     let dir = tmp();
     let store = Store::open(dir.path()).unwrap();
-    for name in ["api_key", "ttapi.api_key", "TTAPI_API_KEY", "apiKey", "api-key", "bearer_token", "client_secret", "vtrix.key"] {
+    for name in
+        ["api_key", "ttapi.api_key", "TTAPI_API_KEY", "apiKey", "api-key", "bearer_token", "client_secret", "vtrix.key"]
+    {
         let err = store.set_setting(name, "sk-live-value").unwrap_err();
         assert!(matches!(err, StoreError::SecretSetting(_)), "{name}: {err:?}");
         assert!(!err.to_string().contains("sk-live-value"), "{err}");
