@@ -3,6 +3,8 @@
 //! Gateway clients translate their own payloads into [`JobSnapshot`] (what a fetch saw) and
 //! take a [`JobRequest`] (what to submit); the store and the job manager keep [`Job`].
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::mask::Mask;
@@ -461,7 +463,9 @@ pub struct Job {
     /// Our id of the job this one continues.
     pub parent_id: Option<String>,
     pub kind: JobKind,
-    pub request: JobRequest,
+    /// Shared: a job is cloned on every update, its request (which may hold megabytes of
+    /// input images) never is.
+    pub request: Arc<JobRequest>,
     pub options: SubmitOptions,
     pub prompt: Option<String>,
     pub status: JobStatus,
@@ -506,7 +510,7 @@ impl Job {
             gateway_id: None,
             parent_id: None,
             kind: JobKind::of_request(&request),
-            request,
+            request: Arc::new(request),
             options,
             prompt,
             status: JobStatus::QueuedLocally,

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
         .init();
     let cli = mjdesk::cli::Cli::parse();
     match cli.command {
-        None => mjdesk::app::run(),
+        None => mjdesk::app::run(mjdesk::cli::window_target(&cli)),
         Some(cmd) => mjdesk::cli::run(cmd),
     }
 }

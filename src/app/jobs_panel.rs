@@ -1,55 +1,215 @@
-//! The job list: newest first, with status and progress; a click selects.
+//! The job list over the whole history: search and filters on top, then one row per job,
+//! newest first. Only the visible rows are laid out; each row is one control (named by its
+//! title: the action label first for a follow-up) drawn with a thumbnail, progress, status,
+//! age and cost.
 
-use super::state::{AppState, JobRow, UiCommand};
+use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
 
-pub fn jobs_panel_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCommand>) {
-    ui.heading("Jobs");
-    if state.jobs.is_empty() {
-        ui.weak("No jobs yet. Type a prompt above and press Imagine.");
-        return;
+use super::state::{AppState, Engine, JobRow, UiCommand};
+use crate::job::{JobKind, JobStatus, now_ms};
+use crate::store::{JobFilter, JobSummary, StatusGroup};
+
+const ROW_HEIGHT: f32 = 64.0;
+const THUMB: f32 = 52.0;
+
+/// The job kinds a designer filters by.
+const KINDS: [&str; 8] = ["imagine", "action", "blend", "describe", "seed", "inpaint", "edit", "retexture"];
+
+pub fn jobs_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<UiCommand>) {
+    ui.add_space(4.0);
+    filters_ui(ui, state);
+    let total = state.list.total();
+    ui.horizontal(|ui| {
+        ui.heading("Jobs");
+        match total {
+            Some(n) => ui.weak(format!("{n}")),
+            None => ui.weak("…"),
+        };
+    });
+    match (&state.engine, total) {
+        (Engine::Connecting, _) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("connecting…");
+            });
+            return;
+        }
+        (Engine::Failed(_), _) => return,
+        (Engine::Ready, Some(0)) if state.list.filter() == &JobFilter::default() => {
+            ui.weak("No jobs yet. Type a prompt above and press Imagine.");
+            return;
+        }
+        (Engine::Ready, Some(0)) => {
+            ui.weak("No job matches.");
+            return;
+        }
+        _ => {}
     }
-    let row_height = 52.0;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(
-        ui,
-        row_height,
-        state.jobs.len(),
-        |ui, range| {
-            for job in &state.jobs[range] {
-                let row = JobRow::of(job);
-                let selected = state.selected.as_deref() == Some(row.id.as_str());
-                ui.push_id(&row.id, |ui| {
-                    ui.set_min_height(row_height - 6.0);
-                    if ui.selectable_label(selected, &row.title).clicked() {
-                        commands.push(UiCommand::Select { job_id: row.id.clone() });
+    for problem in &state.list.unreadable {
+        ui.colored_label(ui.visuals().warn_fg_color, egui::RichText::new(problem).small());
+    }
+    let rows = total.unwrap_or(0) as usize;
+    let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]);
+    if std::mem::take(&mut state.scroll_to_top) {
+        area = area.vertical_scroll_offset(0.0);
+    }
+    area.show_rows(ui, ROW_HEIGHT, rows, |ui, range| {
+        state.visible_rows = range.start as u64..range.end as u64;
+        for index in range {
+            match state.list.row(index as u64) {
+                Some(job) => {
+                    let selected = state.selected.as_deref() == Some(job.id.as_str());
+                    let highlighted = state.highlight.as_deref() == Some(job.id.as_str());
+                    if row_ui(ui, job, selected, highlighted).clicked() {
+                        commands.push(UiCommand::Select { job_id: job.id.clone() });
                     }
-                    match row.progress {
-                        Some(p) => {
-                            ui.add(
-                                egui::ProgressBar::new(p)
-                                    .desired_height(14.0)
-                                    .text(egui::RichText::new(&row.status).small()),
-                            );
-                        }
-                        None if row.failed => {
-                            ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&row.status).small());
-                        }
-                        None => {
-                            ui.weak(egui::RichText::new(&row.status).small());
-                        }
-                    }
-                });
-                ui.separator();
+                }
+                None => {
+                    ui.allocate_exact_size(Vec2::new(ui.available_width(), ROW_HEIGHT), Sense::hover());
+                }
             }
-        },
+        }
+    });
+}
+
+fn filters_ui(ui: &mut egui::Ui, state: &mut AppState) {
+    let label = ui.label("Search jobs");
+    let search = ui.add(
+        egui::TextEdit::singleline(&mut state.search).hint_text("words in the prompt").desired_width(f32::INFINITY),
     );
+    let search = search.labelled_by(label.id);
+    let mut filter = state.list.filter().clone();
+    if search.changed() {
+        filter.text = state.search.clone();
+    }
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("status filter")
+            .selected_text(filter.status.map_or("any status", StatusGroup::label))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.status, None, "any status");
+                for g in StatusGroup::ALL {
+                    ui.selectable_value(&mut filter.status, Some(g), g.label());
+                }
+            })
+            .response
+            .on_hover_text("Filter by status");
+        egui::ComboBox::from_id_salt("kind filter")
+            .selected_text(filter.kind.as_deref().unwrap_or("any kind"))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.kind, None, "any kind");
+                for k in KINDS {
+                    ui.selectable_value(&mut filter.kind, Some(k.to_owned()), k);
+                }
+            })
+            .response
+            .on_hover_text("Filter by kind");
+    });
+    state.list.set_filter(filter);
+}
+
+/// One row: a single clickable control named by the row's title, its parts painted inside.
+fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool) -> egui::Response {
+    let row = JobRow::of(job);
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), ROW_HEIGHT), Sense::click());
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &row.title));
+    if !ui.is_rect_visible(rect) {
+        return response;
+    }
+    let visuals = ui.visuals().clone();
+    let painter = ui.painter_at(rect);
+    let fill = if selected {
+        visuals.selection.bg_fill
+    } else if highlighted {
+        visuals.selection.bg_fill.gamma_multiply(0.45)
+    } else if response.hovered() {
+        visuals.widgets.hovered.weak_bg_fill
+    } else {
+        Color32::TRANSPARENT
+    };
+    painter.rect_filled(rect.shrink(1.0), 4.0, fill);
+    let thumb_rect = Rect::from_min_size(rect.min + Vec2::new(6.0, (ROW_HEIGHT - THUMB) / 2.0), Vec2::splat(THUMB));
+    thumbnail_ui(ui, job, thumb_rect);
+    let left = thumb_rect.right() + 8.0;
+    let right = rect.right() - 6.0;
+    let text_color = if selected { visuals.selection.stroke.color } else { visuals.text_color() };
+    let title = painter.layout(row.title.clone(), FontId::proportional(13.5), text_color, right - left);
+    let title_pos = egui::pos2(left, rect.top() + 5.0);
+    painter
+        .with_clip_rect(Rect::from_min_max(title_pos, egui::pos2(right, title_pos.y + 17.0)))
+        .galley(title_pos, title, text_color);
+    let mid = rect.top() + 32.0;
+    let small = FontId::proportional(11.5);
+    match row.progress {
+        Some(p) => {
+            let bar = Rect::from_min_max(egui::pos2(left, mid - 6.0), egui::pos2(right, mid + 6.0));
+            painter.rect_filled(bar, 3.0, visuals.extreme_bg_color);
+            let mut done = bar;
+            done.set_right(bar.left() + bar.width() * p);
+            painter.rect_filled(done, 3.0, visuals.selection.bg_fill);
+            painter.text(bar.center(), Align2::CENTER_CENTER, &row.status, small.clone(), visuals.strong_text_color());
+        }
+        None => {
+            let color = if row.failed { visuals.error_fg_color } else { visuals.weak_text_color() };
+            let status = painter.layout(row.status.clone(), small.clone(), color, right - left);
+            painter
+                .with_clip_rect(Rect::from_min_max(egui::pos2(left, mid - 8.0), egui::pos2(right, mid + 8.0)))
+                .galley(egui::pos2(left, mid - 7.0), status, color);
+        }
+    }
+    let meta = meta_line(job, now_ms());
+    painter.text(egui::pos2(left, rect.bottom() - 8.0), Align2::LEFT_BOTTOM, meta, small, visuals.weak_text_color());
+    painter.hline(rect.x_range(), rect.bottom() - 0.5, visuals.widgets.noninteractive.bg_stroke);
+    response
+}
+
+fn thumbnail_ui(ui: &egui::Ui, job: &JobSummary, rect: Rect) {
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
+    let Some(first) = job.images.first() else { return };
+    let thumb = crate::thumbs::thumb_path(first);
+    let path = if thumb.is_file() { thumb } else { first.clone() };
+    egui::Image::new(format!("file://{}", path.display()))
+        .fit_to_exact_size(rect.size())
+        .maintain_aspect_ratio(true)
+        .corner_radius(4.0)
+        .paint_at(ui, rect);
+}
+
+/// The row's last line: kind, age (or time running), cost.
+pub fn meta_line(job: &JobSummary, now: i64) -> String {
+    let kind = match &job.kind {
+        JobKind::Action { .. } => "action".to_owned(),
+        k => k.label().to_owned(),
+    };
+    let time = match (&job.status, job.submitted_at, job.finished_at) {
+        (s, Some(start), None) if !s.is_terminal() && !matches!(s, JobStatus::Unknown { .. }) => {
+            format!("running {}", duration((now - start).max(0)))
+        }
+        _ => format!("{} ago", duration((now - job.created_at).max(0))),
+    };
+    match &job.quota {
+        Some(q) if !q.trim().is_empty() => format!("{kind} · {time} · cost {}", crate::textsafe::one_line(q)),
+        _ => format!("{kind} · {time}"),
+    }
+}
+
+/// `ms` as a short human duration: 12 s, 4 min, 3 h, 2 d.
+fn duration(ms: i64) -> String {
+    let s = ms / 1000;
+    match s {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h", s / 3600),
+        s => format!("{} d", s / 86_400),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::job::{Job, JobRequest, JobStatus, Provider, SubmitOptions};
+    use crate::job::{Job, JobRequest, Provider, SubmitOptions};
     use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
 
     fn job(prompt: &str, status: JobStatus) -> Job {
         let mut j = Job::new(
@@ -62,19 +222,57 @@ mod tests {
         j
     }
 
+    fn harness(state: AppState) -> Harness<'static, (AppState, Vec<UiCommand>)> {
+        Harness::new_ui_state(
+            |ui, (state, cmds): &mut (AppState, Vec<UiCommand>)| jobs_panel_ui(ui, state, cmds),
+            (state, Vec::new()),
+        )
+    }
+
     #[test]
-    fn clicking_a_job_selects_it() {
+    fn clicking_a_job_row_selects_it() {
         let jobs =
             vec![job("a red fox", JobStatus::Running { progress: 30 }), job("a blue whale", JobStatus::Succeeded)];
         let whale = jobs[1].id.clone();
-        let state = AppState::new("sim".into(), 10, jobs);
-        let mut harness = Harness::new_ui_state(
-            |ui, (state, cmds): &mut (AppState, Vec<UiCommand>)| jobs_panel_ui(ui, state, cmds),
-            (state, Vec::new()),
-        );
+        let mut harness = harness(AppState::new("sim".into(), 10, jobs));
         harness.run_steps(2);
         harness.get_by_label("a blue whale").click();
         harness.run_steps(2);
         assert_eq!(harness.state().1.last(), Some(&UiCommand::Select { job_id: whale }));
+    }
+
+    #[test]
+    fn a_follow_up_row_is_named_by_its_action_then_its_prompt() {
+        let req = JobRequest::Action { parent: crate::job::ParentRef::job("g1"), action: "upsample1".into() };
+        let mut child = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+        child.prompt = Some("a cabin by a lake".into());
+        let mut harness = harness(AppState::new("sim".into(), 10, vec![child]));
+        harness.run_steps(2);
+        let row = harness.get_by_label("U1 · a cabin by a lake");
+        assert!(row.accesskit_node().label().is_some());
+    }
+
+    #[test]
+    fn typing_in_search_filters_the_list_by_prompt() {
+        let mut harness = harness(AppState::new("sim".into(), 10, vec![job("a red fox", JobStatus::Succeeded)]));
+        harness.run_steps(2);
+        harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search jobs").focus();
+        harness.run_steps(1);
+        harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search jobs").type_text("whale");
+        harness.run_steps(2);
+        assert_eq!(harness.state().0.list.filter().text, "whale");
+        assert_eq!(harness.state().0.list.total(), None, "the list reads itself again for the new search");
+    }
+
+    #[test]
+    fn meta_line_says_age_or_running_time_and_cost() {
+        let mut j = job("p", JobStatus::Succeeded);
+        j.created_at = 1_000_000;
+        j.quota = Some("3".into());
+        let s = JobSummary::of(&j);
+        assert_eq!(meta_line(&s, 1_000_000 + 5 * 60_000), "imagine · 5 min ago · cost 3");
+        let mut r = job("p", JobStatus::Running { progress: 10 });
+        r.submitted_at = Some(2_000_000);
+        assert_eq!(meta_line(&JobSummary::of(&r), 2_012_000), "imagine · running 12 s");
     }
 }

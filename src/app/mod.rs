@@ -1,73 +1,147 @@
 //! The desktop window. Thin panels over [`state::AppState`]; all work happens in the job
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
+pub mod background;
 mod job_view;
 mod jobs_panel;
+pub mod list;
 mod prompt_panel;
 pub mod state;
 mod status_bar;
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
 
-use state::{AppState, UiCommand};
+pub use background::Target;
+use background::{Loader, Repaint, StartError, Started};
+use state::{AppState, Engine, UiCommand};
 
-use crate::cache::ImageCache;
-use crate::connect::{self, Connection};
-use crate::job::{JobRequest, Provider, SubmitOptions};
-use crate::manager::{Command, JobManager, ManagerConfig, Updates};
-use crate::store::Store;
+use crate::intent::Intent;
+use crate::job::{Provider, SubmitOptions};
+use crate::manager::{Command, CommandId, JobManager, Updates};
 
 pub struct MjdeskApp {
     state: AppState,
+    engine: EngineSlot,
+    repaint: Repaint,
+}
+
+/// The engine behind the window: starting, or running.
+enum EngineSlot {
+    Starting(Receiver<Result<Started, StartError>>),
+    Running(Box<Running>),
+    Stopped,
+}
+
+struct Running {
     manager: JobManager,
     updates: Updates,
+    loader: Loader,
     provider: Provider,
-    base_url: String,
-    /// Keeps the in-process simulator alive while the window is open.
-    _connection: Connection,
+    endpoint: String,
+    next_command: CommandId,
+}
+
+impl Running {
+    fn command_id(&mut self) -> CommandId {
+        self.next_command += 1;
+        self.next_command
+    }
 }
 
 impl MjdeskApp {
+    fn new(ctx: &egui::Context, target: Target) -> Self {
+        let ctx = ctx.clone();
+        let repaint: Repaint = Arc::new(move || ctx.request_repaint());
+        let engine = EngineSlot::Starting(background::start(target, repaint.clone()));
+        Self { state: AppState { engine: Engine::Connecting, ..Default::default() }, engine, repaint }
+    }
+
+    /// Takes in the engine once it has started (or why it could not).
+    fn poll_start(&mut self) {
+        let EngineSlot::Starting(rx) = &self.engine else { return };
+        let result = match rx.try_recv() {
+            Ok(r) => r,
+            Err(TryRecvError::Empty) => return,
+            Err(TryRecvError::Disconnected) => Err(StartError::Internal("the start was cut short".into())),
+        };
+        match result {
+            Ok(started) => {
+                let simulated = started.connection.is_simulator();
+                self.state.gateway =
+                    state::gateway_label(started.connection.provider, &started.connection.base_url, simulated);
+                self.state.simulated = simulated;
+                self.state.limit = started.limit;
+                self.state.engine = Engine::Ready;
+                self.engine = EngineSlot::Running(Box::new(Running {
+                    loader: Loader::new(started.store, self.repaint.clone()),
+                    manager: started.manager,
+                    updates: started.updates,
+                    provider: started.connection.provider,
+                    endpoint: started.connection.endpoint,
+                    next_command: 0,
+                }));
+            }
+            Err(e) => {
+                self.state.engine = Engine::Failed(e.to_string());
+                self.engine = EngineSlot::Stopped;
+            }
+        }
+    }
+
     fn apply(&mut self, cmd: UiCommand) {
+        let EngineSlot::Running(run) = &mut self.engine else { return };
         match cmd {
-            UiCommand::Select { job_id } => self.state.selected = Some(job_id),
+            UiCommand::Select { job_id } => {
+                if self.state.selected.as_deref() != Some(job_id.as_str()) {
+                    self.state.selected = Some(job_id.clone());
+                    self.state.children.clear();
+                    run.loader.job(job_id.clone());
+                    run.loader.children(job_id);
+                }
+            }
             UiCommand::Imagine { prompt } => {
-                self.manager.send(Command::Submit {
-                    provider: self.provider,
-                    base_url: self.base_url.clone(),
-                    request: Box::new(JobRequest::Imagine { prompt }),
+                let id = run.command_id();
+                run.manager.send(Command::Submit {
+                    id,
+                    provider: run.provider,
+                    endpoint: run.endpoint.clone(),
+                    intent: Box::new(Intent::Imagine { prompt }),
                     options: SubmitOptions::default(),
-                    parent_id: None,
                 });
             }
             UiCommand::Action { job_id, action } => {
-                let Some(parent) = self.state.jobs.iter().find(|j| j.id == job_id) else { return };
-                let index = crate::actions::ActionKind::parse(&action).image_index();
-                let Some(parent_ref) = parent.parent_ref(index) else { return };
-                self.manager.send(Command::Submit {
-                    provider: parent.provider,
-                    base_url: parent.base_url.clone(),
-                    request: Box::new(JobRequest::Action { parent: parent_ref, action }),
-                    options: parent.options.clone(),
-                    parent_id: Some(job_id),
+                let Some(parent) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+                let (provider, endpoint, options) = (parent.provider, parent.base_url.clone(), parent.options.clone());
+                let id = run.command_id();
+                run.manager.send(Command::Submit {
+                    id,
+                    provider,
+                    endpoint,
+                    intent: Box::new(Intent::Action { parent: job_id, action }),
+                    options,
                 });
             }
-            UiCommand::Retry { job_id } => self.manager.send(Command::Retry { job_id }),
+            UiCommand::Retry { job_id } => {
+                let id = run.command_id();
+                run.manager.send(Command::Retry { id, job_id });
+            }
         }
     }
 }
 
 impl eframe::App for MjdeskApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        while let Some(update) = self.updates.try_recv() {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_start();
+        let EngineSlot::Running(run) = &mut self.engine else { return };
+        while let Some(update) = run.updates.try_recv() {
             self.state.apply(update);
         }
-        self.state.counts = self.manager.counts();
-        if self.state.busy() {
-            // Progress moves on the gateway's clock; updates also request repaints.
-            ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        while let Some(loaded) = run.loader.try_recv() {
+            self.state.loaded(loaded);
         }
+        self.state.counts = run.manager.counts();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -79,65 +153,63 @@ impl eframe::App for MjdeskApp {
             ui.add_space(6.0);
         });
         egui::Panel::left("jobs")
-            .default_size(300.0)
-            .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &self.state, &mut commands));
-        egui::CentralPanel::default().show(ui, |ui| job_view::job_view_ui(ui, &self.state, &mut commands));
+            .default_size(320.0)
+            .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &mut self.state, &mut commands));
+        egui::CentralPanel::default().show(ui, |ui| match &self.state.engine {
+            Engine::Failed(why) => startup_problem_ui(ui, why),
+            _ => job_view::job_view_ui(ui, &self.state, &mut commands),
+        });
         for cmd in commands {
             self.apply(cmd);
         }
-    }
-}
-
-/// Opens the window: on the configured gateway, or on the in-process simulator when no key
-/// is configured. Unfinished jobs from an earlier run resume at once.
-pub fn run() -> ExitCode {
-    match open() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mjdesk: {e}");
-            ExitCode::FAILURE
+        if let EngineSlot::Running(run) = &self.engine {
+            let visible = self.state.visible_rows.clone();
+            for read in self.state.list.wanted(visible) {
+                run.loader.list(read);
+            }
         }
     }
 }
 
-fn open() -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+/// What the window shows when its engine could not start: the reason, which says what to do.
+fn startup_problem_ui(ui: &mut egui::Ui, why: &str) {
+    ui.add_space(24.0);
+    ui.heading("mjdesk could not start");
+    ui.add_space(8.0);
+    ui.label(egui::RichText::new(why).color(ui.visuals().error_fg_color));
+    ui.add_space(8.0);
+    ui.label("Fix the problem above, then start mjdesk again. Your jobs and images are kept.");
+}
+
+/// Opens the window on `target` (or, with no choice made, TTAPI when a key is configured,
+/// else the built-in simulator). The window shows at once; the engine starts behind it and
+/// unfinished jobs from an earlier run resume.
+pub fn run(target: Target) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mjdesk: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let _guard = rt.enter();
-    let provider = connect::find_key(Provider::Ttapi, None).ok().flatten().map(|_| Provider::Ttapi);
-    let connection = rt.block_on(connect::connect(provider, None, None, false))?;
-    let simulated = connection.sim.is_some() || provider.is_none();
-    let store = Store::open_default().map_err(|e| e.to_string())?;
-    let jobs = store.jobs_page(0, 500).map_err(|e| e.to_string())?;
-    let cache = ImageCache::in_data_dir();
-    let config = ManagerConfig::from_env();
-    let state = AppState::new(
-        state::gateway_label(connection.provider, &connection.base_url, simulated),
-        config.max_in_progress,
-        jobs,
-    );
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("mjdesk").with_inner_size([1200.0, 800.0]),
         ..Default::default()
     };
-    let resolver = connect::resolver(None);
-    eframe::run_native(
+    let result = eframe::run_native(
         "mjdesk",
         options,
         Box::new(move |cc| {
             egui_extras::install_image_loaders(&cc.egui_ctx);
-            let ctx = cc.egui_ctx.clone();
-            let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
-            let (manager, updates) = JobManager::start(store, cache, config, resolver, Some(notify));
-            manager.send(Command::Resume);
-            Ok(Box::new(MjdeskApp {
-                state,
-                manager,
-                updates,
-                provider: connection.provider,
-                base_url: connection.base_url.clone(),
-                _connection: connection,
-            }))
+            Ok(Box::new(MjdeskApp::new(&cc.egui_ctx, target)))
         }),
-    )
-    .map_err(|e| format!("could not open the window: {e}"))
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mjdesk: could not open the window: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,8 +1,13 @@
 //! Everything the window shows, as plain data: no egui types, so it is tested without pixels.
 
+use std::sync::Arc;
+
+use super::background::Loaded;
+use super::list::{JobList, ListRead};
 use crate::actions::ActionKind;
 use crate::job::{Job, JobStatus, Provider};
 use crate::manager::{QueueCounts, Update};
+use crate::store::JobSummary;
 
 /// What a panel asks for; the app applies these after the frame is drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,50 +18,148 @@ pub enum UiCommand {
     Select { job_id: String },
 }
 
+/// Where the window's engine stands: it opens at once and connects in the background.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Engine {
+    /// Looking up the key, probing the gateway, starting the simulator, opening the store.
+    #[default]
+    Connecting,
+    Ready,
+    /// The start failed; the text says what to do.
+    Failed(String),
+}
+
 /// The window's state.
 #[derive(Debug, Default)]
 pub struct AppState {
-    /// Newest first.
-    pub jobs: Vec<Job>,
+    /// Every job, a page at a time.
+    pub list: JobList,
+    /// The rows the list shows now (set while drawing; the pages around them are read).
+    pub visible_rows: std::ops::Range<u64>,
     pub selected: Option<String>,
+    /// The selected job in full, once read.
+    pub open: Option<Arc<Job>>,
+    /// The selected job's follow-ups, oldest first.
+    pub children: Vec<JobSummary>,
+    /// A follow-up just made from the open job: highlighted in the list, one click away.
+    pub highlight: Option<String>,
+    /// Set when the list should bring a row into view (a new job).
+    pub scroll_to_top: bool,
     pub prompt: String,
+    /// What the search box holds (applied to the list's filter as it changes).
+    pub search: String,
     /// The last refusal or notice, shown until the next one.
     pub message: Option<String>,
+    /// A gateway refused the key, in its words: Settings should open.
+    pub key_refused: Option<String>,
+    pub engine: Engine,
     pub gateway: String,
+    /// True when the window runs on the built-in simulator (said plainly, not only below).
+    pub simulated: bool,
     pub counts: QueueCounts,
     pub limit: usize,
 }
 
 impl AppState {
+    /// A state showing `jobs` (newest first) as the list's first page, the first one open.
     pub fn new(gateway: String, limit: usize, jobs: Vec<Job>) -> Self {
-        Self { selected: jobs.first().map(|j| j.id.clone()), jobs, gateway, limit, ..Default::default() }
+        let mut list = JobList::default();
+        let reads = list.wanted(0..1);
+        if let Some(ListRead::Count { generation, .. }) = reads.first() {
+            list.counted(*generation, jobs.len() as u64);
+            list.page_read(*generation, 0, jobs.iter().map(JobSummary::of).collect(), Vec::new());
+        }
+        let open = jobs.into_iter().next().map(Arc::new);
+        Self {
+            selected: open.as_ref().map(|j| j.id.clone()),
+            open,
+            list,
+            gateway,
+            limit,
+            engine: Engine::Ready,
+            ..Default::default()
+        }
     }
 
     /// Takes in one update from the job manager.
     pub fn apply(&mut self, update: Update) {
         match update {
-            Update::Job(job) => {
-                let job = *job;
-                match self.jobs.iter_mut().find(|j| j.id == job.id) {
-                    Some(existing) => *existing = job,
-                    None => {
-                        self.selected = Some(job.id.clone());
-                        self.jobs.insert(0, job);
-                    }
+            Update::Job(job) => self.job_changed(job),
+            Update::Accepted { job, .. } => {
+                let follow_up = job.parent_id.is_some() && job.parent_id == self.selected;
+                if follow_up {
+                    // The view stays on the parent; the child is marked in the list.
+                    self.highlight = Some(job.id.clone());
+                } else {
+                    self.selected = Some(job.id.clone());
+                    self.open = Some(job.clone());
+                    self.children.clear();
                 }
+                self.scroll_to_top = true;
+                self.message = None;
+                self.job_changed(job);
             }
-            Update::Rejected { reason } | Update::Notice(reason) => self.message = Some(reason),
+            Update::Rejected { error, .. } | Update::Notice(error) => {
+                self.message = Some(crate::textsafe::one_line(&error.to_string()))
+            }
+            Update::KeyRefused { error, .. } => {
+                let said = crate::textsafe::one_line(&error.to_string());
+                self.message = Some(said.clone());
+                self.key_refused = Some(said);
+            }
+        }
+    }
+
+    fn job_changed(&mut self, job: Arc<Job>) {
+        self.list.job_changed(&job);
+        if job.parent_id.is_some() && job.parent_id == self.selected {
+            let summary = JobSummary::of(&job);
+            match self.children.iter_mut().find(|c| c.id == job.id) {
+                Some(c) => *c = summary,
+                None => self.children.push(summary),
+            }
+        }
+        if self.selected.as_deref() == Some(job.id.as_str()) {
+            self.open = Some(job);
+        }
+    }
+
+    /// Takes in a store read the window asked for.
+    pub fn loaded(&mut self, loaded: Loaded) {
+        let failed = |e: crate::store::StoreError| Some(crate::textsafe::one_line(&e.to_string()));
+        match loaded {
+            Loaded::Count { generation, total } => match total {
+                Ok(n) => self.list.counted(generation, n),
+                Err(e) => self.message = failed(e),
+            },
+            Loaded::Page { generation, page, rows } => match rows {
+                Ok(p) => {
+                    let unreadable = p.unreadable.iter().map(|e| e.to_string()).collect();
+                    self.list.page_read(generation, page, p.rows, unreadable);
+                }
+                Err(e) => self.message = failed(e),
+            },
+            Loaded::Job { id, job } => match job {
+                Ok(Some(job)) if self.selected.as_deref() == Some(id.as_str()) => self.open = Some(Arc::new(*job)),
+                Ok(_) => {}
+                Err(e) => self.message = failed(e),
+            },
+            Loaded::Children { id, rows } => match rows {
+                Ok(p) if self.selected.as_deref() == Some(id.as_str()) => self.children = p.rows,
+                Ok(_) => {}
+                Err(e) => self.message = failed(e),
+            },
         }
     }
 
     pub fn selected_job(&self) -> Option<&Job> {
         let id = self.selected.as_ref()?;
-        self.jobs.iter().find(|j| &j.id == id)
+        self.open.as_deref().filter(|j| &j.id == id)
     }
 
     /// Whether anything is moving (so the window keeps repainting; idle means no CPU).
     pub fn busy(&self) -> bool {
-        self.jobs.iter().any(|j| !j.settled())
+        self.counts.in_progress > 0 || self.counts.queued_locally > 0
     }
 }
 
@@ -64,6 +167,8 @@ impl AppState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRow {
     pub id: String,
+    /// The action label first for a follow-up (`U1 · a cabin by a lake`): the row's
+    /// accessible name.
     pub title: String,
     pub status: String,
     pub progress: Option<f32>,
@@ -71,17 +176,20 @@ pub struct JobRow {
 }
 
 impl JobRow {
-    pub fn of(job: &Job) -> Self {
+    pub fn of(job: &JobSummary) -> Self {
         let prompt = job.prompt.clone().unwrap_or_else(|| job.kind.label().to_owned());
+        let prompt = crate::textsafe::one_line(&prompt);
         let title = match &job.kind {
-            crate::job::JobKind::Action { action, .. } => format!("{} · {prompt}", ActionKind::parse(action).label()),
+            crate::job::JobKind::Action { action, .. } => {
+                format!("{} · {prompt}", crate::textsafe::one_line(&ActionKind::parse(action).label()))
+            }
             kind if kind.parent().is_some() => format!("{} · {prompt}", kind.label()),
             _ => prompt,
         };
         Self {
             id: job.id.clone(),
             title: title.chars().take(80).collect(),
-            status: job.status.label(),
+            status: crate::textsafe::one_line(&job.status.label()),
             progress: match &job.status {
                 JobStatus::Running { progress } => Some(*progress as f32 / 100.0),
                 JobStatus::Waiting | JobStatus::Submitted | JobStatus::Submitting => Some(0.0),
@@ -118,16 +226,19 @@ mod tests {
     fn a_new_job_goes_on_top_and_is_selected_and_updates_replace() {
         let mut s = AppState::new("sim".into(), 10, vec![job("old")]);
         let mut j = job("new");
-        s.apply(Update::Job(Box::new(j.clone())));
-        assert_eq!(s.jobs[0].prompt.as_deref(), Some("new"));
+        s.apply(Update::Accepted { id: 1, job: Arc::new(j.clone()) });
+        assert_eq!(s.list.row(0).unwrap().prompt.as_deref(), Some("new"));
         assert_eq!(s.selected.as_deref(), Some(j.id.as_str()));
         j.status = JobStatus::Running { progress: 40 };
-        s.apply(Update::Job(Box::new(j.clone())));
-        assert_eq!(s.jobs.len(), 2);
-        assert_eq!(JobRow::of(&s.jobs[0]).progress, Some(0.4));
-        assert!(s.busy());
-        s.apply(Update::Rejected { reason: "the prompt is empty".into() });
-        assert_eq!(s.message.as_deref(), Some("the prompt is empty"));
+        s.apply(Update::Job(Arc::new(j.clone())));
+        assert_eq!(s.list.total(), Some(2));
+        assert_eq!(JobRow::of(s.list.row(0).unwrap()).progress, Some(0.4));
+        assert_eq!(s.selected_job().unwrap().status, JobStatus::Running { progress: 40 });
+        s.apply(Update::Rejected {
+            id: 1,
+            error: crate::manager::ManagerError::Invalid(crate::imageio::InputError::EmptyPrompt.into()),
+        });
+        assert_eq!(s.message.as_deref(), Some("the prompt is empty; describe what you want to see"));
     }
 
     #[test]
@@ -135,7 +246,7 @@ mod tests {
         let req = JobRequest::Action { parent: crate::job::ParentRef::job("g1"), action: "upsample2".into() };
         let mut j = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
         j.prompt = Some("a red fox".into());
-        assert_eq!(JobRow::of(&j).title, "U2 · a red fox");
+        assert_eq!(JobRow::of(&JobSummary::of(&j)).title, "U2 · a red fox");
     }
 
     #[test]

@@ -14,6 +14,19 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Cmd>,
+    /// With no command: the gateway the window opens on [default: ttapi if a TTAPI key is
+    /// configured, else sim]
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderArg>,
+    /// With no command: the gateway's base URL
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// With no command: the API key (used while the window is open, never stored)
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// With no command: allow a plain-http base URL that is not on this machine
+    #[arg(long)]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

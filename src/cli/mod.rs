@@ -2,21 +2,18 @@
 
 mod args;
 mod output;
-mod request;
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub use args::{Cli, Cmd, GatewayArgs, KeyAction, ProviderArg, SimulateArgs};
 
-use crate::cache::ImageCache;
-use crate::connect::{self, Connection};
-use crate::gateway::{GatewayClient, GatewayConfig};
-use crate::job::{JobKind, JobRequest, JobStatus, Mode, Provider, SubmitOptions};
+use crate::connect::{self, ClientResolver, Connection, resolver_for};
+use crate::intent::{self, ImageSource, Intent, MaskSource, find_job};
+use crate::job::{Dimensions, JobKind, JobStatus, Mode, Provider, SubmitOptions};
 use crate::keystore::KeyStore;
-use crate::manager::{ClientResolver, JobManager, ManagerConfig};
+use crate::manager::{JobManager, ManagerConfig};
 use crate::secret::ApiKey;
 use crate::store::Store;
 
@@ -54,21 +51,21 @@ fn open_store() -> Result<Store, String> {
 }
 
 fn start_manager(store: Store, resolver: ClientResolver) -> Result<(JobManager, crate::manager::Updates), String> {
-    let cache = ImageCache::in_data_dir();
-    Ok(JobManager::start(store, cache, ManagerConfig::from_env(), resolver, None))
+    Ok(JobManager::start(store, ManagerConfig::from_env(), resolver, None))
 }
 
-/// Jobs on this command's own endpoint use its key; others find theirs as on resume.
-fn resolver_for(conn: &Connection, given_key: Option<String>) -> ClientResolver {
-    let (provider, base_url, key) = (conn.provider, conn.base_url.clone(), conn.key.clone());
-    let fallback = connect::resolver(given_key);
-    Arc::new(move |p: Provider, url: &str| {
-        if p == provider && url == base_url {
-            GatewayClient::new(GatewayConfig::new(p, url, key.clone()).with_env_overrides()).map_err(|e| e.to_string())
-        } else {
-            fallback(p, url)
-        }
-    })
+/// The gateway `mjdesk` with no command opens the window on, from its flags.
+pub fn window_target(cli: &Cli) -> crate::app::Target {
+    crate::app::Target {
+        provider: match cli.provider {
+            Some(ProviderArg::Sim) | None => None,
+            Some(p) => provider_of(Some(p)),
+        },
+        simulator: cli.provider == Some(ProviderArg::Sim),
+        base_url: cli.base_url.clone(),
+        api_key: cli.api_key.clone(),
+        allow_http: cli.allow_http,
+    }
 }
 
 fn provider_of(arg: Option<ProviderArg>) -> Option<Provider> {
@@ -84,7 +81,9 @@ fn provider_of(arg: Option<ProviderArg>) -> Option<Provider> {
 
 async fn gateway_command(cmd: Cmd) -> Result<(), String> {
     let g = gateway_args(&cmd)?.clone();
-    let conn = connect::connect(provider_of(g.provider), g.base_url.clone(), g.api_key.clone(), g.allow_http).await?;
+    let conn = connect::connect(provider_of(g.provider), g.base_url.clone(), g.api_key.clone(), g.allow_http)
+        .await
+        .map_err(|e| e.to_string())?;
     if let Some(note) = &conn.note
         && !g.json
     {
@@ -98,50 +97,63 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
         get_u_images: matches!(cmd, Cmd::Imagine { get_u_images: true, .. }).then_some(true),
     };
     let provider = conn.provider;
-    let (request, parent_id) = match &cmd {
+    let intent = match &cmd {
         Cmd::Fetch { job_id, .. } => return fetch(&conn, store, job_id, &g).await,
-        Cmd::Imagine { prompt, .. } => (request::imagine(prompt)?, None),
+        Cmd::Imagine { prompt, .. } => Intent::Imagine { prompt: prompt.clone() },
         Cmd::Action { job_id, action, .. } => {
             let parent = ready_parent(&conn, &store, job_id, &g).await?;
-            let action = request::action_string(parent.as_ref(), provider, action);
-            let index = crate::actions::ActionKind::parse(&action).image_index();
-            let parent_ref = request::parent_ref(parent.as_ref(), job_id, index)?;
-            (JobRequest::Action { parent: parent_ref, action }, parent.map(|p| p.id))
+            Intent::Action { parent: parent.unwrap_or_else(|| job_id.clone()), action: action.clone() }
         }
         Cmd::Seed { job_id, .. } => {
-            let parent = ready_parent(&conn, &store, job_id, &g).await?;
-            (JobRequest::Seed { parent: request::parent_ref(parent.as_ref(), job_id, None)? }, parent.map(|p| p.id))
+            Intent::Seed { parent: ready_parent(&conn, &store, job_id, &g).await?.unwrap_or_else(|| job_id.clone()) }
         }
-        Cmd::Describe { image, .. } => (JobRequest::Describe { image: request::image_input(image)? }, None),
-        Cmd::Blend { images, dimensions, .. } => (request::blend(images, dimensions.as_deref())?, None),
+        Cmd::Describe { image, .. } => Intent::Describe { image: ImageSource::File(image.clone()) },
+        Cmd::Blend { images, dimensions, .. } => {
+            let dimensions = match dimensions.as_deref() {
+                Some(d) => {
+                    Some(Dimensions::parse(d).ok_or_else(|| format!("'{d}' is not PORTRAIT, SQUARE or LANDSCAPE"))?)
+                }
+                None => None,
+            };
+            Intent::Blend { images: images.iter().cloned().map(ImageSource::File).collect(), dimensions }
+        }
         Cmd::Inpaint { job_id, mask, prompt, .. } => {
-            let mask = request::load_mask(mask)?;
-            let parent = ready_parent(&conn, &store, job_id, &g).await?;
-            if let Some(size) = parent.as_ref().and_then(|p| request::parent_image_size(p, None)) {
-                mask.check_for(size.0, size.1).map_err(|e| format!("{}: {e}", job_id))?;
-            }
-            let parent_ref = request::parent_ref(parent.as_ref(), job_id, None)?;
-            (JobRequest::Inpaint { parent: parent_ref, mask, prompt: prompt.clone() }, parent.map(|p| p.id))
+            // The mask is checked before waiting on the parent: a bad file fails at once.
+            intent::load_mask_file(mask).map_err(|e| e.to_string())?;
+            let parent = ready_parent(&conn, &store, job_id, &g).await?.unwrap_or_else(|| job_id.clone());
+            Intent::Inpaint { parent, mask: MaskSource::File(mask.clone()), prompt: prompt.clone() }
         }
         Cmd::Edit { image, mask, prompt, retexture, .. } => {
-            edit_request(&conn, &store, &g, image, mask.as_deref(), prompt, *retexture).await?
+            edit_intent(&conn, &store, &g, image, mask.as_deref(), prompt, *retexture).await?
         }
         Cmd::Simulate(_) | Cmd::Jobs { .. } | Cmd::Resume { .. } | Cmd::Retry { .. } | Cmd::Key { .. } => {
             return Err(NOT_A_GATEWAY_COMMAND.into());
         }
     };
+    let built_store = store.clone();
+    let built = tokio::task::spawn_blocking(move || intent::build(intent, provider, &built_store))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
     if g.dry_run {
-        let preview = conn.client()?.preview_submit(&request, &options).map_err(|e| e.to_string())?;
+        let preview = conn
+            .client()
+            .map_err(|e| e.to_string())?
+            .preview_submit(&built.request, &options)
+            .map_err(|e| e.to_string())?;
         return output::print_preview(&preview, g.json);
     }
     let (manager, mut updates) = start_manager(store, resolver_for(&conn, g.api_key.clone()))?;
-    let job = manager.submit(provider, &conn.base_url, request, options, parent_id).await.map_err(|e| e.to_string())?;
+    let job = manager
+        .submit(provider, &conn.endpoint, built.request, options, built.parent)
+        .await
+        .map_err(|e| e.to_string())?;
     let settle = g.wait || g.out.is_some();
     let job = output::wait_for(&manager, &mut updates, &job.id, settle, !g.json).await?;
     output::finish(&job, g.out.as_deref(), g.json)
 }
 
-async fn edit_request(
+async fn edit_intent(
     conn: &Connection,
     store: &Store,
     g: &GatewayArgs,
@@ -149,39 +161,31 @@ async fn edit_request(
     mask: Option<&std::path::Path>,
     prompt: &str,
     retexture: bool,
-) -> Result<(JobRequest, Option<String>), String> {
+) -> Result<Intent, String> {
     let path = std::path::Path::new(image);
+    let mask = mask.map(|m| MaskSource::File(m.to_path_buf()));
     if conn.provider == Provider::Vtrix && !path.exists() {
-        let (id, n) = image
+        let (id, index) = image
             .rsplit_once(':')
             .and_then(|(id, n)| Some((id, n.parse::<u8>().ok().filter(|n| *n < 4)?)))
             .ok_or_else(|| {
-            format!("'{image}': Vtrix edits an image of an earlier job; write JOB_ID:N with N from 0 to 3")
-        })?;
+                format!("'{image}': Vtrix edits an image of an earlier job; write JOB_ID:N with N from 0 to 3")
+            })?;
         let parent = ready_parent(conn, store, id, g)
             .await?
             .ok_or_else(|| format!("job {id} is not known here; run it through mjdesk first"))?;
-        let size = request::parent_image_size(&parent, Some(n))
-            .ok_or_else(|| format!("the size of image {n} of job {id} is not known yet (is the job finished?)"))?;
-        let mask = mask.map(request::load_mask).transpose()?;
-        let parent_ref = request::parent_ref(Some(&parent), id, Some(n))?;
-        return Ok((request::canvas_edit(parent_ref, size, mask, prompt)?, Some(parent.id)));
+        return Ok(Intent::CanvasEdit { parent, index, canvas: None, mask, prompt: prompt.to_owned() });
     }
-    Ok((request::edit_file(path, mask, prompt, retexture)?, None))
+    Ok(Intent::Edit { image: ImageSource::File(path.to_path_buf()), mask, prompt: prompt.to_owned(), retexture })
 }
 
 /// The job a follow-up continues, finished: one still running is followed to its end first
-/// (a follow-up on an unfinished job is refused by the gateways). Unknown ids are gateway ids
-/// of jobs made elsewhere (None).
-async fn ready_parent(
-    conn: &Connection,
-    store: &Store,
-    id: &str,
-    g: &GatewayArgs,
-) -> Result<Option<crate::job::Job>, String> {
-    let Some(job) = request::find_job(store, conn.provider, id)? else { return Ok(None) };
+/// (a follow-up on an unfinished job is refused by the gateways). Returns our id of it, or
+/// None for an id mjdesk does not know (a gateway id of a job made elsewhere).
+async fn ready_parent(conn: &Connection, store: &Store, id: &str, g: &GatewayArgs) -> Result<Option<String>, String> {
+    let Some(job) = find_job(store, conn.provider, id).map_err(|e| e.to_string())? else { return Ok(None) };
     if job.status.is_terminal() || g.dry_run {
-        return Ok(Some(job));
+        return Ok(Some(job.id));
     }
     if let JobStatus::Unknown { .. } = job.status {
         return Err(format!("job {id} may never have reached the gateway; `mjdesk retry {id}` sends it again"));
@@ -193,7 +197,7 @@ async fn ready_parent(
     manager.follow(&job.id).await.map_err(|e| e.to_string())?;
     let job = output::wait_for(&manager, &mut updates, &job.id, true, !g.json).await?;
     match &job.status {
-        JobStatus::Succeeded => Ok(Some(job)),
+        JobStatus::Succeeded => Ok(Some(job.id)),
         other => Err(format!("job {id} did not succeed ({}); there is nothing to continue from", other.label())),
     }
 }
@@ -219,14 +223,17 @@ fn gateway_args(cmd: &Cmd) -> Result<&GatewayArgs, String> {
 /// A job we know is read once at its gateway and stored (or, with --wait, followed to its
 /// end); any other id is looked up once at the gateway.
 async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Result<(), String> {
-    let Some(mut job) = request::find_job(&store, conn.provider, id)? else {
-        let snapshot = conn.client()?.fetch(id, &JobKind::Imagine).await.map_err(|e| e.to_string())?;
+    let Some(mut job) = find_job(&store, conn.provider, id).map_err(|e| e.to_string())? else {
+        let client = conn.client().map_err(|e| e.to_string())?;
+        let snapshot = client.fetch(id, &JobKind::Imagine).await.map_err(|e| e.to_string())?;
         return output::print_snapshot(&snapshot, g.json);
     };
     if !(g.wait || g.out.is_some())
         && let (Some(gateway_id), false) = (job.gateway_id.clone(), job.status.is_terminal())
     {
-        let client = resolver_for(conn, g.api_key.clone())(job.provider, &job.base_url)?;
+        let client = resolver_for(conn, g.api_key.clone())(job.provider, job.base_url.clone())
+            .await
+            .map_err(|e| e.to_string())?;
         let snapshot = client.fetch(&gateway_id, &job.kind).await.map_err(|e| e.to_string())?;
         job.apply_snapshot(&snapshot);
         store.save_job(&job).map_err(|e| e.to_string())?;
@@ -255,7 +262,8 @@ async fn resume(api_key: Option<String>, json: bool) -> Result<(), String> {
 
 async fn retry(id: &str, api_key: Option<String>, wait: bool, json: bool) -> Result<(), String> {
     let store = open_store()?;
-    let job = request::find_job(&store, Provider::Ttapi, id)?.ok_or_else(|| format!("no job {id} here"))?;
+    let job =
+        find_job(&store, Provider::Ttapi, id).map_err(|e| e.to_string())?.ok_or_else(|| format!("no job {id} here"))?;
     let (manager, mut updates) = start_manager(store, connect::resolver(api_key.clone()))?;
     let job = manager.retry(&job.id).await.map_err(|e| e.to_string())?;
     let job = output::wait_for(&manager, &mut updates, &job.id, wait, !json).await?;
@@ -275,12 +283,14 @@ fn key(action: KeyAction) -> Result<(), String> {
                 return Err("no key given on standard input".into());
             }
             let place = store.save(p, &key).map_err(|e| e.to_string())?;
+            connect::forget_stored_keys();
             eprintln!("saved the {} key ({place})", p.display_name());
             Ok(())
         }
         KeyAction::Clear { provider: p } => {
             let p = provider(p)?;
             store.delete(p).map_err(|e| e.to_string())?;
+            connect::forget_stored_keys();
             eprintln!("removed the saved {} key", p.display_name());
             Ok(())
         }

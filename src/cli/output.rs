@@ -43,14 +43,15 @@ pub async fn wait_for(
     while !done(&job) {
         match updates.recv().await {
             Some(Update::Job(j)) if j.id == id => {
-                job = *j;
+                job = (*j).clone();
                 pb.set_position(job.status.progress().unwrap_or(0) as u64);
                 let msg =
                     if job.status == JobStatus::Succeeded { "downloading".to_owned() } else { job.status.label() };
                 pb.set_message(msg);
             }
-            Some(Update::Notice(n)) | Some(Update::Rejected { reason: n }) => pb.println(format!("note: {n}")),
-            Some(Update::Job(_)) => {}
+            Some(Update::Notice(n)) | Some(Update::Rejected { error: n, .. }) => pb.println(format!("note: {n}")),
+            Some(Update::KeyRefused { error, .. }) => pb.println(format!("note: {error}")),
+            Some(Update::Job(_) | Update::Accepted { .. }) => {}
             None => return Err("the job manager stopped".into()),
         }
     }

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::{Gateway, Inner, Update, download};
-use crate::error::GatewayError;
+use super::{Gateway, Inner, ManagerError, Update, download};
+use crate::error::{FailureKind, GatewayError};
 use crate::gateway::GatewayClient;
 use crate::job::{Job, JobStatus, Mode, now_ms};
 
@@ -12,14 +12,14 @@ use crate::job::{Job, JobStatus, Mode, now_ms};
 const BUSY_RETRIES: u32 = 120;
 
 pub(super) async fn run(inner: &Inner, mut job: Job) {
-    let gw = match inner.gateway(job.provider, &job.base_url) {
+    let gw = match inner.gateway(job.provider, &job.base_url).await {
         Ok(g) => g,
-        Err(reason) => {
+        Err(e) => {
             if !job.status.is_terminal() {
-                job.status = JobStatus::Failed { reason };
-                inner.save(&job);
+                job.status = JobStatus::Failed { reason: e.to_string() };
+                inner.save(&job).await;
             } else {
-                inner.emit(Update::Notice(reason));
+                inner.emit(Update::Notice(ManagerError::Connect(e)));
             }
             return;
         }
@@ -64,25 +64,34 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
         // Write before send: if we die during the call, the job is found "submitting" on
         // restart and shown as unknown instead of vanishing or being sent twice. The write is
         // a claim, so a second process following the same store cannot send it too.
-        match inner.store.claim_for_submit(&job.id) {
-            Ok(true) => {}
-            Ok(false) => {
+        let id = job.id.clone();
+        match inner.blocking(move |s| s.claim_for_submit(&id)).await {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => {
+                // Whoever took it drives it; this process hears of it through the store.
                 tracing::debug!(job = %job.id, "another process is submitting this job");
                 return false;
             }
+            Ok(Err(e)) => {
+                inner.emit(Update::Notice(e.into()));
+                return false;
+            }
             Err(e) => {
-                inner.emit(Update::Notice(format!("could not record job {} before sending it: {e}", job.id)));
+                inner.emit(Update::Notice(e));
                 return false;
             }
         }
         job.status = JobStatus::Submitting;
-        inner.emit(Update::Job(Box::new(job.clone())));
+        inner.emit(Update::Job(std::sync::Arc::new(job.clone())));
         tracing::debug!(job = %job.id, kind = job.kind.label(), gateway = %job.base_url, attempt, "submitting");
         match client.submit(&job.request, &job.options).await {
             Ok(sub) => {
                 tracing::debug!(job = %job.id, gateway_id = %sub.job_id, "submit accepted");
-                if let Err(e) = inner.store.set_gateway_id(&job.id, &sub.job_id) {
-                    inner.emit(Update::Notice(format!("could not record the gateway's id for job {}: {e}", job.id)));
+                let (id, gateway_id) = (job.id.clone(), sub.job_id.clone());
+                match inner.blocking(move |s| s.set_gateway_id(&id, &gateway_id)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => inner.emit(Update::Notice(e.into())),
+                    Err(e) => inner.emit(Update::Notice(e)),
                 }
                 let now = now_ms();
                 job.gateway_id = Some(sub.job_id.clone());
@@ -92,22 +101,23 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
                 if let Some(snap) = &sub.snapshot {
                     job.apply_snapshot(snap);
                 }
-                inner.save(job);
+                inner.save(job).await;
                 return true;
             }
             Err(e) if waits_and_retries(&e, attempt, inner.config.connect_retries) => {
                 tracing::debug!(job = %job.id, error = %e, "submit refused for now; waiting");
                 job.status = JobStatus::QueuedLocally;
                 job.last_raw = e.api().map(|f| f.body.clone());
-                inner.save(job);
+                inner.save(job).await;
                 tokio::time::sleep(inner.config.backoff.delay(attempt, e.retry_after())).await;
                 attempt += 1;
             }
             Err(e) if e.submit_not_received() => {
                 tracing::debug!(job = %job.id, error = %e, "submit refused");
+                report_key_refusal(inner, job, &e);
                 job.status = JobStatus::Failed { reason: e.to_string() };
                 job.finished_at = Some(now_ms());
-                inner.save(job);
+                inner.save(job).await;
                 return false;
             }
             Err(e) => {
@@ -120,7 +130,7 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
                         "{e}. The gateway may have started this job; Retry submits it again (which may cost quota twice)"
                     ),
                 };
-                inner.save(job);
+                inner.save(job).await;
                 return false;
             }
         }
@@ -144,40 +154,71 @@ async fn poll(inner: &Inner, client: &GatewayClient, job: &mut Job) {
         job.deadline_at = Some(job.submitted_at.unwrap_or_else(now_ms) + deadline_ms(inner, job));
     }
     let mut failures = 0u32;
+    let mut refused = 0u32;
+    let local = job.base_url == crate::connect::SIM_ENDPOINT
+        || url::Url::parse(&client.config().base_url).is_ok_and(|u| crate::gateway::is_loopback_host(&u));
     while !job.status.is_terminal() {
         if job.deadline_at.is_some_and(|d| now_ms() > d) {
             job.status = JobStatus::Failed { reason: format!("timed out: no result within {} s", timeout_secs(job)) };
             job.finished_at = Some(now_ms());
-            inner.save(job);
+            inner.save(job).await;
             return;
         }
         match client.fetch(&gateway_id, &job.kind).await {
             Ok(snap) => {
                 failures = 0;
+                refused = 0;
                 let before = job.clone();
                 job.apply_snapshot(&snap);
                 if *job != before {
-                    inner.save(job);
+                    inner.save(job).await;
                 }
                 if !job.status.is_terminal() {
                     tokio::time::sleep(inner.config.poll_interval).await;
                 }
             }
+            Err(GatewayError::Connect { host, .. }) if local && refused + 1 >= inner.config.connect_retries => {
+                // Nothing listens on this machine where the gateway was: it is gone for good
+                // (a simulator from an earlier run), and waiting for the deadline helps nobody.
+                job.status = JobStatus::Failed {
+                    reason: format!(
+                        "the gateway at {host} is no longer running, so this job can't be followed; \
+                         start it again (or use Retry to send the job anew)"
+                    ),
+                };
+                job.finished_at = Some(now_ms());
+                inner.save(job).await;
+            }
             Err(e) if e.is_transient() => {
                 tracing::debug!(job = %job.id, error = %e, failures, "fetch failed; backing off");
+                if matches!(e, GatewayError::Connect { .. }) {
+                    refused += 1;
+                }
                 if let GatewayError::Malformed { body, .. } = &e {
                     job.last_raw = Some(body.clone());
                 }
-                let wait = inner.config.backoff.delay(failures, e.retry_after()).max(inner.config.poll_interval);
+                let mut wait = inner.config.backoff.delay(failures, e.retry_after()).max(inner.config.poll_interval);
+                if local {
+                    // A gateway on this machine answers at once or not at all.
+                    wait = wait.min(Duration::from_secs(1));
+                }
                 failures += 1;
                 tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
             }
             Err(e) => {
                 tracing::debug!(job = %job.id, error = %e, "fetch refused; the job ends");
+                report_key_refusal(inner, job, &e);
                 job.status = JobStatus::Failed { reason: e.to_string() };
                 job.finished_at = Some(now_ms());
-                inner.save(job);
+                inner.save(job).await;
             }
         }
+    }
+}
+
+/// A refused key is the designer's to fix (Settings): said once, with the gateway's words.
+fn report_key_refusal(inner: &Inner, job: &Job, e: &GatewayError) {
+    if e.api().is_some_and(|f| f.kind() == FailureKind::BadKey) {
+        inner.emit(Update::KeyRefused { provider: job.provider, endpoint: job.base_url.clone(), error: e.clone() });
     }
 }

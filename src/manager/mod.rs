@@ -7,11 +7,16 @@
 //! designer; every job has a deadline; results are downloaded into the image cache at once.
 //!
 //! The UI talks to it with [`Command`]s over a channel (never blocking) and hears back
-//! through [`Update`]s; the CLI calls the async methods directly. No egui types in here.
+//! through [`Update`]s: each command carries an id, answered by `Accepted` or `Rejected`.
+//! The CLI calls the async methods directly. Store and cache work runs on the blocking pool,
+//! never on the tokio workers the in-process simulator shares. Changes another process makes
+//! to the store (the CLI beside the window) are noticed within a second and reported too.
+//! No egui types in here.
 
 mod download;
 mod driver;
 mod validate;
+mod watch;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -19,13 +24,17 @@ use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc};
 
-pub use validate::validate_request;
+pub use validate::{InvalidRequest, validate_request};
 
 use crate::cache::ImageCache;
+pub use crate::connect::ClientResolver;
+use crate::connect::ConnectError;
+use crate::error::GatewayError;
 use crate::gateway::GatewayClient;
+use crate::intent::{Intent, IntentError};
 use crate::job::{Job, JobRequest, JobStatus, Provider, SubmitOptions};
 use crate::retry::Backoff;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct ManagerConfig {
@@ -37,10 +46,13 @@ pub struct ManagerConfig {
     /// ("Job Timeout") arrives first when it has one.
     pub deadline_grace: Duration,
     pub backoff: Backoff,
-    /// Submits that could not connect at all are retried this many times.
+    /// Submits that could not connect at all are retried this many times; a job whose
+    /// gateway on this machine stops answering fails after this many refused fetches.
     pub connect_retries: u32,
     /// Download attempts per image before giving up on transient errors.
     pub download_attempts: u32,
+    /// How often the store is checked for another process's changes.
+    pub watch_interval: Duration,
 }
 
 impl Default for ManagerConfig {
@@ -52,6 +64,7 @@ impl Default for ManagerConfig {
             backoff: Backoff::default(),
             connect_retries: 5,
             download_attempts: 6,
+            watch_interval: Duration::from_secs(1),
         }
     }
 }
@@ -77,23 +90,23 @@ impl ManagerConfig {
             poll_interval: Duration::from_millis(50),
             deadline_grace: Duration::from_secs(1),
             backoff: Backoff::fast(),
+            watch_interval: Duration::from_millis(100),
             ..Self::default()
         }
     }
 }
 
+/// Names a command, so its answer can be shown next to the control that sent it.
+pub type CommandId = u64;
+
 /// What the UI asks for. Answers come back as [`Update`]s.
 #[derive(Debug, Clone)]
 pub enum Command {
-    Submit {
-        provider: Provider,
-        base_url: String,
-        request: Box<JobRequest>,
-        options: SubmitOptions,
-        parent_id: Option<String>,
-    },
+    /// Build a request from what the designer asked for (files are read off the UI thread),
+    /// write the job and send it. Answered by `Accepted` or `Rejected` with `id`.
+    Submit { id: CommandId, provider: Provider, endpoint: String, intent: Box<Intent>, options: SubmitOptions },
     /// Submit again a job whose fate is unknown or that failed (the designer chose to).
-    Retry { job_id: String },
+    Retry { id: CommandId, job_id: String },
     /// Drive a known job to its end: poll it if unfinished, download missing local copies.
     Follow { job_id: String },
     /// Drive every unfinished job in the store to its end.
@@ -103,34 +116,44 @@ pub enum Command {
 /// What the manager reports.
 #[derive(Debug, Clone)]
 pub enum Update {
-    /// A job changed (status, progress, images). Carries the whole job.
-    Job(Box<Job>),
-    /// A command was refused before anything was sent (bad input), with the reason.
-    Rejected { reason: String },
+    /// A job changed (status, progress, images), here or in another process.
+    Job(Arc<Job>),
+    /// Command `id` made (or re-sent) `job`.
+    Accepted { id: CommandId, job: Arc<Job> },
+    /// Command `id` was refused before anything was sent.
+    Rejected { id: CommandId, error: ManagerError },
+    /// A gateway refused its key (HTTP 401/403): the designer must fix it in Settings.
+    KeyRefused { provider: Provider, endpoint: String, error: GatewayError },
     /// Something went wrong outside any one job (the store could not be written ...).
-    Notice(String),
+    Notice(ManagerError),
 }
 
+/// Why the manager could not do what it was asked. Typed to the end, so the window can
+/// tell "the key was refused" (open Settings) from "the prompt is too long" (highlight the
+/// box) from "the store is full" (free disk space).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ManagerError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Store(String),
+    #[error(transparent)]
+    Intent(#[from] IntentError),
+    #[error(transparent)]
+    Invalid(#[from] InvalidRequest),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error("could not keep the image: {0}")]
+    Cache(#[from] crate::cache::CacheError),
     #[error("no such job: {0}")]
     NoSuchJob(String),
-    #[error("{0}")]
-    Gateway(String),
+    #[error("job {id} is {status}; only failed or unknown jobs are retried")]
+    NotRetryable { id: String, status: String },
+    #[error("job {0} may never have reached the gateway; retry it first")]
+    UnknownParent(String),
+    #[error("mjdesk's background worker stopped ({0}); restart mjdesk")]
+    Internal(String),
 }
-
-impl From<crate::store::StoreError> for ManagerError {
-    fn from(e: crate::store::StoreError) -> Self {
-        ManagerError::Store(e.to_string())
-    }
-}
-
-/// Makes the client for a gateway endpoint (with its key) the first time a job needs it.
-pub type ClientResolver = Arc<dyn Fn(Provider, &str) -> Result<GatewayClient, String> + Send + Sync>;
 
 /// The receiving end of the manager's updates. `try_recv` for the UI, `recv` for the CLI.
 pub struct Updates(mpsc::UnboundedReceiver<Update>);
@@ -164,6 +187,9 @@ pub(crate) struct Inner {
     config: ManagerConfig,
     resolver: ClientResolver,
     gateways: Mutex<HashMap<(Provider, String), Gateway>>,
+    /// One semaphore per endpoint, made before its client is resolved, so jobs queue in order
+    /// even while the key lookup runs.
+    slots: Mutex<HashMap<(Provider, String), Arc<Semaphore>>>,
     /// Jobs with a live driver task, so no job is ever driven twice.
     live: Mutex<HashSet<String>>,
     counts: Mutex<QueueCounts>,
@@ -178,12 +204,15 @@ pub struct JobManager {
     commands: mpsc::UnboundedSender<Command>,
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl JobManager {
     /// Starts the manager on the current tokio runtime. `notify` is called after each update
     /// (the UI passes its `request_repaint`).
     pub fn start(
         store: Store,
-        cache: ImageCache,
         config: ManagerConfig,
         resolver: ClientResolver,
         notify: Option<Arc<dyn Fn() + Send + Sync>>,
@@ -191,21 +220,25 @@ impl JobManager {
         let (tx, rx) = mpsc::unbounded_channel();
         let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
         let inner = Arc::new(Inner {
+            cache: store.cache().clone(),
             store,
-            cache,
             config,
             resolver,
             gateways: Mutex::new(HashMap::new()),
+            slots: Mutex::new(HashMap::new()),
             live: Mutex::new(HashSet::new()),
             counts: Mutex::new(QueueCounts::default()),
             updates: tx,
             notify,
         });
+        watch::start(Arc::downgrade(&inner));
         let manager = Self { inner, commands: cmd_tx };
         let worker = manager.clone();
         tokio::spawn(async move {
             while let Some(cmd) = cmd_rx.recv().await {
-                worker.apply(cmd).await;
+                // Each command runs on its own, so a slow file read never holds up the next one.
+                let worker = worker.clone();
+                tokio::spawn(async move { worker.apply(cmd).await });
             }
         });
         (manager, Updates(rx))
@@ -218,30 +251,47 @@ impl JobManager {
     }
 
     async fn apply(&self, cmd: Command) {
-        let result = match cmd {
-            Command::Submit { provider, base_url, request, options, parent_id } => {
-                self.submit(provider, &base_url, *request, options, parent_id).await.map(|_| ())
+        let (id, result) = match cmd {
+            Command::Submit { id, provider, endpoint, intent, options } => {
+                (Some(id), self.submit_intent(provider, &endpoint, *intent, options).await)
             }
-            Command::Retry { job_id } => self.retry(&job_id).await.map(|_| ()),
-            Command::Follow { job_id } => self.follow(&job_id).await.map(|_| ()),
-            Command::Resume => self.resume().await.map(|_| ()),
+            Command::Retry { id, job_id } => (Some(id), self.retry(&job_id).await.map(Some)),
+            Command::Follow { job_id } => (None, self.follow(&job_id).await.map(Some)),
+            Command::Resume => (None, self.resume().await.map(|_| None)),
         };
-        if let Err(e) = result {
-            self.inner.emit(Update::Rejected { reason: e.to_string() });
+        match (id, result) {
+            (Some(id), Ok(Some(job))) => self.inner.emit(Update::Accepted { id, job }),
+            (Some(id), Err(error)) => self.inner.emit(Update::Rejected { id, error }),
+            (None, Err(error)) => self.inner.emit(Update::Notice(error)),
+            (_, Ok(_)) => {}
         }
     }
 
     pub fn counts(&self) -> QueueCounts {
-        *self.inner.counts.lock().unwrap_or_else(|p| p.into_inner())
+        *lock(&self.inner.counts)
     }
 
     /// How many jobs are being driven right now (waiting, running or downloading).
     pub fn live_jobs(&self) -> usize {
-        self.inner.live.lock().unwrap_or_else(|p| p.into_inner()).len()
+        lock(&self.inner.live).len()
     }
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Builds the request for `intent` on the blocking pool (it reads files and the store),
+    /// then submits it.
+    pub async fn submit_intent(
+        &self,
+        provider: Provider,
+        endpoint: &str,
+        intent: Intent,
+        options: SubmitOptions,
+    ) -> Result<Option<Arc<Job>>, ManagerError> {
+        let built = self.inner.blocking(move |store| crate::intent::build(intent, provider, store)).await??;
+        let job = self.submit(provider, endpoint, built.request, options, built.parent).await?;
+        Ok(Some(job))
     }
 
     /// Checks the request, writes the job (queued locally) and starts driving it. Returns the
@@ -249,42 +299,51 @@ impl JobManager {
     pub async fn submit(
         &self,
         provider: Provider,
-        base_url: &str,
+        endpoint: &str,
         request: JobRequest,
         options: SubmitOptions,
-        parent_id: Option<String>,
-    ) -> Result<Job, ManagerError> {
-        let parent = match &parent_id {
-            Some(id) => self.inner.store.get_job(id)?,
-            None => None,
-        };
-        validate_request(&request, parent.as_ref()).map_err(ManagerError::Invalid)?;
-        let mut job = Job::new(provider, base_url, request, options);
-        job.parent_id = parent_id;
-        if job.prompt.is_none() {
-            // A follow-up (U1, zoom, seed ...) is shown with the prompt it continues.
-            job.prompt = parent.and_then(|p| p.prompt);
-        }
-        self.inner.store.insert_job(&job)?;
-        if let JobRequest::Imagine { prompt } = &job.request {
-            // History is a convenience: failing to record it must not stop the job.
-            if let Err(e) = self.inner.store.add_prompt(prompt) {
-                self.inner.emit(Update::Notice(format!("could not record the prompt in history: {e}")));
+        parent: Option<Job>,
+    ) -> Result<Arc<Job>, ManagerError> {
+        validate_request(&request, parent.as_ref())?;
+        let mut job = Job::new(provider, endpoint, request, options);
+        if let Some(parent) = parent {
+            job.parent_id = Some(parent.id);
+            if job.prompt.is_none() {
+                // A follow-up (U1, zoom, seed ...) is shown with the prompt it continues.
+                job.prompt = parent.prompt;
             }
         }
-        self.inner.emit(Update::Job(Box::new(job.clone())));
-        self.drive(job.clone());
+        let job = Arc::new(job);
+        let written = job.clone();
+        let notice = self
+            .inner
+            .blocking(move |store| {
+                store.insert_job(&written)?;
+                // History is a convenience: failing to record it must not stop the job.
+                Ok::<_, StoreError>(match &*written.request {
+                    JobRequest::Imagine { prompt } => store.add_prompt(prompt).err(),
+                    _ => None,
+                })
+            })
+            .await??;
+        if let Some(e) = notice {
+            self.inner.emit(Update::Notice(e.into()));
+        }
+        self.inner.emit(Update::Job(job.clone()));
+        self.drive((*job).clone());
         Ok(job)
     }
 
     /// Submits again a job that failed or whose submit may not have arrived.
-    pub async fn retry(&self, job_id: &str) -> Result<Job, ManagerError> {
-        let mut job = self.inner.store.get_job(job_id)?.ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))?;
+    pub async fn retry(&self, job_id: &str) -> Result<Arc<Job>, ManagerError> {
+        let id = job_id.to_owned();
+        let mut job = self
+            .inner
+            .blocking(move |s| s.get_job(&id))
+            .await??
+            .ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))?;
         if !matches!(job.status, JobStatus::Unknown { .. } | JobStatus::Failed { .. }) {
-            return Err(ManagerError::Invalid(format!(
-                "job {job_id} is {}; only failed or unknown jobs are retried",
-                job.status.label()
-            )));
+            return Err(ManagerError::NotRetryable { id: job_id.into(), status: job.status.label() });
         }
         job.gateway_id = None;
         job.status = JobStatus::QueuedLocally;
@@ -294,9 +353,11 @@ impl JobManager {
         job.deadline_at = None;
         job.images.clear();
         job.grid_image = None;
-        self.inner.store.save_job(&job)?;
-        self.inner.emit(Update::Job(Box::new(job.clone())));
-        self.drive(job.clone());
+        let job = Arc::new(job);
+        let written = job.clone();
+        self.inner.blocking(move |s| s.save_job(&written)).await??;
+        self.inner.emit(Update::Job(job.clone()));
+        self.drive((*job).clone());
         Ok(job)
     }
 
@@ -305,14 +366,18 @@ impl JobManager {
     /// jobs whose local copies are missing are downloaded again. Returns how many jobs it
     /// drives.
     pub async fn resume(&self) -> Result<usize, ManagerError> {
+        let (unfinished, recent) =
+            self.inner.blocking(|s| Ok::<_, StoreError>((s.unfinished()?, s.jobs_page(0, 200)?))).await??;
         let mut driven = 0;
-        for mut job in self.inner.store.unfinished()? {
+        for mut job in unfinished {
+            if lock(&self.inner.live).contains(&job.id) {
+                continue;
+            }
             if job.status == JobStatus::Submitting && job.gateway_id.is_none() {
                 job.status = JobStatus::Unknown {
                     reason: "mjdesk stopped while this job was being submitted; it may have reached the gateway".into(),
                 };
-                self.inner.store.save_job(&job)?;
-                self.inner.emit(Update::Job(Box::new(job)));
+                self.inner.save(&job).await;
                 continue;
             }
             if matches!(job.status, JobStatus::Unknown { .. }) {
@@ -321,7 +386,7 @@ impl JobManager {
             driven += 1;
             self.drive(job);
         }
-        for job in self.inner.store.jobs_page(0, 200)? {
+        for job in recent {
             if job.status == JobStatus::Succeeded && download::missing_copies(&job) {
                 driven += 1;
                 self.drive(job);
@@ -331,27 +396,29 @@ impl JobManager {
     }
 
     /// Drives a known job to its end (polls it if unfinished, downloads missing copies).
-    pub async fn follow(&self, job_id: &str) -> Result<Job, ManagerError> {
-        let job = self.inner.store.get_job(job_id)?.ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))?;
+    pub async fn follow(&self, job_id: &str) -> Result<Arc<Job>, ManagerError> {
+        let id = job_id.to_owned();
+        let job = self
+            .inner
+            .blocking(move |s| s.get_job(&id))
+            .await??
+            .ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))?;
         if !matches!(job.status, JobStatus::Unknown { .. }) {
             self.drive(job.clone());
         }
-        Ok(job)
+        Ok(Arc::new(job))
     }
 
     /// Starts the one driver task for `job`, unless one is already running.
     fn drive(&self, job: Job) {
-        {
-            let mut live = self.inner.live.lock().unwrap_or_else(|p| p.into_inner());
-            if !live.insert(job.id.clone()) {
-                return;
-            }
+        if !lock(&self.inner.live).insert(job.id.clone()) {
+            return;
         }
         let inner = self.inner.clone();
         tokio::spawn(async move {
             let id = job.id.clone();
             driver::run(&inner, job).await;
-            inner.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            lock(&inner.live).remove(&id);
         });
     }
 }
@@ -364,28 +431,51 @@ impl Inner {
         }
     }
 
-    /// Writes the job and tells the listeners. A failed write is reported, not fatal: the job
-    /// goes on, and the next write carries the same state.
-    fn save(&self, job: &Job) {
-        if let Err(e) = self.store.save_job(job) {
-            self.emit(Update::Notice(format!("could not save job {}: {e}", job.id)));
-        }
-        self.emit(Update::Job(Box::new(job.clone())));
+    /// Runs store or cache work on the blocking pool.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> T + Send + 'static,
+    ) -> Result<T, ManagerError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| ManagerError::Internal(e.to_string()))
     }
 
-    fn gateway(&self, provider: Provider, base_url: &str) -> Result<Gateway, String> {
-        let mut map = self.gateways.lock().unwrap_or_else(|p| p.into_inner());
-        let key = (provider, base_url.to_owned());
-        if let Some(g) = map.get(&key) {
+    /// Writes where the job stands and tells the listeners. A failed write is reported, not
+    /// fatal: the job goes on, and the next write carries the same state.
+    async fn save(&self, job: &Job) {
+        let shared = Arc::new(job.clone());
+        let written = shared.clone();
+        match self.blocking(move |s| s.save_job(&written)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.emit(Update::Notice(e.into())),
+            Err(e) => self.emit(Update::Notice(e)),
+        }
+        self.emit(Update::Job(shared));
+    }
+
+    fn slots(&self, provider: Provider, endpoint: &str) -> Arc<Semaphore> {
+        lock(&self.slots)
+            .entry((provider, endpoint.to_owned()))
+            .or_insert_with(|| Arc::new(Semaphore::new(self.config.max_in_progress.max(1))))
+            .clone()
+    }
+
+    /// The client for an endpoint, resolved once (the key lookup runs without any lock held).
+    async fn gateway(&self, provider: Provider, endpoint: &str) -> Result<Gateway, ConnectError> {
+        let key = (provider, endpoint.to_owned());
+        if let Some(g) = lock(&self.gateways).get(&key) {
             return Ok(g.clone());
         }
-        let client = (self.resolver)(provider, base_url)?;
-        let g = Gateway { client, slots: Arc::new(Semaphore::new(self.config.max_in_progress.max(1))) };
-        map.insert(key, g.clone());
-        Ok(g)
+        let client = (self.resolver)(provider, endpoint.to_owned()).await?;
+        let g = Gateway { client, slots: self.slots(provider, endpoint) };
+        Ok(lock(&self.gateways).entry(key).or_insert(g).clone())
     }
 
     fn count(&self, f: impl FnOnce(&mut QueueCounts)) {
-        f(&mut self.counts.lock().unwrap_or_else(|p| p.into_inner()));
+        f(&mut lock(&self.counts));
+    }
+
+    fn is_live(&self, id: &str) -> bool {
+        lock(&self.live).contains(id)
     }
 }

@@ -22,6 +22,7 @@ mod faults;
 mod flows;
 mod inputs;
 mod masks;
+mod persist;
 mod produce;
 mod prompt;
 mod render;
@@ -49,6 +50,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use persist::default_state_dir;
 use state::Sim;
 
 /// The one key the simulator accepts unless configured otherwise.
@@ -71,6 +73,8 @@ pub struct SimConfig {
     pub faults: Faults,
     /// Faults are drawn from an RNG seeded with this: the same calls give the same faults.
     pub rng_seed: u64,
+    /// Where jobs are kept across restarts (None: in memory only, as in tests).
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for SimConfig {
@@ -84,6 +88,7 @@ impl Default for SimConfig {
             grid_size: 1024,
             faults: Faults::default(),
             rng_seed: 0x5eed_1234,
+            state_dir: None,
         }
     }
 }
@@ -240,7 +245,15 @@ async fn cdn(State(sim): State<Arc<Sim>>, Path(file): Path<String>) -> Response 
     let Some(name) = file.strip_suffix(".png") else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
-    match sim.cdn.get(name) {
+    let mut lookup = sim.cdn.get(name);
+    if matches!(lookup, cdn::CdnLookup::Missing)
+        && let Some(job) = sim.job_of_image(name)
+    {
+        // A job from an earlier run: its images are rendered again, the same as before.
+        let _ = sim.status(&job).await;
+        lookup = sim.cdn.get(name);
+    }
+    match lookup {
         cdn::CdnLookup::Found(bytes) => ([(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
         cdn::CdnLookup::Expired => (StatusCode::FORBIDDEN, "expired").into_response(),
         cdn::CdnLookup::Missing => (StatusCode::NOT_FOUND, "not found").into_response(),

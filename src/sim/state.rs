@@ -8,11 +8,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::OnceCell;
 
 use super::cdn::{Cdn, ImgRef};
+use super::persist;
 use super::produce::{self, Work};
 use super::reply::Gw;
 use super::{Faults, SimConfig, SimStats};
@@ -66,7 +67,7 @@ pub(super) struct SimJob {
     pub seed: Option<u64>,
     /// AceData: the id follow-ups name.
     pub image_id: String,
-    pub created: Instant,
+    /// When it was submitted (wall clock: the job may be read back by another process).
     pub submitted: SystemTime,
     failure: Option<String>,
     work: Mutex<Option<Work>>,
@@ -134,6 +135,8 @@ pub(super) struct Sim {
     fault_rng: Mutex<fastrand::Rng>,
     table: Mutex<Table>,
     requests: AtomicU64,
+    /// The job table on disk, when the simulator keeps its jobs across restarts.
+    disk: Option<persist::Disk>,
 }
 
 /// A poisoned lock only means another call panicked; the table is still consistent enough
@@ -143,8 +146,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl SimJob {
-    pub fn stage(&self, config: &SimConfig, now: Instant) -> Stage {
-        let t = now.saturating_duration_since(self.created);
+    pub fn stage(&self, config: &SimConfig, now: SystemTime) -> Stage {
+        let t = now.duration_since(self.submitted).unwrap_or(Duration::ZERO);
         let (q, r) = (config.queue_time, config.run_time);
         let end = if self.failure.is_some() { q } else { q + r };
         if t >= end {
@@ -160,19 +163,65 @@ impl SimJob {
     }
 
     /// When the job is (or will be) done.
-    pub fn done_at(&self, config: &SimConfig) -> Instant {
+    pub fn finish_time(&self, config: &SimConfig) -> SystemTime {
         let end = if self.failure.is_some() { config.queue_time } else { config.queue_time + config.run_time };
-        self.created + end
+        self.submitted + end
     }
 
-    pub fn finish_time(&self, config: &SimConfig) -> SystemTime {
-        self.submitted + (self.done_at(config) - self.created)
+    /// The job as it is kept on disk.
+    fn record(&self, work: Option<&Work>) -> persist::Record {
+        persist::Record {
+            id: self.id.clone(),
+            gw: self.gw,
+            label: self.label.clone(),
+            prompt: self.prompt.clone(),
+            mode: self.mode.clone(),
+            hook: self.hook.clone(),
+            request: self.request.clone(),
+            seed: self.seed,
+            image_id: self.image_id.clone(),
+            created: self.submitted,
+            failure: self.failure.clone(),
+            work: work.map(persist::StoredWork::of),
+        }
+    }
+
+    /// A job read back from disk; its results are rendered again when first asked for.
+    fn from_record(r: persist::Record) -> Self {
+        let (work, failure) = match r.work.map(persist::StoredWork::work) {
+            Some(Ok(w)) => (Some(w), r.failure),
+            Some(Err(e)) => (None, r.failure.or(Some(format!("[Internal error] {e}")))),
+            None => (None, r.failure),
+        };
+        SimJob {
+            id: r.id,
+            gw: r.gw,
+            label: r.label,
+            prompt: r.prompt,
+            mode: r.mode,
+            hook: r.hook,
+            request: r.request,
+            seed: r.seed,
+            image_id: r.image_id,
+            submitted: r.created,
+            failure,
+            work: Mutex::new(work),
+            output: OnceCell::new(),
+        }
     }
 }
 
 impl Sim {
     pub fn new(config: SimConfig, base_url: String) -> Self {
+        let disk = config.state_dir.as_deref().and_then(|dir| match persist::Disk::open(dir) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!("the simulator keeps its jobs in memory only: {e}");
+                None
+            }
+        });
         Self {
+            disk,
             faults: Mutex::new(config.faults.clone()),
             fault_rng: Mutex::new(fastrand::Rng::with_seed(config.rng_seed)),
             cdn: Cdn::new(base_url.clone(), config.image_ttl),
@@ -201,7 +250,7 @@ impl Sim {
     }
 
     pub fn stats(&self) -> SimStats {
-        let now = Instant::now();
+        let now = SystemTime::now();
         let t = lock(&self.table);
         let in_progress = t.active.iter().filter(|j| j.stage(&self.config, now) != Stage::Done).count();
         SimStats {
@@ -215,7 +264,7 @@ impl Sim {
 
     /// Creates a job, unless `gw` already has the limit in progress.
     pub fn submit(&self, new: NewJob) -> Result<Arc<SimJob>, Busy> {
-        let now = Instant::now();
+        let now = SystemTime::now();
         let banned = banned_word(&new.prompt, &lock(&self.faults).banned_words);
         let mut t = lock(&self.table);
         t.active.retain(|j| j.stage(&self.config, now) != Stage::Done);
@@ -241,12 +290,17 @@ impl Sim {
             request: new.request,
             seed: new.seed,
             image_id,
-            created: now,
-            submitted: SystemTime::now(),
+            submitted: now,
             failure,
-            work: Mutex::new(new.work),
+            work: Mutex::new(None),
             output: OnceCell::new(),
         });
+        if let Some(disk) = &self.disk
+            && let Err(e) = disk.save(&job.record(new.work.as_ref()))
+        {
+            tracing::warn!(job = %job.id, "the simulator could not keep this job on disk: {e}");
+        }
+        *lock(&job.work) = new.work;
         t.image_ids.insert(job.image_id.clone(), job.id.clone());
         t.jobs.insert(job.id.clone(), job.clone());
         t.active.push(job.clone());
@@ -258,16 +312,37 @@ impl Sim {
         Ok(job)
     }
 
-    /// The job `id` of gateway `gw` (each gateway has its own namespace).
+    /// The job `id` of gateway `gw` (each gateway has its own namespace): from memory, else
+    /// from disk (a job an earlier or another process made).
     pub fn job(&self, gw: Gw, id: &str) -> Option<Arc<SimJob>> {
-        lock(&self.table).jobs.get(id.trim()).filter(|j| j.gw == gw).cloned()
+        let id = id.trim();
+        let known = lock(&self.table).jobs.get(id).cloned();
+        known.or_else(|| self.remember(self.disk.as_ref()?.load(id)?)).filter(|j| j.gw == gw)
     }
 
     /// The AceData job whose result carries `image_id`.
     pub fn job_by_image_id(&self, image_id: &str) -> Option<Arc<SimJob>> {
-        let t = lock(&self.table);
-        let id = t.image_ids.get(image_id.trim())?;
-        t.jobs.get(id).filter(|j| j.gw == Gw::Acedata).cloned()
+        let image_id = image_id.trim();
+        let known = {
+            let t = lock(&self.table);
+            t.image_ids.get(image_id).and_then(|id| t.jobs.get(id)).cloned()
+        };
+        known.or_else(|| self.remember(self.disk.as_ref()?.load_by_image_id(image_id)?)).filter(|j| j.gw == Gw::Acedata)
+    }
+
+    /// The job named by one of its result images (`<job id>-<suffix>`).
+    pub fn job_of_image(&self, name: &str) -> Option<Arc<SimJob>> {
+        let (id, _) = name.rsplit_once('-')?;
+        let known = lock(&self.table).jobs.get(id).cloned();
+        known.or_else(|| self.remember(self.disk.as_ref()?.load(id)?))
+    }
+
+    /// Keeps a job read back from disk in memory (another caller may have raced us to it).
+    fn remember(&self, record: persist::Record) -> Option<Arc<SimJob>> {
+        let job = Arc::new(SimJob::from_record(record));
+        let mut t = lock(&self.table);
+        t.image_ids.entry(job.image_id.clone()).or_insert_with(|| job.id.clone());
+        Some(t.jobs.entry(job.id.clone()).or_insert(job).clone())
     }
 
     /// A fresh seed for a follow-up of `seed`: reproducible for the same sequence of calls.
@@ -283,7 +358,7 @@ impl Sim {
 
     /// Where the job stands now; renders its results the first time it is seen done.
     pub async fn status(self: &Arc<Self>, job: &Arc<SimJob>) -> Status {
-        match job.stage(&self.config, Instant::now()) {
+        match job.stage(&self.config, SystemTime::now()) {
             Stage::Pending => Status::Pending,
             Stage::Queued => Status::Queued,
             Stage::Running(p) => Status::Running(p),
@@ -301,7 +376,8 @@ impl Sim {
 
     /// Waits until the job is done, then says how it ended.
     pub async fn finish(self: &Arc<Self>, job: &Arc<SimJob>) -> Status {
-        tokio::time::sleep_until(job.done_at(&self.config).into()).await;
+        let left = job.finish_time(&self.config).duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+        tokio::time::sleep(left).await;
         self.status(job).await
     }
 

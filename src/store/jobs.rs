@@ -5,55 +5,78 @@
 
 use std::sync::LazyLock;
 
-use rusqlite::{Connection, ErrorCode, Transaction, params, params_from_iter};
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior, params, params_from_iter};
 
-use super::rows::{self, IMAGE_SELECT, JOB_COLUMNS, JOB_SELECT, RawJob};
+use rusqlite::types::Value;
+
+use super::rows::{self, FIXED_COLUMNS, IMAGE_SELECT, JOB_SELECT, RawJob, STATE_COLUMNS};
 use super::{Store, StoreError};
 use crate::job::{Job, JobStatus, Provider, now_ms};
 
 static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
-    let marks: Vec<String> = (1..=JOB_COLUMNS.len()).map(|i| format!("?{i}")).collect();
-    format!("INSERT INTO jobs ({}) VALUES ({})", JOB_COLUMNS.join(", "), marks.join(", "))
+    let columns: Vec<&str> = FIXED_COLUMNS.iter().chain(STATE_COLUMNS.iter()).copied().collect();
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    format!("INSERT INTO jobs ({}) VALUES ({})", columns.join(", "), marks.join(", "))
 });
 
-static UPSERT_SQL: LazyLock<String> = LazyLock::new(|| {
-    let sets: Vec<String> = JOB_COLUMNS[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
-    format!("{} ON CONFLICT(id) DO UPDATE SET {}", *INSERT_SQL, sets.join(", "))
+static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = STATE_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 2)).collect();
+    format!("UPDATE jobs SET {} WHERE id = ?1", sets.join(", "))
 });
 
 /// Newest first; jobs created in the same millisecond keep the order they were inserted in.
-const NEWEST_FIRST: &str = "ORDER BY created_at DESC, rowid DESC";
+pub(super) const NEWEST_FIRST: &str = "ORDER BY created_at DESC, rowid DESC";
 
 impl Store {
-    /// Writes a new job (with its images). Fails with [`StoreError::DuplicateJob`] if its id
-    /// is already taken.
+    /// Writes a new job (with its images). Its request's large payloads (input images,
+    /// masks) go to the image cache; the row refers to them. Fails with
+    /// [`StoreError::DuplicateJob`] if its id is already taken.
     pub fn insert_job(&self, job: &Job) -> Result<(), StoreError> {
-        self.write_job(job, &INSERT_SQL).map_err(|e| match e {
-            WriteError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+        let request = rows::encode_request(job, &self.inner.cache)?;
+        let mut values = rows::encode_fixed(job, request)?;
+        values.extend(rows::encode_state(job, now_ms())?);
+        let images = rows::encode_images(job);
+        let write = || -> rusqlite::Result<()> {
+            let mut conn = self.conn();
+            // IMMEDIATE: the write lock is taken (waiting as the busy timeout allows) before
+            // anything is read; a deferred one can fail at once when another process wrote.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached(&INSERT_SQL)?.execute(params_from_iter(values))?;
+            replace_images(&tx, &job.id, images)?;
+            tx.commit()
+        };
+        write().map_err(|e| match e {
+            e if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
                 StoreError::DuplicateJob(job.id.clone())
             }
-            WriteError::Sqlite(e) => self.err(e),
-            WriteError::Store(e) => e,
+            e => self.err(e),
         })
     }
 
-    /// Writes the whole job and replaces its images, inserting it if it is new.
+    /// Writes where the job stands (status, progress, results, images); its request is never
+    /// rewritten, so this costs the same for a 50 MB blend as for a prompt. A job not in the
+    /// store yet is inserted whole.
     pub fn save_job(&self, job: &Job) -> Result<(), StoreError> {
-        self.write_job(job, &UPSERT_SQL).map_err(|e| match e {
-            WriteError::Sqlite(e) => self.err(e),
-            WriteError::Store(e) => e,
-        })
-    }
-
-    fn write_job(&self, job: &Job, sql: &str) -> Result<(), WriteError> {
-        let values = rows::encode_job(job, now_ms())?;
+        let mut values = vec![Value::Text(job.id.clone())];
+        values.extend(rows::encode_state(job, now_ms())?);
         let images = rows::encode_images(job);
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
-        replace_images(&tx, &job.id, images)?;
-        tx.commit()?;
-        Ok(())
+        let write = || -> rusqlite::Result<bool> {
+            let mut conn = self.conn();
+            // IMMEDIATE: the write lock is taken (waiting as the busy timeout allows) before
+            // anything is read; a deferred one can fail at once when another process wrote.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if tx.prepare_cached(&UPDATE_SQL)?.execute(params_from_iter(values))? == 0 {
+                return Ok(false);
+            }
+            replace_images(&tx, &job.id, images)?;
+            tx.commit()?;
+            Ok(true)
+        };
+        match write() {
+            Ok(true) => Ok(()),
+            Ok(false) => self.insert_job(job),
+            Err(e) => Err(self.err(e)),
+        }
     }
 
     /// Records the gateway's id for job `id` on its own, so it is on disk the moment a submit
@@ -147,7 +170,7 @@ impl Store {
     fn query_jobs(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Job>, StoreError> {
         let mut conn = self.conn();
         let (raws, images) = read_jobs(&mut conn, sql, params).map_err(|e| self.err(e))?;
-        raws.into_iter().zip(images).map(|(raw, imgs)| raw.decode(imgs)).collect()
+        raws.into_iter().zip(images).map(|(raw, imgs)| raw.decode(imgs, &self.inner.cache)).collect()
     }
 }
 
@@ -183,7 +206,7 @@ fn replace_images(tx: &Transaction<'_>, id: &str, images: Vec<rows::ImageRow>) -
 }
 
 /// `text` with LIKE's wildcards taken literally (escape character `\`).
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -192,21 +215,4 @@ fn escape_like(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-enum WriteError {
-    Sqlite(rusqlite::Error),
-    Store(StoreError),
-}
-
-impl From<rusqlite::Error> for WriteError {
-    fn from(e: rusqlite::Error) -> Self {
-        WriteError::Sqlite(e)
-    }
-}
-
-impl From<StoreError> for WriteError {
-    fn from(e: StoreError) -> Self {
-        WriteError::Store(e)
-    }
 }

@@ -8,11 +8,13 @@
 //! Calls are short and synchronous; run them off the UI thread (the job manager calls them
 //! from tokio tasks). A [`Store`] is a cheap handle: clones share one connection.
 
+mod blobs;
 mod error;
 mod jobs;
 mod rows;
 mod schema;
 mod settings;
+mod summaries;
 #[cfg(test)]
 mod tests;
 
@@ -23,8 +25,12 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+use crate::cache::ImageCache;
+
+pub use blobs::BlobError;
 pub use error::StoreError;
 pub use settings::PromptUse;
+pub use summaries::{JobFilter, JobSummary, StatusGroup, SummaryPage};
 
 /// The file name inside the data directory.
 pub const DB_FILE: &str = "mjdesk.sqlite3";
@@ -61,6 +67,8 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Where request payloads (input images, masks) and result images are kept.
+    cache: ImageCache,
 }
 
 impl std::fmt::Debug for Store {
@@ -102,7 +110,13 @@ impl Store {
             }
             schema::MigrateError::Foreign(detail) => StoreError::NotADatabase { path: path.clone(), detail },
         })?;
-        Ok(Store { inner: Arc::new(Inner { path, conn: Mutex::new(conn) }) })
+        let cache = ImageCache::new(dir.join("images"));
+        Ok(Store { inner: Arc::new(Inner { path, conn: Mutex::new(conn), cache }) })
+    }
+
+    /// The image cache beside the database (`<dir>/images`).
+    pub fn cache(&self) -> &ImageCache {
+        &self.inner.cache
     }
 
     /// The database file.

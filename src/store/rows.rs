@@ -12,18 +12,18 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::StoreError;
-use crate::job::{Job, JobImage, JobStatus, Provider};
+use super::blobs;
+use crate::cache::ImageCache;
+use crate::job::{Job, JobImage, JobRequest, JobStatus, Provider};
 
-/// The `jobs` columns in the order [`encode_job`] yields values.
-pub(super) const JOB_COLUMNS: [&str; 26] = [
-    "id",
-    "provider",
-    "base_url",
+/// The `jobs` columns written once, when the job is inserted: who it is, and what was asked.
+pub(super) const FIXED_COLUMNS: [&str; 7] = ["id", "provider", "base_url", "kind", "request", "options", "created_at"];
+
+/// The `jobs` columns that follow the job's life, in the order [`encode_state`] yields values.
+/// A progress update rewrites only these (never the request, which may be large).
+pub(super) const STATE_COLUMNS: [&str; 19] = [
     "gateway_id",
     "parent_id",
-    "kind",
-    "request",
-    "options",
     "prompt",
     "status",
     "status_word",
@@ -37,12 +37,15 @@ pub(super) const JOB_COLUMNS: [&str; 26] = [
     "width",
     "height",
     "last_raw",
-    "created_at",
     "submitted_at",
     "finished_at",
     "deadline_at",
     "updated_at",
 ];
+
+/// At most this much of a gateway's raw answer is kept per job (what the designer sees under
+/// "What the gateway answered"); the rest is cut with a note.
+pub(crate) const LAST_RAW_MAX: usize = 4096;
 
 /// The tag of a status, as stored in `status_word` (the same word its JSON uses).
 pub(super) fn status_word(status: &JobStatus) -> &'static str {
@@ -74,17 +77,37 @@ fn int(n: Option<i64>) -> Value {
     n.map_or(Value::Null, Value::Integer)
 }
 
-/// The row values for `job`, aligned with [`JOB_COLUMNS`].
-pub(super) fn encode_job(job: &Job, updated_at: i64) -> Result<Vec<Value>, StoreError> {
+/// `raw` cut to [`LAST_RAW_MAX`] bytes (on a character boundary), saying how much was cut.
+pub(crate) fn cap_raw(raw: &str) -> String {
+    if raw.len() <= LAST_RAW_MAX {
+        return raw.to_owned();
+    }
+    let mut end = LAST_RAW_MAX;
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} more bytes not kept]", &raw[..end], raw.len() - end)
+}
+
+/// The fixed values for `job`, aligned with [`FIXED_COLUMNS`]; `request` is its JSON with
+/// large payloads already moved out (see `blobs`).
+pub(super) fn encode_fixed(job: &Job, request: String) -> Result<Vec<Value>, StoreError> {
     Ok(vec![
         Value::Text(job.id.clone()),
         Value::Text(job.provider.as_str().to_owned()),
         Value::Text(job.base_url.clone()),
+        json(job, "kind", &job.kind)?,
+        Value::Text(request),
+        json(job, "options", &job.options)?,
+        Value::Integer(job.created_at),
+    ])
+}
+
+/// The changing values for `job`, aligned with [`STATE_COLUMNS`].
+pub(super) fn encode_state(job: &Job, updated_at: i64) -> Result<Vec<Value>, StoreError> {
+    Ok(vec![
         text(&job.gateway_id),
         text(&job.parent_id),
-        json(job, "kind", &job.kind)?,
-        json(job, "request", &job.request)?,
-        json(job, "options", &job.options)?,
         text(&job.prompt),
         json(job, "status", &job.status)?,
         Value::Text(status_word(&job.status).to_owned()),
@@ -97,8 +120,7 @@ pub(super) fn encode_job(job: &Job, updated_at: i64) -> Result<Vec<Value>, Store
         text(&job.image_id),
         int(job.width.map(i64::from)),
         int(job.height.map(i64::from)),
-        text(&job.last_raw),
-        Value::Integer(job.created_at),
+        job.last_raw.as_deref().map_or(Value::Null, |r| Value::Text(cap_raw(r))),
         int(job.submitted_at),
         int(job.finished_at),
         int(job.deadline_at),
@@ -134,7 +156,7 @@ fn path_value(path: &Path) -> Value {
     Value::Text(path.to_string_lossy().into_owned())
 }
 
-fn path_from(v: ValueRef<'_>) -> Option<PathBuf> {
+pub(super) fn path_of(v: ValueRef<'_>) -> Option<PathBuf> {
     match v {
         ValueRef::Text(t) => Some(PathBuf::from(String::from_utf8_lossy(t).into_owned())),
         #[cfg(unix)]
@@ -208,7 +230,7 @@ impl RawJob {
     }
 
     /// The job, with its image rows (as read by [`read_image`]) put back in place.
-    pub(super) fn decode(self, image_rows: Vec<(String, JobImage)>) -> Result<Job, StoreError> {
+    pub(super) fn decode(self, image_rows: Vec<(String, JobImage)>, cache: &ImageCache) -> Result<Job, StoreError> {
         let id = self.id;
         let bad = |field: &'static str, detail: String| StoreError::BadRow { id: id.clone(), field, detail };
         fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
@@ -229,7 +251,7 @@ impl RawJob {
             gateway_id: self.gateway_id,
             parent_id: self.parent_id,
             kind: parse(&self.kind).map_err(|e| bad("kind", e))?,
-            request: parse(&self.request).map_err(|e| bad("request", e))?,
+            request: std::sync::Arc::new(decode_request(&self.request, cache).map_err(|e| bad("request", e))?),
             options: parse(&self.options).map_err(|e| bad("options", e))?,
             prompt: self.prompt,
             status: parse(&self.status).map_err(|e| bad("status", e))?,
@@ -259,5 +281,20 @@ pub(super) const IMAGE_SELECT: &str =
 
 /// One `images` row: its role and the image.
 pub(super) fn read_image(r: &Row<'_>) -> rusqlite::Result<(String, JobImage)> {
-    Ok((r.get(0)?, JobImage { url: r.get(1)?, local_path: path_from(r.get_ref(2)?), error: r.get(3)? }))
+    Ok((r.get(0)?, JobImage { url: r.get(1)?, local_path: path_of(r.get_ref(2)?), error: r.get(3)? }))
+}
+
+/// A stored request, its payloads read back from the image cache.
+fn decode_request(text: &str, cache: &ImageCache) -> Result<JobRequest, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let value = blobs::internalize(value, cache).map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// A request as the row keeps it: JSON with its payloads moved out to the image cache.
+pub(super) fn encode_request(job: &Job, cache: &ImageCache) -> Result<String, StoreError> {
+    let encode = |detail: String| StoreError::Encode { id: job.id.clone(), field: "request", detail };
+    let value = serde_json::to_value(&*job.request).map_err(|e| encode(e.to_string()))?;
+    let value = blobs::externalize(value, cache).map_err(|e| encode(e.to_string()))?;
+    Ok(value.to_string())
 }

@@ -68,6 +68,27 @@ const MIGRATIONS: &[&str] = &[
         count   INTEGER NOT NULL DEFAULT 1
     );
     CREATE INDEX prompt_history_recent ON prompt_history(used_at DESC);",
+    // 2: what the window's list needs over the whole history: filters by kind and status,
+    // changes since a moment (another process's work), and prompt search (FTS5, kept in
+    // step with `jobs` by triggers; external content, so prompts are not stored twice).
+    "ALTER TABLE jobs ADD COLUMN kind_word TEXT GENERATED ALWAYS AS (json_extract(kind, '$.kind')) VIRTUAL;
+    CREATE INDEX jobs_updated ON jobs(updated_at);
+    CREATE INDEX jobs_status ON jobs(status_word, created_at);
+    CREATE INDEX jobs_kind ON jobs(kind_word, created_at);
+    CREATE VIRTUAL TABLE jobs_fts USING fts5(
+        prompt, prompts, content = 'jobs', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO jobs_fts (rowid, prompt, prompts) VALUES (new.rowid, new.prompt, new.prompts);
+    END;
+    CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+        INSERT INTO jobs_fts (jobs_fts, rowid, prompt, prompts) VALUES ('delete', old.rowid, old.prompt, old.prompts);
+    END;
+    CREATE TRIGGER jobs_fts_update AFTER UPDATE OF prompt, prompts ON jobs BEGIN
+        INSERT INTO jobs_fts (jobs_fts, rowid, prompt, prompts) VALUES ('delete', old.rowid, old.prompt, old.prompts);
+        INSERT INTO jobs_fts (rowid, prompt, prompts) VALUES (new.rowid, new.prompt, new.prompts);
+    END;
+    INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild');",
 ];
 
 /// The schema version this build writes.

@@ -13,7 +13,7 @@ use crate::common::*;
 use crate::masks::assert_only_masked_changed;
 
 /// A clean environment: its own data and config dirs, no keys from the developer's shell.
-fn mjdesk(home: &Path) -> Command {
+pub(crate) fn mjdesk(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mjdesk"));
     cmd.env("MJDESK_DATA_DIR", home.join("data"))
         .env("MJDESK_CONFIG_DIR", home.join("config"))
@@ -26,7 +26,7 @@ fn mjdesk(home: &Path) -> Command {
     cmd
 }
 
-fn text(out: &Output) -> (String, String) {
+pub(crate) fn text(out: &Output) -> (String, String) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mjdesk::cache::ImageCache;
+use mjdesk::connect::ClientResolver;
 use mjdesk::gateway::{GatewayClient, GatewayConfig};
 use mjdesk::job::{Job, JobRequest, JobStatus, Provider, SubmitOptions};
 use mjdesk::manager::{JobManager, ManagerConfig, Updates};
@@ -16,14 +16,14 @@ use crate::common::*;
 
 fn manager(server: &SimServer, dir: &Path, limit: usize) -> (JobManager, Updates, Store) {
     let store = Store::open(dir).expect("store opens");
-    let cache = ImageCache::new(dir.join("images"));
     let key = server.api_key().to_owned();
-    let resolver = Arc::new(move |p: Provider, url: &str| {
-        GatewayClient::new(GatewayConfig::new(p, url, ApiKey::new(&key))).map_err(|e| e.to_string())
+    let resolver: ClientResolver = Arc::new(move |p: Provider, url: String| {
+        let client = GatewayClient::new(GatewayConfig::new(p, &url, ApiKey::new(&key))).map_err(Into::into);
+        Box::pin(async move { client })
     });
     let mut config = ManagerConfig::fast();
     config.max_in_progress = limit;
-    let (m, u) = JobManager::start(store.clone(), cache, config, resolver, None);
+    let (m, u) = JobManager::start(store.clone(), config, resolver, None);
     (m, u, store)
 }
 
@@ -47,7 +47,7 @@ async fn submit_many(m: &JobManager, base_url: &str, prompts: &[String], options
             .await
             .unwrap();
         assert_eq!(job.status, JobStatus::QueuedLocally, "written before anything is sent");
-        ids.push(job.id);
+        ids.push(job.id.clone());
     }
     ids
 }
@@ -133,7 +133,7 @@ async fn two_processes_resuming_one_store_send_each_queued_job_once() {
         let job =
             Job::new(Provider::Ttapi, &server.base_url(), JobRequest::Imagine { prompt: p }, SubmitOptions::default());
         store.insert_job(&job).unwrap();
-        ids.push(job.id);
+        ids.push(job.id.clone());
     }
     // the app and `mjdesk resume` both pick them up
     let (app, _ua, _) = manager(&server, dir.path(), 10);

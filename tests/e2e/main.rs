@@ -6,3 +6,4 @@ mod clients;
 mod common;
 mod durability;
 mod masks;
+mod restart;

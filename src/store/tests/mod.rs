@@ -3,6 +3,7 @@
 mod jobs;
 mod open;
 mod settings;
+mod summaries;
 
 use std::path::PathBuf;
 

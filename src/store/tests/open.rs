@@ -24,7 +24,11 @@ fn migrates_an_empty_dir_and_reopens_idempotently() {
     assert_eq!(store.path(), nested.join(DB_FILE));
     assert_eq!(pragma_int(&store, "user_version"), schema::LATEST);
     assert_eq!(pragma_int(&store, "application_id"), schema::APPLICATION_ID);
-    assert_eq!(tables(&store.conn()), ["images", "jobs", "prompt_history", "settings"]);
+    let fts = ["jobs_fts", "jobs_fts_config", "jobs_fts_data", "jobs_fts_docsize", "jobs_fts_idx"];
+    let mut want = vec!["images", "jobs"];
+    want.extend(fts);
+    want.extend(["prompt_history", "settings"]);
+    assert_eq!(tables(&store.conn()), want);
     let job = imagine("kept across opens", 1);
     store.insert_job(&job).unwrap();
     drop(store);

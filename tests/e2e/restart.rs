@@ -1,0 +1,155 @@
+//! The built-in simulator outlives the process that started it: jobs are stored against its
+//! stable endpoint, it keeps its job table in the data directory, and a second process (or a
+//! restart) continues where the first stopped. Payloads stay out of the job rows; another
+//! process's jobs reach a running manager.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mjdesk::connect::{ClientResolver, SIM_ENDPOINT};
+use mjdesk::job::{JobStatus, Provider};
+use mjdesk::manager::{JobManager, ManagerConfig, Update};
+use mjdesk::store::Store;
+
+use crate::cli::{mjdesk, text};
+
+#[test]
+fn u1_from_a_second_process_continues_a_grid_made_by_the_first() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let out = mjdesk(h).args(["imagine", "a cabin by a lake", "--provider", "sim", "--wait"]).output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let store = Store::open(&h.join("data")).unwrap();
+    let grid = store.jobs_page(0, 10).unwrap().pop().expect("the grid job");
+    assert_eq!(grid.base_url, SIM_ENDPOINT, "stored against the simulator's stable endpoint, not a port");
+    assert_eq!(grid.status, JobStatus::Succeeded);
+    // A new process, a new in-process simulator on another port: U1 still works.
+    let out =
+        mjdesk(h).args(["action", &grid.id, "U1", "--provider", "sim", "--wait", "--out", "up"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
+    let files: Vec<_> = std::fs::read_dir(h.join("up")).unwrap().collect();
+    assert_eq!(files.len(), 1, "one upscaled image");
+    let up = store.children(&grid.id).unwrap().pop().expect("the upscale is the grid's child");
+    assert_eq!(up.status, JobStatus::Succeeded);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_killed_mid_flight_on_the_built_in_simulator_finishes_after_resume() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let mut child = mjdesk(h)
+        .args(["imagine", "a storm over the sea", "--provider", "sim", "--wait"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once the gateway's id is on disk, well before the simulator's 4 s job ends.
+    let mut submitted = false;
+    for _ in 0..300 {
+        if let Ok(store) = Store::open(&h.join("data")) {
+            submitted = store.unfinished().is_ok_and(|jobs| jobs.iter().any(|j| j.gateway_id.is_some()));
+        }
+        if submitted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(submitted, "the job reached the simulator");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = mjdesk(h).args(["resume"]).output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let store = Store::open(&h.join("data")).unwrap();
+    let job = store.jobs_page(0, 10).unwrap().pop().unwrap();
+    assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.status);
+    assert_eq!(job.images.len(), 4);
+    assert!(job.images.iter().all(|i| i.local_path.as_ref().is_some_and(|p| p.exists())));
+}
+
+#[test]
+fn a_five_image_blend_keeps_its_inputs_in_the_cache_once_and_no_row_is_large() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let mut inputs = Vec::new();
+    for n in 0..5u64 {
+        let mut rng = fastrand::Rng::with_seed(n);
+        let img = image::RgbaImage::from_fn(700, 700, |_, _| image::Rgba([rng.u8(..), rng.u8(..), rng.u8(..), 255]));
+        let bytes = mjdesk::imageio::encode_png(&img);
+        let path = h.join(format!("in{n}.png"));
+        std::fs::write(&path, &bytes).unwrap();
+        inputs.push((path, bytes));
+    }
+    assert!(inputs.iter().map(|(_, b)| b.len()).sum::<usize>() > 5_000_000, "large inputs");
+    let mut args = vec!["blend".to_owned()];
+    args.extend(inputs.iter().map(|(p, _)| p.display().to_string()));
+    args.extend(["--provider", "sim", "--wait"].map(String::from));
+    let out = mjdesk(h).args(&args).output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let db = rusqlite::Connection::open(h.join("data").join(mjdesk::store::DB_FILE)).unwrap();
+    let mut stmt = db.prepare("SELECT * FROM jobs").unwrap();
+    let columns = stmt.column_count();
+    let largest: usize = stmt
+        .query_map([], |r| {
+            let mut size = 0;
+            for c in 0..columns {
+                size += match r.get_ref(c)? {
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t.len(),
+                    _ => 8,
+                };
+            }
+            Ok(size)
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .max()
+        .unwrap();
+    assert!(largest < 200_000, "the largest job row is {largest} bytes");
+    let cache = h.join("data").join("images");
+    for (_, bytes) in &inputs {
+        let hash = mjdesk::cache::hash_hex(bytes);
+        let copies = std::fs::read_dir(&cache)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(&format!("{hash}.")))
+            .count();
+        assert_eq!(copies, 1, "input {hash} is in the image cache once");
+    }
+    let job = Store::open(&h.join("data")).unwrap().jobs_page(0, 1).unwrap().pop().unwrap();
+    match &*job.request {
+        mjdesk::job::JobRequest::Blend { images, .. } => assert_eq!(images.len(), 5, "read back whole"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_manager_hears_of_a_job_the_cli_makes_within_two_seconds() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_owned();
+    let store = Store::open(&h.join("data")).unwrap();
+    let resolver: ClientResolver = Arc::new(|_p: Provider, _url: String| {
+        Box::pin(async { Err(mjdesk::connect::ConnectError::Simulator("not used".into())) })
+    });
+    // The default watch interval (1 s), as the window runs it.
+    let (_manager, mut updates) = JobManager::start(store, ManagerConfig::default(), resolver, None);
+    let out = tokio::task::spawn_blocking(move || {
+        mjdesk(&h).args(["imagine", "made by the command line", "--provider", "sim"]).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let done = Instant::now();
+    let heard = tokio::time::timeout(Duration::from_secs(2), async {
+        loop {
+            match updates.recv().await {
+                Some(Update::Job(job)) if job.prompt.as_deref() == Some("made by the command line") => return job,
+                Some(_) => {}
+                None => panic!("the manager stopped"),
+            }
+        }
+    })
+    .await;
+    let job = heard.unwrap_or_else(|_| panic!("not heard within 2 s of the command's end"));
+    assert!(job.gateway_id.is_some());
+    eprintln!("heard after {:?}", done.elapsed());
+}
