@@ -20,3 +20,4 @@ pub mod retry;
 pub mod secret;
 pub mod sim;
 pub mod store;
+pub mod textsafe;
