@@ -74,12 +74,12 @@ impl ImageCache {
             return Ok(path);
         }
         fs::create_dir_all(&self.dir)
-            .map_err(|e| CacheError::CreateDir { path: self.dir.clone(), detail: e.to_string() })?;
+            .map_err(|e| CacheError::CreateDir { path: self.dir.clone(), detail: io_detail(&e) })?;
         let tmp = self.dir.join(format!(".{hash}.{}.{:016x}.tmp", std::process::id(), fastrand::u64(..)));
         let written = write_new(&tmp, bytes).and_then(|()| fs::rename(&tmp, &path));
         if let Err(e) = written {
             let _ = fs::remove_file(&tmp);
-            return Err(CacheError::Write { path, detail: e.to_string() });
+            return Err(CacheError::Write { path, detail: io_detail(&e) });
         }
         sync_dir(&self.dir);
         Ok(path)
@@ -103,6 +103,19 @@ impl ImageCache {
             .is_some_and(|(stem, ext)| is_hash(stem) && EXTENSIONS.contains(&ext));
         named_by_hash && path.parent() == Some(self.dir.as_path()) && path.is_file()
     }
+}
+
+/// An I/O error in words: a full disk (or quota) says so plainly, since that is the one the
+/// designer can fix at once; anything else keeps the system's own text.
+pub fn io_detail(e: &std::io::Error) -> String {
+    /// ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on Windows; ENOSPC elsewhere.
+    #[cfg(windows)]
+    const FULL_CODES: &[i32] = &[112, 39];
+    #[cfg(not(windows))]
+    const FULL_CODES: &[i32] = &[28];
+    let full = matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+        || e.raw_os_error().is_some_and(|c| FULL_CODES.contains(&c));
+    if full { format!("the disk is full; free some space and try again ({e})") } else { e.to_string() }
 }
 
 /// Writes `bytes` to a file that must not exist yet, and flushes it to disk before the
@@ -135,6 +148,16 @@ mod tests {
             fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_full_disk_says_so() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(io_detail(&full).starts_with("the disk is full"), "{}", io_detail(&full));
+        #[cfg(unix)]
+        assert!(io_detail(&std::io::Error::from_raw_os_error(28)).starts_with("the disk is full"));
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(!io_detail(&other).contains("full"), "{}", io_detail(&other));
     }
 
     #[test]

@@ -1,9 +1,19 @@
 //! The one error type every gateway call returns.
 //!
 //! It keeps what the gateway said verbatim (HTTP status, its own error code and message, the
-//! raw body) and offers a sentence a designer understands. Nothing in here ever holds the key.
+//! raw body, bounded to [`KEPT_BYTES`]) and offers a sentence a designer understands. Nothing
+//! in here ever holds the key, and the sentences show gateway text only made safe and short
+//! ([`crate::textsafe`]).
 
 use std::time::Duration;
+
+use crate::textsafe;
+
+/// Raw gateway text kept with an error (a body, a message) is cut to this many bytes.
+pub const KEPT_BYTES: usize = 4096;
+
+/// The gateway's own words are cut to this many characters in a sentence.
+const SAID_CHARS: usize = 200;
 
 /// A failed call to a gateway (or to the simulator standing in for one).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -16,13 +26,24 @@ pub enum GatewayError {
     #[error("the gateway did not answer within {}s; the request may still have been received", .0.as_secs())]
     Timeout(Duration),
     /// The connection could not be made, so nothing was received by the gateway.
-    #[error("could not connect to {host}: {detail}")]
+    #[error("could not connect to {host}: {}", textsafe::line(.detail, SAID_CHARS))]
     Connect { host: String, detail: String },
     /// The connection broke after the request was sent (reset, closed mid-answer).
-    #[error("the connection to {host} broke before the answer arrived: {detail}")]
+    #[error("the connection to {host} broke before the answer arrived: {}", textsafe::line(.detail, SAID_CHARS))]
     Dropped { host: String, detail: String },
+    /// The answer stopped coming: nothing for the idle limit, or not complete within the
+    /// call's time limit. Names the host (a gateway, or the host of an image).
+    #[error("{host} stopped sending its answer: {detail}")]
+    Stalled { host: String, detail: String },
+    /// A redirect mjdesk does not follow: one that leaves the gateway's address (the key
+    /// would go with it), one from https to plain http, or too many in a row.
+    #[error("{host} answered with a redirect mjdesk did not follow: {}", textsafe::line(.reason, SAID_CHARS))]
+    Redirected { host: String, status: Option<u16>, reason: String },
+    /// The answer is larger than mjdesk reads (4 MB for the API, 50 MB for an image).
+    #[error("{host} sent {what} larger than {} MB; mjdesk stopped reading it", .limit / (1024 * 1024))]
+    TooLarge { host: String, what: &'static str, limit: u64 },
     /// The gateway answered with something that is not the documented JSON.
-    #[error("the gateway sent an answer mjdesk could not read ({reason}); raw answer kept")]
+    #[error("the gateway sent an answer mjdesk could not read ({}); raw answer kept", textsafe::line(.reason, SAID_CHARS))]
     Malformed { status: u16, reason: String, body: String },
     /// Refused before anything was sent: bad input, or a flow this gateway does not offer.
     #[error("{0}")]
@@ -35,9 +56,10 @@ pub struct ApiFailure {
     pub status: u16,
     /// The gateway's own code (`invalid_token`, `004007003`, ...), verbatim.
     pub code: Option<String>,
-    /// The gateway's own message, verbatim.
+    /// The gateway's own message, verbatim (at most [`KEPT_BYTES`]).
     pub message: Option<String>,
-    /// The raw body, kept for the designer and for bug reports.
+    /// The raw body, kept for the designer and for bug reports (at most [`KEPT_BYTES`], with
+    /// a marker when cut).
     pub body: String,
     /// From a `Retry-After` header, when the gateway sent one.
     pub retry_after: Option<Duration>,
@@ -71,7 +93,8 @@ impl ApiFailure {
     }
 
     /// One sentence for the designer: what happened, and what to do about it, followed by
-    /// the gateway's own words.
+    /// the gateway's own words (on one line, control characters shown as escapes, cut to a
+    /// readable length).
     pub fn user_message(&self) -> String {
         let plain = match self.kind() {
             FailureKind::BadKey => "the gateway refused the API key (check it in Settings or --api-key)",
@@ -91,6 +114,7 @@ impl ApiFailure {
             (Some(c), _) => c.clone(),
             _ => String::new(),
         };
+        let said = textsafe::line(&said, SAID_CHARS);
         if said.is_empty() {
             format!("{plain} (HTTP {})", self.status)
         } else {
@@ -123,8 +147,13 @@ impl GatewayError {
             Self::Api(f) => {
                 matches!(f.kind(), FailureKind::RateLimited | FailureKind::ServerError | FailureKind::GatewayTimeout)
             }
-            Self::Timeout(_) | Self::Connect { .. } | Self::Dropped { .. } | Self::Malformed { .. } => true,
-            Self::Invalid(_) => false,
+            Self::Timeout(_)
+            | Self::Connect { .. }
+            | Self::Dropped { .. }
+            | Self::Stalled { .. }
+            | Self::Malformed { .. } => true,
+            // A redirect or an oversized answer comes back the same way on every try.
+            Self::Redirected { .. } | Self::TooLarge { .. } | Self::Invalid(_) => false,
         }
     }
 
@@ -135,8 +164,15 @@ impl GatewayError {
     pub fn submit_not_received(&self) -> bool {
         match self {
             Self::Api(f) => f.status < 500,
+            // A redirect answers the request instead of acting on it, except a 303 ("done, see
+            // there"); a chain of followed ones ends in a refusal with no status.
+            Self::Redirected { status, .. } => *status != Some(303),
             Self::Connect { .. } | Self::Invalid(_) => true,
-            Self::Timeout(_) | Self::Dropped { .. } | Self::Malformed { .. } => false,
+            Self::Timeout(_)
+            | Self::Dropped { .. }
+            | Self::Stalled { .. }
+            | Self::TooLarge { .. }
+            | Self::Malformed { .. } => false,
         }
     }
 

@@ -188,7 +188,9 @@ pub fn meta_line(job: &JobSummary, now: i64) -> String {
         _ => format!("{} ago", duration((now - job.created_at).max(0))),
     };
     match &job.quota {
-        Some(q) if !q.trim().is_empty() => format!("{kind} · {time} · cost {}", crate::textsafe::one_line(q)),
+        Some(q) if !q.trim().is_empty() => {
+            format!("{kind} · {time} · cost {}", crate::textsafe::one_line(q).into_owned())
+        }
         _ => format!("{kind} · {time}"),
     }
 }

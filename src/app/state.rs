@@ -100,10 +100,10 @@ impl AppState {
                 self.job_changed(job);
             }
             Update::Rejected { error, .. } | Update::Notice(error) => {
-                self.message = Some(crate::textsafe::one_line(&error.to_string()))
+                self.message = Some(crate::textsafe::one_line(&error.to_string()).into_owned())
             }
             Update::KeyRefused { error, .. } => {
-                let said = crate::textsafe::one_line(&error.to_string());
+                let said = crate::textsafe::one_line(&error.to_string()).into_owned();
                 self.message = Some(said.clone());
                 self.key_refused = Some(said);
             }
@@ -126,7 +126,7 @@ impl AppState {
 
     /// Takes in a store read the window asked for.
     pub fn loaded(&mut self, loaded: Loaded) {
-        let failed = |e: crate::store::StoreError| Some(crate::textsafe::one_line(&e.to_string()));
+        let failed = |e: crate::store::StoreError| Some(crate::textsafe::one_line(&e.to_string()).into_owned());
         match loaded {
             Loaded::Count { generation, total } => match total {
                 Ok(n) => self.list.counted(generation, n),
@@ -178,10 +178,10 @@ pub struct JobRow {
 impl JobRow {
     pub fn of(job: &JobSummary) -> Self {
         let prompt = job.prompt.clone().unwrap_or_else(|| job.kind.label().to_owned());
-        let prompt = crate::textsafe::one_line(&prompt);
+        let prompt = crate::textsafe::one_line(&prompt).into_owned();
         let title = match &job.kind {
             crate::job::JobKind::Action { action, .. } => {
-                format!("{} · {prompt}", crate::textsafe::one_line(&ActionKind::parse(action).label()))
+                format!("{} · {prompt}", crate::textsafe::one_line(&ActionKind::parse(action).label()).into_owned())
             }
             kind if kind.parent().is_some() => format!("{} · {prompt}", kind.label()),
             _ => prompt,
@@ -189,7 +189,7 @@ impl JobRow {
         Self {
             id: job.id.clone(),
             title: title.chars().take(80).collect(),
-            status: crate::textsafe::one_line(&job.status.label()),
+            status: crate::textsafe::one_line(&job.status.label()).into_owned(),
             progress: match &job.status {
                 JobStatus::Running { progress } => Some(*progress as f32 / 100.0),
                 JobStatus::Waiting | JobStatus::Submitted | JobStatus::Submitting => Some(0.0),

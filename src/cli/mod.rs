@@ -17,7 +17,11 @@ use crate::manager::{JobManager, ManagerConfig};
 use crate::secret::ApiKey;
 use crate::store::Store;
 
-/// Runs one command; a failure prints one clear line and exits non-zero.
+/// The longest failure line printed, in characters.
+const ERROR_LINE_CHARS: usize = 500;
+
+/// Runs one command; a failure prints one clear line (gateway text made safe, see
+/// [`crate::textsafe`]) and exits non-zero.
 pub fn run(cmd: Cmd) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -29,7 +33,7 @@ pub fn run(cmd: Cmd) -> ExitCode {
     match rt.block_on(dispatch(cmd)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("mjdesk: {msg}");
+            eprintln!("mjdesk: {}", crate::textsafe::line(&msg, ERROR_LINE_CHARS));
             ExitCode::FAILURE
         }
     }

@@ -1,4 +1,8 @@
 //! What the CLI prints, and waiting with a progress bar.
+//!
+//! Everything a gateway wrote (messages, prompts, seeds, action names, ids, links) is
+//! printed through [`textsafe`]: one line, control characters shown as escapes, cut to a
+//! readable length. `--json` output has the characters a terminal could act on escaped too.
 
 use std::time::Duration;
 
@@ -9,6 +13,19 @@ use crate::gateway::RequestPreview;
 use crate::job::{Job, JobSnapshot, JobStatus};
 use crate::manager::{JobManager, Update, Updates};
 use crate::store::Store;
+use crate::textsafe::{self, line as safe};
+
+/// Prints JSON with every character a terminal could act on escaped.
+fn print_json(text: &str) {
+    println!("{}", textsafe::json_text(text));
+}
+
+/// A note while waiting: above the bar when it shows, else straight to stderr (a hidden
+/// bar drops what it is given to print).
+fn note(pb: &ProgressBar, text: &str) {
+    let text = format!("note: {}", textsafe::short_line(text));
+    if pb.is_hidden() { eprintln!("{text}") } else { pb.println(text) }
+}
 
 fn bar(show: bool) -> ProgressBar {
     if !show {
@@ -47,10 +64,10 @@ pub async fn wait_for(
                 pb.set_position(job.status.progress().unwrap_or(0) as u64);
                 let msg =
                     if job.status == JobStatus::Succeeded { "downloading".to_owned() } else { job.status.label() };
-                pb.set_message(msg);
+                pb.set_message(safe(&msg, 40));
             }
-            Some(Update::Notice(n)) | Some(Update::Rejected { error: n, .. }) => pb.println(format!("note: {n}")),
-            Some(Update::KeyRefused { error, .. }) => pb.println(format!("note: {error}")),
+            Some(Update::Notice(n)) | Some(Update::Rejected { error: n, .. }) => note(&pb, &n.to_string()),
+            Some(Update::KeyRefused { error, .. }) => note(&pb, &error.to_string()),
             Some(Update::Job(_) | Update::Accepted { .. }) => {}
             None => return Err("the job manager stopped".into()),
         }
@@ -69,12 +86,12 @@ pub async fn wait_all(manager: &JobManager, updates: &mut Updates, json: bool) -
                     failed += 1;
                 }
                 if json {
-                    println!("{}", serde_json::to_string(&j).unwrap_or_default());
+                    print_json(&serde_json::to_string(&j).unwrap_or_default());
                 } else {
                     println!("{}", line(&j));
                 }
             }
-            Ok(Some(Update::Notice(n))) => eprintln!("note: {n}"),
+            Ok(Some(Update::Notice(n))) => eprintln!("note: {}", textsafe::short_line(&n.to_string())),
             Ok(Some(_)) => {}
             Ok(None) => break,
             Err(_) if manager.live_jobs() == 0 => break,
@@ -89,15 +106,14 @@ fn short(id: &str) -> &str {
 }
 
 fn line(j: &Job) -> String {
-    let prompt = j.prompt.as_deref().unwrap_or("").replace('\n', " ");
-    let prompt: String = prompt.chars().take(60).collect();
-    format!("{}  {:<10} {:<34} {}", short(&j.id), j.kind.label(), j.status.label(), prompt)
+    let prompt = safe(j.prompt.as_deref().unwrap_or(""), 60);
+    format!("{}  {:<10} {:<34} {}", short(&j.id), j.kind.label(), safe(&j.status.label(), 80), prompt)
 }
 
 pub fn list_jobs(store: &Store, limit: u32, json: bool) -> Result<(), String> {
     let jobs = store.jobs_page(0, limit).map_err(|e| e.to_string())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&jobs).map_err(|e| e.to_string())?);
+        print_json(&serde_json::to_string_pretty(&jobs).map_err(|e| e.to_string())?);
     } else if jobs.is_empty() {
         println!("no jobs yet: try `mjdesk imagine \"a red fox\" --wait`");
     } else {
@@ -115,7 +131,7 @@ pub fn print_preview(p: &RequestPreview, json: bool) -> Result<(), String> {
     if !json {
         shorten(&mut value);
     }
-    println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
+    print_json(&serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
     Ok(())
 }
 
@@ -132,18 +148,20 @@ fn shorten(v: &mut serde_json::Value) {
 
 pub fn print_snapshot(s: &JobSnapshot, json: bool) -> Result<(), String> {
     if json {
-        println!("{}", serde_json::to_string_pretty(s).map_err(|e| e.to_string())?);
+        print_json(&serde_json::to_string_pretty(s).map_err(|e| e.to_string())?);
         return Ok(());
     }
-    println!("{}: {}{}", s.job_id, s.raw_status, s.progress.map(|p| format!(" {p}%")).unwrap_or_default());
+    let progress = s.progress.map(|p| format!(" {p}%")).unwrap_or_default();
+    println!("{}: {}{progress}", safe(&s.job_id, 80), safe(&s.raw_status, 120));
     if let Some(m) = s.message.as_deref().filter(|m| !m.is_empty()) {
-        println!("  message: {m}");
+        println!("  message: {}", textsafe::short_line(m));
     }
     for (i, u) in s.images.iter().enumerate() {
-        println!("  image {}: {u}", i + 1);
+        println!("  image {}: {}", i + 1, textsafe::short_line(u));
     }
     if !s.actions.is_empty() {
-        println!("  actions: {}", s.actions.join(" "));
+        let actions: Vec<String> = s.actions.iter().map(|a| safe(a, 40)).collect();
+        println!("  actions: {}", textsafe::short_line(&actions.join(" ")));
     }
     Ok(())
 }
@@ -155,28 +173,28 @@ pub fn finish(job: &Job, out: Option<&std::path::Path>, json: bool) -> Result<()
         _ => Vec::new(),
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(job).map_err(|e| e.to_string())?);
+        print_json(&serde_json::to_string_pretty(job).map_err(|e| e.to_string())?);
     } else {
         print_job(job, &copied);
     }
     match &job.status {
-        JobStatus::Failed { reason } => Err(format!("job {} failed: {reason}", short(&job.id))),
-        JobStatus::Unknown { reason } => Err(format!("job {}: {reason}", short(&job.id))),
+        JobStatus::Failed { reason } => Err(format!("job {} failed: {}", short(&job.id), textsafe::short_line(reason))),
+        JobStatus::Unknown { reason } => Err(format!("job {}: {}", short(&job.id), textsafe::short_line(reason))),
         _ => Ok(()),
     }
 }
 
 fn print_job(job: &Job, copied: &[std::path::PathBuf]) {
-    let gateway = job.gateway_id.as_deref().map(|g| format!(" (gateway id {g})")).unwrap_or_default();
-    println!("job {}{gateway}: {}", job.id, job.status.label());
+    let gateway = job.gateway_id.as_deref().map(|g| format!(" (gateway id {})", safe(g, 80))).unwrap_or_default();
+    println!("job {}{gateway}: {}", job.id, textsafe::short_line(&job.status.label()));
     if let Some(p) = &job.prompt {
-        println!("  prompt:  {p}");
+        println!("  prompt:  {}", textsafe::short_line(p));
     }
     for (i, img) in job.result_images().iter().enumerate() {
         let place = match (&img.local_path, &img.error) {
-            (_, Some(e)) => format!("{} ({e})", img.url),
+            (_, Some(e)) => format!("{} ({})", safe(&img.url, 120), safe(e, 200)),
             (Some(p), _) => p.display().to_string(),
-            _ => img.url.clone(),
+            _ => safe(&img.url, 200),
         };
         println!("  image {}: {place}", i + 1);
     }
@@ -184,18 +202,31 @@ fn print_job(job: &Job, copied: &[std::path::PathBuf]) {
         println!("  saved:   {}", p.display());
     }
     for (i, p) in job.prompts.iter().enumerate() {
-        println!("  prompt {}: {p}", i + 1);
+        println!("  prompt {}: {}", i + 1, textsafe::short_line(p));
     }
     if let Some(seed) = job.seed.as_deref().filter(|s| !s.is_empty()) {
-        println!("  seed:    {seed}");
+        println!("  seed:    {}", safe(seed, 80));
     }
     if !job.actions.is_empty() {
         let labels: Vec<String> =
-            job.actions.iter().map(|a| format!("{} [{a}]", ActionKind::parse(a).label())).collect();
-        println!("  actions: {}", labels.join(", "));
-        println!("  next:    mjdesk action {} {}", short(&job.id), job.actions[0]);
+            job.actions.iter().map(|a| format!("{} [{}]", ActionKind::parse(a).label(), safe(a, 40))).collect();
+        println!("  actions: {}", safe(&labels.join(", "), 600));
+        println!("  next:    mjdesk action {} {}", short(&job.id), shell_word(&job.actions[0]));
+    } else if let JobStatus::Unknown { .. } = job.status {
+        // Fetching cannot help: the gateway never gave an id for this job.
+        println!("  retry:   mjdesk retry {}   (sends it again; it may be charged twice)", short(&job.id));
     } else if !job.status.is_terminal() {
         println!("  follow:  mjdesk fetch {} --wait", job.id);
+    }
+}
+
+/// An action name as a word to paste into a shell: as it is when it is plain, quoted (and
+/// made safe) otherwise.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')) {
+        s.to_owned()
+    } else {
+        format!("'{}'", safe(s, 40).replace('\'', "'\\''"))
     }
 }
 

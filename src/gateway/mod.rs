@@ -25,6 +25,11 @@ use crate::error::GatewayError;
 use crate::job::{JobKind, JobRequest, JobSnapshot, Provider, SubmitOptions, Submitted};
 use crate::secret::ApiKey;
 
+/// The most mjdesk reads of an API answer (submit, fetch); larger ones are refused.
+pub const MAX_API_BYTES: u64 = 4 * 1024 * 1024;
+/// The most mjdesk reads of a result image; larger ones are refused.
+pub const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
+
 /// Where and how to reach one gateway.
 #[derive(Debug, Clone)]
 pub struct GatewayConfig {
@@ -37,6 +42,9 @@ pub struct GatewayConfig {
     pub request_timeout: Duration,
     /// For calls that may block until a job is done (AceData without a callback).
     pub long_timeout: Duration,
+    /// An answer (an API body, an image) that sends nothing for this long has stalled and
+    /// is given up; an image host must also start answering within it.
+    pub read_idle_timeout: Duration,
     /// Vtrix: the submit and polling paths, which its docs do not confirm.
     pub vtrix_paths: VtrixPaths,
     /// AceData: the `callback_url` sent to make submits answer at once (see [`acedata`]).
@@ -54,6 +62,7 @@ impl GatewayConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             long_timeout: Duration::from_secs(15 * 60),
+            read_idle_timeout: Duration::from_secs(20),
             vtrix_paths: VtrixPaths::default(),
         }
     }
@@ -61,9 +70,13 @@ impl GatewayConfig {
 
 impl GatewayConfig {
     /// Applies what the environment says about settings the gateways' docs leave open:
-    /// `MJDESK_VTRIX_SUBMIT_PATH` and `MJDESK_VTRIX_POLL_PATH` (with `{id}`).
+    /// `MJDESK_VTRIX_SUBMIT_PATH` and `MJDESK_VTRIX_POLL_PATH` (with `{id}`); and
+    /// `MJDESK_READ_IDLE_MS`, how long an answer may send nothing before it counts as stalled.
     pub fn with_env_overrides(mut self) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(ms) = var("MJDESK_READ_IDLE_MS").and_then(|v| v.trim().parse::<u64>().ok()).filter(|ms| *ms > 0) {
+            self.read_idle_timeout = Duration::from_millis(ms);
+        }
         if let Some(p) = var("MJDESK_VTRIX_SUBMIT_PATH") {
             self.vtrix_paths.submit = p;
         }
@@ -131,7 +144,10 @@ pub struct RequestPreview {
 pub struct GatewayClient {
     config: GatewayConfig,
     protocol: std::sync::Arc<dyn Protocol>,
+    /// API calls: the key per request, redirects only on the same origin.
     http: reqwest::Client,
+    /// Result images: never the key, a few redirects.
+    images: reqwest::Client,
 }
 
 impl GatewayClient {
@@ -144,7 +160,8 @@ impl GatewayClient {
             Provider::Vtrix => std::sync::Arc::new(VtrixProtocol { paths: config.vtrix_paths.clone() }),
         };
         let http = http::build_client(&config)?;
-        Ok(Self { config, protocol, http })
+        let images = http::build_image_client(&config)?;
+        Ok(Self { config, protocol, http, images })
     }
 
     pub fn provider(&self) -> Provider {
@@ -184,19 +201,33 @@ impl GatewayClient {
     pub async fn submit(&self, req: &JobRequest, opts: &SubmitOptions) -> Result<Submitted, GatewayError> {
         let prepared = self.protocol.build_submit(req, opts)?;
         let (status, body) = self.send(&prepared).await?;
-        self.protocol.parse_submit(status, &body)
+        let mut submitted = self.protocol.parse_submit(status, &body)?;
+        if let Some(snap) = &mut submitted.snapshot {
+            parse::settle_snapshot(snap, &JobKind::of_request(req), &body);
+        }
+        Ok(submitted)
     }
 
     /// Reads a job's state once. Safe to repeat.
+    ///
+    /// A success that carries no image for a kind of job that makes images (the gateway's
+    /// `SUCCESS` with `data` missing or `images` empty) is not a result: it comes back as
+    /// still running ([`RemoteState::Other`](crate::job::RemoteState::Other)), its status
+    /// saying what the gateway sent, so the job is asked again until images arrive or its
+    /// deadline passes. Text fields are kept to a few kB each.
     pub async fn fetch(&self, job_id: &str, kind: &JobKind) -> Result<JobSnapshot, GatewayError> {
         let prepared = self.protocol.build_fetch(job_id, kind);
         let (status, body) = self.send(&prepared).await?;
-        self.protocol.parse_fetch(job_id, status, &body)
+        let mut snap = self.protocol.parse_fetch(job_id, status, &body)?;
+        parse::settle_snapshot(&mut snap, kind, &body);
+        Ok(snap)
     }
 
-    /// Downloads a result image. No auth header: image hosts are often third parties.
+    /// Downloads a result image, at most [`MAX_IMAGE_BYTES`]. No auth header ever (image
+    /// hosts are often third parties), following up to three redirects but never from https
+    /// to http. Errors name the image's host.
     pub async fn download(&self, url: &str) -> Result<Vec<u8>, GatewayError> {
-        http::download(&self.http, url, self.config.request_timeout).await
+        http::download(&self.images, url, &self.config).await
     }
 
     /// Sends a prepared request; a non-2xx answer becomes [`GatewayError::Api`].

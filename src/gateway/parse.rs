@@ -10,20 +10,119 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::GatewayError;
+use crate::error::{GatewayError, KEPT_BYTES};
+use crate::job::{JobKind, JobSnapshot, RemoteState};
 use crate::mask::Mask;
+use crate::textsafe;
 
 /// The body as a JSON object, or `Malformed` with the raw text kept.
 pub(super) fn object(status: u16, body: &str) -> Result<Value, GatewayError> {
     match serde_json::from_str::<Value>(body) {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) => Err(malformed(status, "the answer is JSON but not an object", body)),
+        Err(_) if body.trim_start().starts_with('<') => Err(malformed(
+            status,
+            "the answer is a web page (HTML), not JSON: a proxy, a login or an error page stands in the way",
+            body,
+        )),
         Err(e) => Err(malformed(status, &format!("the answer is not JSON: {e}"), body)),
     }
 }
 
+/// The raw body is kept to [`KEPT_BYTES`].
 pub(super) fn malformed(status: u16, reason: &str, body: &str) -> GatewayError {
-    GatewayError::Malformed { status, reason: reason.to_owned(), body: body.to_owned() }
+    GatewayError::Malformed {
+        status,
+        reason: reason.to_owned(),
+        body: textsafe::cap_bytes(body, KEPT_BYTES).into_owned(),
+    }
+}
+
+/// Longest a status word is kept.
+const STATUS_BYTES: usize = 200;
+/// Longest a short field (seed, quota, ids, action names) is kept.
+const FIELD_BYTES: usize = 512;
+/// Longest a prompt is kept.
+const PROMPT_BYTES: usize = 8 * 1024;
+/// Longest image link kept; a longer one is not a link mjdesk will fetch.
+const URL_BYTES: usize = 8 * 1024;
+/// Most list items kept (images, actions, describe prompts).
+const LIST_ITEMS: usize = 32;
+
+/// Kinds of job whose result is images. Describe answers with prompts and seed with a
+/// number; every other kind (an unknown action too) makes images.
+pub(super) fn makes_images(kind: &JobKind) -> bool {
+    !matches!(kind, JobKind::Describe | JobKind::Seed { .. })
+}
+
+/// What every read snapshot goes through before it leaves the gateway layer:
+///
+/// - a success with no image for a kind that makes images is not a result: it becomes
+///   [`RemoteState::Other`] (still running) with a status saying what the gateway sent
+///   (`SUCCESS without images (`data` is null)`), so the job is asked again;
+/// - text fields are kept to a few kB each and lists to a few dozen items.
+pub(super) fn settle_snapshot(snap: &mut JobSnapshot, kind: &JobKind, body: &str) {
+    bound(snap);
+    if snap.state == RemoteState::Succeeded && makes_images(kind) && snap.images.is_empty() && snap.grid_image.is_none()
+    {
+        let note = format!("{} without images ({})", textsafe::line(&snap.raw_status, 40), missing_images(body));
+        snap.state = RemoteState::Other(note.clone());
+        snap.raw_status = note;
+        snap.progress = snap.progress.map(|p| p.min(99));
+    }
+}
+
+/// Which part of an answer that says "success" lacks the images, in words.
+fn missing_images(body: &str) -> String {
+    let Ok(v) = serde_json::from_str::<Value>(body) else { return "no image links".into() };
+    let container = ["data", "response"].into_iter().find_map(|k| v.get(k).map(|d| (k, d)));
+    let (key, data) = match container {
+        None => return "no `data` in the answer".into(),
+        Some((k, Value::Null)) => return format!("`{k}` is null"),
+        Some((k, d)) if !d.is_object() => return format!("`{k}` is not an object"),
+        Some(found) => found,
+    };
+    let list = ["images", "sub_image_urls", "output"].into_iter().find_map(|k| data.get(k).map(|l| (k, l)));
+    match list {
+        Some((k, Value::Null)) => format!("`{key}.{k}` is null"),
+        Some((k, Value::Array(items))) if items.is_empty() => format!("`{key}.{k}` is empty"),
+        _ => format!("no image links in `{key}`"),
+    }
+}
+
+/// Caps every text field and list of a snapshot.
+fn bound(snap: &mut JobSnapshot) {
+    let cap = |s: &mut String, max: usize| {
+        if s.len() > max {
+            *s = textsafe::cap_bytes(s, max).into_owned();
+        }
+    };
+    let cap_opt = |s: &mut Option<String>, max: usize| {
+        if let Some(s) = s {
+            cap(s, max);
+        }
+    };
+    cap(&mut snap.job_id, FIELD_BYTES);
+    cap(&mut snap.raw_status, STATUS_BYTES);
+    if let RemoteState::Other(word) = &mut snap.state {
+        cap(word, STATUS_BYTES);
+    }
+    cap_opt(&mut snap.seed, FIELD_BYTES);
+    cap_opt(&mut snap.quota, FIELD_BYTES);
+    cap_opt(&mut snap.image_id, FIELD_BYTES);
+    cap_opt(&mut snap.submit_time, FIELD_BYTES);
+    cap_opt(&mut snap.finish_time, FIELD_BYTES);
+    cap_opt(&mut snap.prompt, PROMPT_BYTES);
+    cap_opt(&mut snap.message, KEPT_BYTES);
+    snap.images.retain(|u| u.len() <= URL_BYTES);
+    snap.images.truncate(LIST_ITEMS);
+    snap.grid_image = snap.grid_image.take().filter(|u| u.len() <= URL_BYTES);
+    snap.actions.retain(|a| a.len() <= FIELD_BYTES);
+    snap.actions.truncate(LIST_ITEMS * 2);
+    snap.prompts.truncate(LIST_ITEMS);
+    for p in &mut snap.prompts {
+        cap(p, PROMPT_BYTES);
+    }
 }
 
 /// A refusal written inside a 2xx answer, read with the shared error-shape reader.
@@ -230,6 +329,41 @@ mod tests {
         assert!(strings(None).is_empty());
         assert_eq!(uint(Some(&json!("960"))), Some(960));
         assert_eq!(uint(Some(&json!(-1))), None);
+    }
+
+    #[test]
+    fn an_empty_success_stays_running_and_every_field_is_bounded() {
+        let mut snap = JobSnapshot {
+            state: RemoteState::Succeeded,
+            raw_status: "SUCCESS".into(),
+            progress: Some(100),
+            message: Some("m".repeat(1 << 20)),
+            prompt: Some("p".repeat(1 << 20)),
+            images: vec!["x".repeat(9000)],
+            actions: vec!["upsample1".into(); 500],
+            ..Default::default()
+        };
+        settle_snapshot(&mut snap, &JobKind::Imagine, r#"{"status":"SUCCESS","data":{"images":["…"]}}"#);
+        assert_eq!(snap.state, RemoteState::Other("SUCCESS without images (no image links in `data`)".into()));
+        assert_eq!(
+            (snap.raw_status.as_str(), snap.progress),
+            ("SUCCESS without images (no image links in `data`)", Some(99))
+        );
+        assert!(snap.images.is_empty(), "a 9 kB link is not kept");
+        assert!(snap.message.unwrap().len() <= KEPT_BYTES + 64);
+        assert!(snap.prompt.unwrap().len() <= PROMPT_BYTES + 64);
+        assert_eq!(snap.actions.len(), LIST_ITEMS * 2);
+
+        let mut describe = JobSnapshot { state: RemoteState::Succeeded, ..Default::default() };
+        settle_snapshot(&mut describe, &JobKind::Describe, "{}");
+        assert_eq!(describe.state, RemoteState::Succeeded);
+        let mut done = JobSnapshot {
+            state: RemoteState::Succeeded,
+            grid_image: Some("https://c/g.png".into()),
+            ..Default::default()
+        };
+        settle_snapshot(&mut done, &JobKind::Imagine, "{}");
+        assert_eq!(done.state, RemoteState::Succeeded, "a grid alone is a result");
     }
 
     #[test]

@@ -159,7 +159,10 @@ async fn poll(inner: &Inner, client: &GatewayClient, job: &mut Job) {
         || url::Url::parse(&client.config().base_url).is_ok_and(|u| crate::gateway::is_loopback_host(&u));
     while !job.status.is_terminal() {
         if job.deadline_at.is_some_and(|d| now_ms() > d) {
-            job.status = JobStatus::Failed { reason: format!("timed out: no result within {} s", timeout_secs(job)) };
+            let said =
+                job.raw_status.as_deref().map(|r| format!("; the gateway last answered {r}")).unwrap_or_default();
+            job.status =
+                JobStatus::Failed { reason: format!("timed out: no result within {} s{said}", timeout_secs(job)) };
             job.finished_at = Some(now_ms());
             inner.save(job).await;
             return;

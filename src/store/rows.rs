@@ -77,18 +77,6 @@ fn int(n: Option<i64>) -> Value {
     n.map_or(Value::Null, Value::Integer)
 }
 
-/// `raw` cut to [`LAST_RAW_MAX`] bytes (on a character boundary), saying how much was cut.
-pub(crate) fn cap_raw(raw: &str) -> String {
-    if raw.len() <= LAST_RAW_MAX {
-        return raw.to_owned();
-    }
-    let mut end = LAST_RAW_MAX;
-    while !raw.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… [{} more bytes not kept]", &raw[..end], raw.len() - end)
-}
-
 /// The fixed values for `job`, aligned with [`FIXED_COLUMNS`]; `request` is its JSON with
 /// large payloads already moved out (see `blobs`).
 pub(super) fn encode_fixed(job: &Job, request: String) -> Result<Vec<Value>, StoreError> {
@@ -120,7 +108,9 @@ pub(super) fn encode_state(job: &Job, updated_at: i64) -> Result<Vec<Value>, Sto
         text(&job.image_id),
         int(job.width.map(i64::from)),
         int(job.height.map(i64::from)),
-        job.last_raw.as_deref().map_or(Value::Null, |r| Value::Text(cap_raw(r))),
+        job.last_raw
+            .as_deref()
+            .map_or(Value::Null, |r| Value::Text(crate::textsafe::cap_bytes(r, LAST_RAW_MAX).into_owned())),
         int(job.submitted_at),
         int(job.finished_at),
         int(job.deadline_at),
