@@ -1,11 +1,16 @@
 //! The desktop window. Thin panels over [`state::AppState`]; all work happens in the job
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
+pub mod export;
 mod job_view;
 mod jobs_panel;
 mod prompt_panel;
+pub mod prompt_params;
+pub mod prompt_syntax;
+pub mod settings_panel;
 pub mod state;
 mod status_bar;
+pub mod viewer;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -24,6 +29,8 @@ pub struct MjdeskApp {
     updates: Updates,
     provider: Provider,
     base_url: String,
+    /// Save / copy / show-in-folder, run off the UI thread.
+    exports: export::Exports,
     /// Keeps the in-process simulator alive while the window is open.
     _connection: Connection,
 }
@@ -37,7 +44,7 @@ impl MjdeskApp {
                     provider: self.provider,
                     base_url: self.base_url.clone(),
                     request: Box::new(JobRequest::Imagine { prompt }),
-                    options: SubmitOptions::default(),
+                    options: SubmitOptions { mode: self.state.prompt_form.mode.clone(), ..SubmitOptions::default() },
                     parent_id: None,
                 });
             }
@@ -54,6 +61,23 @@ impl MjdeskApp {
                 });
             }
             UiCommand::Retry { job_id } => self.manager.send(Command::Retry { job_id }),
+            UiCommand::VaryRegion { job_id } => {
+                // TODO(mask canvas issue): open the mask canvas on this job; the inpaint
+                // request is sent from there, never a bare vary-region action.
+                self.state.message =
+                    Some(format!("Vary (Region) on {}: the mask canvas is not built yet", short(&job_id)));
+            }
+            UiCommand::SaveImage { source, file_name } => {
+                self.exports.save(source, file_name, export::default_download_dir());
+            }
+            UiCommand::CopyImage { source } => self.exports.copy(source),
+            UiCommand::SaveSettings(form) => {
+                // TODO(window rewrite): persist the settings, store a new key in the keyring or
+                // the 0600 file (never the database), apply the theme and reconnect.
+                self.state.message =
+                    Some(format!("{} settings noted; applying them is not wired up yet", form.gateway.label()));
+            }
+            UiCommand::ShowInFolder { path } => self.exports.show_in_folder(&path),
         }
     }
 }
@@ -61,7 +85,15 @@ impl MjdeskApp {
 impl eframe::App for MjdeskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         while let Some(update) = self.updates.try_recv() {
+            // A rejection while an Imagine from the box awaits its answer shows next to the
+            // prompt. (Once updates carry the command's id, match on it instead.)
+            if let crate::manager::Update::Rejected { reason } = &update {
+                self.state.prompt_form.rejected(reason);
+            }
             self.state.apply(update);
+        }
+        for outcome in self.exports.poll() {
+            self.state.message = Some(outcome.to_string());
         }
         self.state.counts = self.manager.counts();
         if self.state.busy() {
@@ -81,11 +113,17 @@ impl eframe::App for MjdeskApp {
         egui::Panel::left("jobs")
             .default_size(300.0)
             .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &self.state, &mut commands));
+        settings_panel::settings_window(ui.ctx(), &mut self.state.settings, &mut commands);
         egui::CentralPanel::default().show(ui, |ui| job_view::job_view_ui(ui, &self.state, &mut commands));
         for cmd in commands {
             self.apply(cmd);
         }
     }
+}
+
+/// The first eight characters of a job id, for messages.
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 /// Opens the window: on the configured gateway, or on the in-process simulator when no key
@@ -110,11 +148,15 @@ fn open() -> Result<(), String> {
     let jobs = store.jobs_page(0, 500).map_err(|e| e.to_string())?;
     let cache = ImageCache::in_data_dir();
     let config = ManagerConfig::from_env();
-    let state = AppState::new(
+    let mut state = AppState::new(
         state::gateway_label(connection.provider, &connection.base_url, simulated),
         config.max_in_progress,
         jobs,
     );
+    // Earlier prompts for Up/Down and the History menu: one small indexed query, read once
+    // before the window opens. TODO(window rewrite): move to the async start with the job list.
+    let history = store.prompt_history(500).map(|h| h.into_iter().map(|p| p.prompt).collect()).unwrap_or_default();
+    state.prompt_form.history = prompt_params::PromptHistory::new(history);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("mjdesk").with_inner_size([1200.0, 800.0]),
         ..Default::default()
@@ -125,8 +167,12 @@ fn open() -> Result<(), String> {
         options,
         Box::new(move |cc| {
             egui_extras::install_image_loaders(&cc.egui_ctx);
+            // No blinking caret anywhere: a blink repaints the whole window (~20% of a core
+            // under software rendering) while nothing else moves.
+            cc.egui_ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
             let ctx = cc.egui_ctx.clone();
             let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
+            let exports = export::Exports::new(Some(notify.clone()));
             let (manager, updates) = JobManager::start(store, cache, config, resolver, Some(notify));
             manager.send(Command::Resume);
             Ok(Box::new(MjdeskApp {
@@ -135,6 +181,7 @@ fn open() -> Result<(), String> {
                 updates,
                 provider: connection.provider,
                 base_url: connection.base_url.clone(),
+                exports,
                 _connection: connection,
             }))
         }),

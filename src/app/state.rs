@@ -7,10 +7,37 @@ use crate::manager::{QueueCounts, Update};
 /// What a panel asks for; the app applies these after the frame is drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UiCommand {
-    Imagine { prompt: String },
-    Action { job_id: String, action: String },
-    Retry { job_id: String },
-    Select { job_id: String },
+    Imagine {
+        prompt: String,
+    },
+    Action {
+        job_id: String,
+        action: String,
+    },
+    Retry {
+        job_id: String,
+    },
+    Select {
+        job_id: String,
+    },
+    /// Open the mask canvas on a single image (the job's vary-region actions route here).
+    VaryRegion {
+        job_id: String,
+    },
+    /// Ask where to save a downloaded image, suggesting this file name.
+    SaveImage {
+        source: std::path::PathBuf,
+        file_name: String,
+    },
+    CopyImage {
+        source: std::path::PathBuf,
+    },
+    /// Open the folder holding this file.
+    ShowInFolder {
+        path: std::path::PathBuf,
+    },
+    /// Store the settings (the key in the keyring or 0600 file) and reconnect.
+    SaveSettings(Box<super::settings_panel::SettingsForm>),
 }
 
 /// The window's state.
@@ -25,6 +52,12 @@ pub struct AppState {
     pub gateway: String,
     pub counts: QueueCounts,
     pub limit: usize,
+    /// The prompt panel's own state: mode, history, helper drafts, a refusal to show.
+    pub prompt_form: super::prompt_params::PromptForm,
+    /// Quota spent by jobs finished since the window opened.
+    pub session: super::status_bar::SessionTally,
+    /// The Settings panel: open or not, and the form.
+    pub settings: super::settings_panel::SettingsUi,
 }
 
 impl AppState {
@@ -37,6 +70,7 @@ impl AppState {
         match update {
             Update::Job(job) => {
                 let job = *job;
+                self.observe(&job);
                 match self.jobs.iter_mut().find(|j| j.id == job.id) {
                     Some(existing) => *existing = job,
                     None => {
@@ -46,6 +80,23 @@ impl AppState {
                 }
             }
             Update::Rejected { reason } | Update::Notice(reason) => self.message = Some(reason),
+        }
+    }
+
+    /// Notes what a job update means beyond the list: an Imagine refused at submit (no
+    /// gateway id) shows its reason next to the prompt while the box still holds that text.
+    fn observe(&mut self, job: &Job) {
+        self.session.record(job);
+        if job.kind == crate::job::JobKind::Imagine
+            && let Some(prompt) = &job.prompt
+        {
+            self.prompt_form.accepted(prompt);
+        }
+        if let (JobStatus::Failed { reason }, None, crate::job::JobKind::Imagine, Some(prompt)) =
+            (&job.status, &job.gateway_id, &job.kind, &job.prompt)
+            && prompt.trim() == self.prompt.trim()
+        {
+            self.prompt_form.refuse(prompt, reason);
         }
     }
 
