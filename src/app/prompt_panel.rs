@@ -78,7 +78,7 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
             .id(id)
             .desired_rows(2)
             .desired_width(ui.available_width() - 190.0)
-            .hint_text("a red fox in the snow --ar 3:2")
+            .hint_text(egui::RichText::new("a red fox in the snow --ar 3:2").monospace())
             .layouter(&mut layouter);
         let response = ui.add(edit).labelled_by(label.id);
         if response.changed() {
