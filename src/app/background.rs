@@ -21,6 +21,8 @@ pub struct Started {
     pub updates: Updates,
     pub connection: Connection,
     pub limit: usize,
+    /// Earlier prompts, most recent first (Up/Down and the History menu).
+    pub history: Vec<String>,
 }
 
 /// Why the window could not start its engine, with what to do about it.
@@ -58,8 +60,14 @@ pub fn start(target: Target, repaint: Repaint) -> Receiver<Result<Started, Start
 }
 
 async fn start_engine(target: Target, repaint: Repaint) -> Result<Started, StartError> {
-    let store =
-        tokio::task::spawn_blocking(Store::open_default).await.map_err(|e| StartError::Internal(e.to_string()))??;
+    let (store, history) = tokio::task::spawn_blocking(|| {
+        let store = Store::open_default()?;
+        // History is a convenience: a read that fails leaves it empty.
+        let history = store.prompt_history(500).map(|h| h.into_iter().map(|p| p.prompt).collect());
+        Ok::<_, StoreError>((store, history.unwrap_or_default()))
+    })
+    .await
+    .map_err(|e| StartError::Internal(e.to_string()))??;
     let provider = match target.provider {
         Some(p) => Some(p),
         None if target.simulator => None,
@@ -76,7 +84,7 @@ async fn start_engine(target: Target, repaint: Repaint) -> Result<Started, Start
     let notify: Repaint = repaint;
     let (manager, updates) = JobManager::start(store.clone(), config, resolver, Some(notify));
     manager.send(crate::manager::Command::Resume);
-    Ok(Started { store, manager, updates, connection, limit })
+    Ok(Started { store, manager, updates, connection, limit, history })
 }
 
 /// A store read the window asked for, answered.

@@ -1,19 +1,120 @@
-//! The selected job: its images (a 2x2 grid or a single image) and the actions it offers.
+//! The selected job: its images and the actions it offers.
+//!
+//! A grid shows its four quadrants 2x2, each with its own `U<n>` / `V<n>` right under it;
+//! then `Reroll` and every other action the job listed, labelled, the raw string for ones we
+//! do not know. Buttons always send the job's own strings. A single image shows its actions,
+//! one `Vary (Region)` (which opens the mask canvas) and the save / copy / show buttons.
+//! Clicking an image opens it full size ([`super::viewer`]).
 
-use super::state::{AppState, UiCommand, action_buttons};
-use crate::job::{Job, JobStatus};
+use super::prompt_panel::prompt_label;
+use super::state::{AppState, UiCommand};
+use super::viewer;
+use crate::actions::ActionKind;
+use crate::job::{Job, JobImage, JobStatus};
+
+/// The job's actions sorted into where they go. Every string comes from `job.actions`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActionLayout {
+    /// Per quadrant: the U and V strings offered for it.
+    pub quadrants: [(Option<String>, Option<String>); 4],
+    pub reroll: Option<String>,
+    /// Everything else, labelled, in the job's order.
+    pub others: Vec<(String, String)>,
+    /// One `Vary (Region)` for the job: it offers one, or it is a finished single image.
+    pub vary_region: bool,
+}
+
+impl ActionLayout {
+    pub fn of(job: &Job) -> Self {
+        let mut layout = ActionLayout::default();
+        for action in &job.actions {
+            match ActionKind::parse(action) {
+                ActionKind::Upscale(q) => layout.quadrants[usize::from(q)].0.get_or_insert_with(|| action.clone()),
+                ActionKind::Variation(q) => layout.quadrants[usize::from(q)].1.get_or_insert_with(|| action.clone()),
+                ActionKind::Reroll => layout.reroll.get_or_insert_with(|| action.clone()),
+                ActionKind::VaryRegion => {
+                    layout.vary_region = true;
+                    continue;
+                }
+                kind => {
+                    layout.others.push((kind.label(), action.clone()));
+                    continue;
+                }
+            };
+        }
+        if !layout.is_grid() && job.status == JobStatus::Succeeded && job.result_images().len() == 1 {
+            layout.vary_region = true;
+        }
+        layout
+    }
+
+    /// Whether any quadrant has a U or V: the images are shown as a 2x2 grid.
+    pub fn is_grid(&self) -> bool {
+        self.quadrants.iter().any(|(u, v)| u.is_some() || v.is_some())
+    }
+}
+
+/// What a quadrant shows: which result image, and which part of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuadrantImage {
+    pub index: usize,
+    /// `None`: the whole image; otherwise this quarter (min x, min y, max x, max y in 0..1)
+    /// of a single grid picture.
+    pub uv: Option<[f32; 4]>,
+}
+
+/// Quadrant `q` of a grid job: its own image when the gateway gave four, else a quarter of
+/// the one grid picture.
+pub fn quadrant_image(image_count: usize, q: usize) -> Option<QuadrantImage> {
+    match image_count {
+        0 => None,
+        n if n >= 4 => Some(QuadrantImage { index: q, uv: None }),
+        _ => {
+            let (x, y) = ((q % 2) as f32 * 0.5, (q / 2) as f32 * 0.5);
+            Some(QuadrantImage { index: 0, uv: Some([x, y, x + 0.5, y + 0.5]) })
+        }
+    }
+}
 
 pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCommand>) {
     let Some(job) = state.selected_job() else {
         ui.centered_and_justified(|ui| ui.weak("Select a job to see its images."));
         return;
     };
+    if viewer::viewer_ui(ui, job, commands) {
+        return;
+    }
     ui.horizontal_wrapped(|ui| {
         if let crate::job::JobKind::Action { action, .. } = &job.kind {
-            ui.strong(crate::actions::ActionKind::parse(action).label());
+            ui.strong(ActionKind::parse(action).label());
         }
-        ui.strong(job.prompt.as_deref().unwrap_or(job.kind.label()));
+        match &job.prompt {
+            Some(p) => ui.add(prompt_label(ui, p, Some(3))),
+            None => ui.strong(job.kind.label()),
+        };
     });
+    status_ui(ui, job, commands);
+    let layout = ActionLayout::of(job);
+    let images = job.result_images();
+    // Room for the action row under the images.
+    let reserve =
+        if job.actions.is_empty() && images.len() != 1 { 8.0 } else { 2.0 * ui.spacing().interact_size.y + 16.0 };
+    let height = (ui.available_height() - reserve).max(64.0);
+    if layout.is_grid() {
+        grid_ui(ui, job, &images, &layout, height, commands);
+    } else {
+        images_ui(ui, job, &images, height, commands);
+    }
+    actions_ui(ui, job, &images, &layout, commands);
+    for (n, p) in job.prompts.iter().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            ui.weak(format!("{}.", n + 1));
+            ui.add(prompt_label(ui, p, None));
+        });
+    }
+}
+
+fn status_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
     match &job.status {
         JobStatus::Failed { reason } => {
             ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {reason}"));
@@ -21,12 +122,17 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
         JobStatus::Unknown { reason } => {
             ui.colored_label(ui.visuals().warn_fg_color, format!("Unknown, may have been submitted: {reason}"));
         }
+        JobStatus::Running { progress } => {
+            ui.add(egui::ProgressBar::new(f32::from(*progress) / 100.0).show_percentage());
+        }
+        JobStatus::Succeeded => {
+            if let Some(seed) = &job.seed {
+                ui.weak(format!("seed {seed}"));
+            }
+        }
         other => {
             ui.label(other.label());
         }
-    }
-    if let JobStatus::Running { progress } = job.status {
-        ui.add(egui::ProgressBar::new(progress as f32 / 100.0).show_percentage());
     }
     if matches!(job.status, JobStatus::Unknown { .. } | JobStatus::Failed { .. }) {
         if ui.button("Retry").clicked() {
@@ -38,42 +144,93 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
             });
         }
     }
-    ui.horizontal_wrapped(|ui| {
-        for (label, action) in action_buttons(job) {
-            if ui.button(&label).on_hover_text(&action).clicked() {
-                commands.push(UiCommand::Action { job_id: job.id.clone(), action });
+}
+
+/// One picture: the image itself (click to open full size), a spinner while it downloads,
+/// or why it could not be fetched.
+fn picture_ui(
+    ui: &mut egui::Ui,
+    job: &Job,
+    image: Option<&JobImage>,
+    shown: Option<QuadrantImage>,
+    size: egui::Vec2,
+    commands: &mut Vec<UiCommand>,
+) {
+    let (Some(image), Some(shown)) = (image, shown) else {
+        ui.add_sized(size, egui::Label::new(egui::RichText::new("no image").weak()));
+        return;
+    };
+    match (&image.local_path, &image.error) {
+        (Some(path), _) => {
+            let mut img = egui::Image::new(format!("file://{}", path.display()))
+                .fit_to_exact_size(size)
+                .corner_radius(4.0)
+                .sense(egui::Sense::click());
+            if let Some([x0, y0, x1, y1]) = shown.uv {
+                img = img.uv(egui::Rect::from_min_max(egui::pos2(x0, y0), egui::pos2(x1, y1)));
+            }
+            let response = ui.add(img).on_hover_text("Click to open full size");
+            if response.clicked() {
+                viewer::open(ui.ctx(), &job.id, shown.index);
+            }
+            response.context_menu(|ui| {
+                if ui.button("Open full size").clicked() {
+                    viewer::open(ui.ctx(), &job.id, shown.index);
+                }
+                export_buttons(ui, job, shown.index, commands);
+            });
+        }
+        (None, Some(err)) => {
+            ui.add_sized(size, egui::Label::new(egui::RichText::new(err).color(ui.visuals().error_fg_color)).wrap());
+        }
+        (None, None) => {
+            ui.add_sized(size, egui::Spinner::new());
+        }
+    }
+}
+
+fn grid_ui(
+    ui: &mut egui::Ui,
+    job: &Job,
+    images: &[&JobImage],
+    layout: &ActionLayout,
+    height: f32,
+    commands: &mut Vec<UiCommand>,
+) {
+    let row_buttons = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    let (w, h) = (job.width.unwrap_or(1) as f32, job.height.unwrap_or(1) as f32);
+    let aspect = if w > 0.0 && h > 0.0 { w / h } else { 1.0 };
+    let cell_w = ((ui.available_width() - 12.0) / 2.0).min(((height - 12.0) / 2.0 - row_buttons) * aspect).max(48.0);
+    let size = egui::vec2(cell_w, cell_w / aspect);
+    egui::Grid::new(("quadrants", &job.id)).spacing([8.0, 8.0]).show(ui, |ui| {
+        for (q, (u, v)) in layout.quadrants.iter().enumerate() {
+            ui.vertical(|ui| {
+                let shown = quadrant_image(images.len(), q);
+                picture_ui(ui, job, shown.and_then(|s| images.get(s.index).copied()), shown, size, commands);
+                ui.horizontal(|ui| {
+                    for action in [u, v].into_iter().flatten() {
+                        action_button(ui, job, action, commands);
+                    }
+                });
+            });
+            if q % 2 == 1 {
+                ui.end_row();
             }
         }
     });
-    for p in &job.prompts {
-        ui.label(p);
-    }
-    ui.separator();
-    images_ui(ui, job);
 }
 
-fn images_ui(ui: &mut egui::Ui, job: &Job) {
-    let images = job.result_images();
+fn images_ui(ui: &mut egui::Ui, job: &Job, images: &[&JobImage], height: f32, commands: &mut Vec<UiCommand>) {
     if images.is_empty() {
         return;
     }
     let columns = if images.len() >= 4 { 2 } else { images.len() };
     let rows = images.len().div_ceil(columns);
-    let side = (ui.available_width() / columns as f32 - 8.0).min(ui.available_height() / rows as f32 - 8.0).max(64.0);
+    let side = (ui.available_width() / columns as f32 - 8.0).min(height / rows as f32 - 8.0).max(64.0);
     egui::Grid::new(("images", &job.id)).spacing([6.0, 6.0]).show(ui, |ui| {
         for (i, img) in images.iter().enumerate() {
-            match (&img.local_path, &img.error) {
-                (Some(path), _) => {
-                    let uri = format!("file://{}", path.display());
-                    ui.add(egui::Image::new(uri).fit_to_exact_size(egui::vec2(side, side)).corner_radius(4.0));
-                }
-                (None, Some(err)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, err);
-                }
-                (None, None) => {
-                    ui.add_sized([side, side], egui::Spinner::new());
-                }
-            }
+            let shown = QuadrantImage { index: i, uv: None };
+            picture_ui(ui, job, Some(img), Some(shown), egui::vec2(side, side), commands);
             if (i + 1) % columns == 0 {
                 ui.end_row();
             }
@@ -81,56 +238,284 @@ fn images_ui(ui: &mut egui::Ui, job: &Job) {
     });
 }
 
+fn action_button(ui: &mut egui::Ui, job: &Job, action: &str, commands: &mut Vec<UiCommand>) {
+    let label = ActionKind::parse(action).label();
+    if ui.button(&label).on_hover_text(action).clicked() {
+        commands.push(UiCommand::Action { job_id: job.id.clone(), action: action.to_owned() });
+    }
+}
+
+fn actions_ui(
+    ui: &mut egui::Ui,
+    job: &Job,
+    images: &[&JobImage],
+    layout: &ActionLayout,
+    commands: &mut Vec<UiCommand>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        if let Some(reroll) = &layout.reroll {
+            action_button(ui, job, reroll, commands);
+        }
+        for (label, action) in &layout.others {
+            if ui.button(label).on_hover_text(action).clicked() {
+                commands.push(UiCommand::Action { job_id: job.id.clone(), action: action.clone() });
+            }
+        }
+        if layout.vary_region && ui.button("Vary (Region)").on_hover_text("Paint the part to redraw").clicked() {
+            commands.push(UiCommand::VaryRegion { job_id: job.id.clone() });
+        }
+        if !layout.is_grid() && images.len() == 1 {
+            ui.separator();
+            export_buttons(ui, job, 0, commands);
+        }
+    });
+}
+
+/// Closes the context menu the buttons are in, if they are in one.
+fn close_menu(ui: &egui::Ui) {
+    if egui::containers::menu::is_in_menu(ui) {
+        ui.close();
+    }
+}
+
+/// `Save image`, `Copy image` and `Show in folder` for result image `index` of `job`.
+pub(super) fn export_buttons(ui: &mut egui::Ui, job: &Job, index: usize, commands: &mut Vec<UiCommand>) {
+    let path = job.result_images().get(index).and_then(|i| i.local_path.clone());
+    let ready = path.is_some();
+    let why = "The image is not downloaded yet";
+    if ui.add_enabled(ready, egui::Button::new("Save image")).on_disabled_hover_text(why).clicked()
+        && let Some(source) = &path
+    {
+        let file_name = super::export::default_file_name(job.prompt.as_deref(), &job.id, index + 1, Some(source));
+        commands.push(UiCommand::SaveImage { source: source.clone(), file_name });
+        close_menu(ui);
+    }
+    if ui.add_enabled(ready, egui::Button::new("Copy image")).on_disabled_hover_text(why).clicked()
+        && let Some(source) = &path
+    {
+        commands.push(UiCommand::CopyImage { source: source.clone() });
+        close_menu(ui);
+    }
+    if ui.add_enabled(ready, egui::Button::new("Show in folder")).on_disabled_hover_text(why).clicked()
+        && let Some(source) = &path
+    {
+        commands.push(UiCommand::ShowInFolder { path: source.clone() });
+        close_menu(ui);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::job::{JobRequest, Provider, SubmitOptions};
     use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    type S = (AppState, Vec<UiCommand>);
+
+    fn finished(provider: Provider, actions: &[&str]) -> Job {
+        let req = JobRequest::Imagine { prompt: "a fox --ar 3:2".into() };
+        let mut job = Job::new(provider, "http://x", req, SubmitOptions::default());
+        job.status = JobStatus::Succeeded;
+        job.actions = actions.iter().map(|s| (*s).to_owned()).collect();
+        job
+    }
+
+    fn harness(job: Job) -> Harness<'static, S> {
+        let state = AppState::new("sim".into(), 10, vec![job]);
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(900.0, 800.0))
+            .with_context_setup(egui_extras::install_image_loaders)
+            .build_ui_state(|ui, (state, cmds): &mut S| job_view_ui(ui, state, cmds), (state, Vec::new()));
+        h.run_steps(2);
+        h
+    }
+
+    fn click(h: &mut Harness<'static, S>, label: &str) -> UiCommand {
+        h.get_by_label(label).click();
+        h.run_steps(2);
+        h.state().1.last().cloned().unwrap_or_else(|| panic!("{label} sent nothing"))
+    }
+
+    const TTAPI_GRID: [&str; 10] = [
+        "upsample1",
+        "upsample2",
+        "upsample3",
+        "upsample4",
+        "reroll",
+        "variation1",
+        "variation2",
+        "variation3",
+        "variation4",
+        "zoom_out_2",
+    ];
+
+    /// Labels of every button in the view.
+    fn button_labels(h: &Harness<'static, S>) -> Vec<String> {
+        let mut labels: Vec<String> =
+            h.get_all_by_role(egui::accesskit::Role::Button).filter_map(|n| n.accesskit_node().label()).collect();
+        labels.sort();
+        labels
+    }
 
     #[test]
-    fn the_jobs_own_actions_are_buttons_that_send_their_strings() {
-        let mut job = Job::new(
-            Provider::Ttapi,
-            "http://x",
-            JobRequest::Imagine { prompt: "a fox".into() },
-            SubmitOptions::default(),
+    fn u2_on_a_ttapi_grid_sends_upsample2_for_that_job() {
+        let job = finished(Provider::Ttapi, &TTAPI_GRID);
+        let id = job.id.clone();
+        let mut h = harness(job);
+        assert_eq!(click(&mut h, "U2"), UiCommand::Action { job_id: id.clone(), action: "upsample2".into() });
+        assert_eq!(click(&mut h, "V4"), UiCommand::Action { job_id: id.clone(), action: "variation4".into() });
+        assert_eq!(click(&mut h, "Reroll"), UiCommand::Action { job_id: id, action: "reroll".into() });
+    }
+
+    #[test]
+    fn u2_on_an_acedata_grid_sends_upscale2() {
+        let job = finished(Provider::Acedata, &["upscale1", "upscale2", "upscale3", "upscale4", "variation2"]);
+        let id = job.id.clone();
+        let mut h = harness(job);
+        assert_eq!(click(&mut h, "U2"), UiCommand::Action { job_id: id, action: "upscale2".into() });
+    }
+
+    #[test]
+    fn the_buttons_are_exactly_the_jobs_actions() {
+        let job = finished(Provider::Ttapi, &TTAPI_GRID);
+        let h = harness(job);
+        let mut want: Vec<String> = TTAPI_GRID.iter().map(|a| ActionKind::parse(a).label()).collect();
+        want.sort();
+        assert_eq!(button_labels(&h), want);
+    }
+
+    #[test]
+    fn each_quadrants_u_and_v_sit_at_its_image() {
+        let job = finished(Provider::Ttapi, &TTAPI_GRID);
+        let h = harness(job);
+        let rect = |l: &str| h.get_by_label(l).rect();
+        for n in 1..=4 {
+            let (u, v) = (rect(&format!("U{n}")), rect(&format!("V{n}")));
+            assert!((u.center().y - v.center().y).abs() < 1.0, "U{n} and V{n} share a row");
+        }
+        // Quadrants 1 and 2 side by side, 3 and 4 under them.
+        assert!(rect("U2").left() > rect("V1").right());
+        assert!(rect("U3").top() > rect("U1").bottom() + 20.0, "a picture's height between the rows");
+        assert!((rect("U1").left() - rect("U3").left()).abs() < 1.0);
+        assert!(rect("Reroll").top() > rect("U3").bottom(), "Reroll comes after the grid");
+    }
+
+    #[test]
+    fn unknown_and_extra_actions_are_offered_with_their_raw_or_readable_names() {
+        let job = finished(Provider::Ttapi, &["upscale_2x", "make_square", "weird_new_thing"]);
+        let id = job.id.clone();
+        let mut h = harness(job);
+        assert_eq!(click(&mut h, "Upscale 2x"), UiCommand::Action { job_id: id.clone(), action: "upscale_2x".into() });
+        assert_eq!(
+            click(&mut h, "Make Square"),
+            UiCommand::Action { job_id: id.clone(), action: "make_square".into() }
         );
-        job.status = JobStatus::Succeeded;
-        job.actions = vec!["upsample1".into(), "variation2".into(), "zoom_out_2".into()];
+        assert_eq!(
+            click(&mut h, "weird_new_thing"),
+            UiCommand::Action { job_id: id, action: "weird_new_thing".into() }
+        );
+    }
+
+    #[test]
+    fn a_single_image_offers_one_vary_region_that_opens_the_canvas() {
+        let mut job = finished(Provider::Ttapi, &["vary_subtle", "variation_region", "vary_region", "zoom_out_2x"]);
+        job.images = vec![JobImage { url: "http://x/1.png".into(), ..Default::default() }];
+        let id = job.id.clone();
+        let mut h = harness(job);
+        assert_eq!(h.get_all_by_label("Vary (Region)").count(), 1);
+        assert_eq!(click(&mut h, "Vary (Region)"), UiCommand::VaryRegion { job_id: id.clone() });
+        assert_eq!(click(&mut h, "Vary (Subtle)"), UiCommand::Action { job_id: id, action: "vary_subtle".into() });
+        assert!(h.query_by_label("variation_region").is_none() && h.query_by_label("vary_region").is_none());
+        assert!(h.get_by_label("Save image").accesskit_node().is_disabled(), "nothing to save before the download");
+    }
+
+    #[test]
+    fn a_downloaded_single_image_can_be_saved_copied_and_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("img.png");
+        let img = image::RgbaImage::from_pixel(4, 4, image::Rgba([200, 10, 10, 255]));
+        std::fs::write(&path, crate::imageio::encode_png(&img)).unwrap();
+        let mut job = finished(Provider::Ttapi, &["upscale_2x"]);
+        job.prompt = Some("Red fox in snow --ar 1:1".into());
+        job.images = vec![JobImage { url: "http://x/1.png".into(), local_path: Some(path.clone()), error: None }];
+        let short: String = job.id.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+        let mut h = harness(job);
+        let want = format!("red-fox-in-snow_{short}_1.png");
+        assert_eq!(click(&mut h, "Save image"), UiCommand::SaveImage { source: path.clone(), file_name: want });
+        assert_eq!(click(&mut h, "Copy image"), UiCommand::CopyImage { source: path.clone() });
+        assert_eq!(click(&mut h, "Show in folder"), UiCommand::ShowInFolder { path });
+    }
+
+    #[test]
+    fn clicking_an_image_opens_the_full_size_viewer_and_escape_closes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("img.png");
+        let img = image::RgbaImage::from_pixel(64, 48, image::Rgba([10, 200, 10, 255]));
+        std::fs::write(&path, crate::imageio::encode_png(&img)).unwrap();
+        let mut job = finished(Provider::Ttapi, &["zoom_out_2x"]);
+        job.images = vec![JobImage { url: "http://x/1.png".into(), local_path: Some(path), error: None }];
         let id = job.id.clone();
         let state = AppState::new("sim".into(), 10, vec![job]);
-        let mut harness = Harness::new_ui_state(
-            |ui, (state, cmds): &mut (AppState, Vec<UiCommand>)| job_view_ui(ui, state, cmds),
-            (state, Vec::new()),
-        );
-        harness.run_steps(2);
-        harness.get_by_label("V2").click();
-        harness.run_steps(2);
-        harness.get_by_label("Zoom Out 2x").click();
-        harness.run_steps(2);
-        let cmds = &harness.state().1;
-        assert_eq!(cmds[0], UiCommand::Action { job_id: id.clone(), action: "variation2".into() });
-        assert_eq!(cmds[1], UiCommand::Action { job_id: id, action: "zoom_out_2".into() });
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(900.0, 800.0))
+            .with_context_setup(egui_extras::install_image_loaders)
+            .build_ui_state(|ui, (state, cmds): &mut S| job_view_ui(ui, state, cmds), (state, Vec::new()));
+        h.run();
+        assert!(h.query_by_label("100%").is_none());
+        h.get_by_role(egui::accesskit::Role::Image).click();
+        h.run();
+        assert_eq!(viewer::open_image(&h.ctx).map(|o| (o.job_id, o.index)), Some((id, 0)));
+        h.get_by_label("100%").click();
+        h.run();
+        let view = viewer::open_image(&h.ctx).and_then(|o| o.view).expect("zoomed to 100%");
+        assert_eq!(view.scale, 1.0);
+        h.get_by_label("Fit").click();
+        h.run();
+        assert_eq!(viewer::open_image(&h.ctx).and_then(|o| o.view), None);
+        h.key_press(egui::Key::Escape);
+        h.run();
+        assert!(viewer::open_image(&h.ctx).is_none());
+        h.get_by_label("Zoom Out 2x");
+    }
+
+    #[test]
+    fn a_failed_job_shows_the_gateways_reason_and_retry() {
+        let mut job = finished(Provider::Ttapi, &[]);
+        job.status = JobStatus::Failed { reason: "[Banned prompt detected]".into() };
+        let id = job.id.clone();
+        let mut h = harness(job);
+        h.get_by_label("Failed: [Banned prompt detected]");
+        assert_eq!(click(&mut h, "Retry"), UiCommand::Retry { job_id: id });
+        assert!(h.query_by_label("Vary (Region)").is_none());
     }
 
     #[test]
     fn a_job_of_unknown_fate_offers_retry() {
-        let mut job = Job::new(
-            Provider::Ttapi,
-            "http://x",
-            JobRequest::Imagine { prompt: "a fox".into() },
-            SubmitOptions::default(),
-        );
+        let mut job = finished(Provider::Ttapi, &[]);
         job.status = JobStatus::Unknown { reason: "the connection broke".into() };
         let id = job.id.clone();
-        let mut harness = Harness::new_ui_state(
-            |ui, (state, cmds): &mut (AppState, Vec<UiCommand>)| job_view_ui(ui, state, cmds),
-            (AppState::new("sim".into(), 10, vec![job]), Vec::new()),
-        );
-        harness.run_steps(2);
-        harness.get_by_label("Retry").click();
-        harness.run_steps(2);
-        assert_eq!(harness.state().1.last(), Some(&UiCommand::Retry { job_id: id }));
+        let mut h = harness(job);
+        assert_eq!(click(&mut h, "Retry"), UiCommand::Retry { job_id: id });
+    }
+
+    #[test]
+    fn quadrants_map_to_their_own_images_or_quarters_of_the_grid() {
+        assert_eq!(quadrant_image(0, 0), None);
+        assert_eq!(quadrant_image(4, 2), Some(QuadrantImage { index: 2, uv: None }));
+        assert_eq!(quadrant_image(1, 0), Some(QuadrantImage { index: 0, uv: Some([0.0, 0.0, 0.5, 0.5]) }));
+        assert_eq!(quadrant_image(1, 1), Some(QuadrantImage { index: 0, uv: Some([0.5, 0.0, 1.0, 0.5]) }));
+        assert_eq!(quadrant_image(1, 3), Some(QuadrantImage { index: 0, uv: Some([0.5, 0.5, 1.0, 1.0]) }));
+    }
+
+    #[test]
+    fn the_layout_sorts_actions_and_keeps_the_jobs_spelling() {
+        let layout =
+            ActionLayout::of(&finished(Provider::Acedata, &["upscale3", "variation3", "reroll", "high_variation"]));
+        assert!(layout.is_grid());
+        assert_eq!(layout.quadrants[2], (Some("upscale3".into()), Some("variation3".into())));
+        assert_eq!(layout.reroll.as_deref(), Some("reroll"));
+        assert_eq!(layout.others, vec![("Vary (Strong)".to_owned(), "high_variation".to_owned())]);
+        assert!(!layout.vary_region, "a grid only gets Vary (Region) when it offers it");
     }
 }

@@ -2,12 +2,17 @@
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
 pub mod background;
+pub mod export;
 mod job_view;
 mod jobs_panel;
 pub mod list;
 mod prompt_panel;
+pub mod prompt_params;
+pub mod prompt_syntax;
+pub mod settings_panel;
 pub mod state;
 mod status_bar;
+pub mod viewer;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,6 +30,8 @@ pub struct MjdeskApp {
     state: AppState,
     engine: EngineSlot,
     repaint: Repaint,
+    /// Save / copy / show-in-folder, run off the UI thread.
+    exports: export::Exports,
 }
 
 /// The engine behind the window: starting, or running.
@@ -41,6 +48,8 @@ struct Running {
     provider: Provider,
     endpoint: String,
     next_command: CommandId,
+    /// The Imagine from the prompt box waiting for its answer (a refusal shows by the box).
+    imagine: Option<CommandId>,
 }
 
 impl Running {
@@ -55,7 +64,8 @@ impl MjdeskApp {
         let ctx = ctx.clone();
         let repaint: Repaint = Arc::new(move || ctx.request_repaint());
         let engine = EngineSlot::Starting(background::start(target, repaint.clone()));
-        Self { state: AppState { engine: Engine::Connecting, ..Default::default() }, engine, repaint }
+        let exports = export::Exports::new(Some(repaint.clone()));
+        Self { state: AppState { engine: Engine::Connecting, ..Default::default() }, engine, repaint, exports }
     }
 
     /// Takes in the engine once it has started (or why it could not).
@@ -74,6 +84,7 @@ impl MjdeskApp {
                 self.state.simulated = simulated;
                 self.state.limit = started.limit;
                 self.state.engine = Engine::Ready;
+                self.state.prompt_form.history = prompt_params::PromptHistory::new(started.history);
                 self.engine = EngineSlot::Running(Box::new(Running {
                     loader: Loader::new(started.store, self.repaint.clone()),
                     manager: started.manager,
@@ -81,6 +92,7 @@ impl MjdeskApp {
                     provider: started.connection.provider,
                     endpoint: started.connection.endpoint,
                     next_command: 0,
+                    imagine: None,
                 }));
             }
             Err(e) => {
@@ -91,6 +103,14 @@ impl MjdeskApp {
     }
 
     fn apply(&mut self, cmd: UiCommand) {
+        match cmd {
+            UiCommand::SaveImage { source, file_name } => {
+                return self.exports.save(source, file_name, export::default_download_dir());
+            }
+            UiCommand::CopyImage { source } => return self.exports.copy(source),
+            UiCommand::ShowInFolder { path } => return self.exports.show_in_folder(&path),
+            _ => {}
+        }
         let EngineSlot::Running(run) = &mut self.engine else { return };
         match cmd {
             UiCommand::Select { job_id } => {
@@ -103,12 +123,13 @@ impl MjdeskApp {
             }
             UiCommand::Imagine { prompt } => {
                 let id = run.command_id();
+                run.imagine = Some(id);
                 run.manager.send(Command::Submit {
                     id,
                     provider: run.provider,
                     endpoint: run.endpoint.clone(),
                     intent: Box::new(Intent::Imagine { prompt }),
-                    options: SubmitOptions::default(),
+                    options: SubmitOptions { mode: self.state.prompt_form.mode.clone(), ..SubmitOptions::default() },
                 });
             }
             UiCommand::Action { job_id, action } => {
@@ -127,21 +148,46 @@ impl MjdeskApp {
                 let id = run.command_id();
                 run.manager.send(Command::Retry { id, job_id });
             }
+            UiCommand::VaryRegion { job_id } => {
+                // TODO(mask canvas issue): open the mask canvas on this job; the inpaint
+                // request is sent from there, never a bare vary-region action.
+                self.state.message =
+                    Some(format!("Vary (Region) on {}: the mask canvas is not built yet", short(&job_id)));
+            }
+            UiCommand::SaveSettings(form) => {
+                // TODO(settings): persist the settings, store a new key in the keyring or the
+                // 0600 file (never the database), apply the theme and reconnect.
+                self.state.message =
+                    Some(format!("{} settings noted; applying them is not wired up yet", form.gateway.label()));
+            }
+            UiCommand::SaveImage { .. } | UiCommand::CopyImage { .. } | UiCommand::ShowInFolder { .. } => {}
         }
     }
 }
 
 impl eframe::App for MjdeskApp {
-    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_start();
+        for outcome in self.exports.poll() {
+            self.state.message = Some(outcome.to_string());
+        }
         let EngineSlot::Running(run) = &mut self.engine else { return };
         while let Some(update) = run.updates.try_recv() {
+            if let crate::manager::Update::Rejected { id, error } = &update
+                && run.imagine == Some(*id)
+            {
+                self.state.prompt_form.rejected(&crate::textsafe::short_line(&error.to_string()));
+            }
             self.state.apply(update);
         }
         while let Some(loaded) = run.loader.try_recv() {
             self.state.loaded(loaded);
         }
         self.state.counts = run.manager.counts();
+        if self.state.busy() {
+            // Running times tick on the clock; progress itself arrives with updates.
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -155,6 +201,7 @@ impl eframe::App for MjdeskApp {
         egui::Panel::left("jobs")
             .default_size(320.0)
             .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &mut self.state, &mut commands));
+        settings_panel::settings_window(ui.ctx(), &mut self.state.settings, &mut commands);
         egui::CentralPanel::default().show(ui, |ui| match &self.state.engine {
             Engine::Failed(why) => startup_problem_ui(ui, why),
             _ => job_view::job_view_ui(ui, &self.state, &mut commands),
@@ -169,6 +216,11 @@ impl eframe::App for MjdeskApp {
             }
         }
     }
+}
+
+/// The first eight characters of a job id, for messages.
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 /// What the window shows when its engine could not start: the reason, which says what to do.
@@ -202,6 +254,9 @@ pub fn run(target: Target) -> ExitCode {
         options,
         Box::new(move |cc| {
             egui_extras::install_image_loaders(&cc.egui_ctx);
+            // No blinking caret anywhere: a blink repaints the whole window (~20% of a core
+            // under software rendering) while nothing else moves.
+            cc.egui_ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
             Ok(Box::new(MjdeskApp::new(&cc.egui_ctx, target)))
         }),
     );

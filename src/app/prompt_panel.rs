@@ -1,29 +1,272 @@
-//! The prompt box: type, then Submit or Ctrl+Enter.
+//! The prompt box: type (parameters highlighted, in a monospace font so `--ar` reads as two
+//! dashes), set parameters with the helpers, then Imagine or Ctrl+Enter. Up/Down in an empty
+//! or recalled box walks the history.
+//!
+//! The logic (validation, parameter editing, history) is in [`super::prompt_params`].
 
+use egui::containers::menu::{MenuButton, MenuConfig};
+use egui::text::{LayoutJob, TextFormat};
+use egui::{Color32, PopupCloseBehavior};
+
+use super::prompt_params::{self as params, AR_PRESETS, Model, PromptProblem};
+use super::prompt_syntax::{SpanKind, tokenize};
 use super::state::{AppState, UiCommand};
 use crate::imageio::MAX_PROMPT_CHARS;
+use crate::job::Mode;
+
+/// The prompt box's widget id (for focus and the caret).
+pub fn prompt_id() -> egui::Id {
+    egui::Id::unique("mjdesk.prompt")
+}
+
+/// The colours of a prompt's parts on this theme: text, parameter name, parameter value.
+fn prompt_colours(visuals: &egui::Visuals) -> [Color32; 3] {
+    if visuals.dark_mode {
+        [visuals.text_color(), Color32::from_rgb(110, 170, 255), Color32::from_rgb(235, 185, 95)]
+    } else {
+        [visuals.text_color(), Color32::from_rgb(25, 90, 200), Color32::from_rgb(160, 85, 0)]
+    }
+}
+
+/// A prompt laid out as Midjourney syntax: monospace (so `--` stays two dashes) with
+/// parameter names and values in their own colours. Used by the prompt box, the job view and
+/// the job list.
+pub fn prompt_layout_job(style: &egui::Style, text: &str, wrap_width: f32) -> LayoutJob {
+    let font = egui::TextStyle::Monospace.resolve(style);
+    let [plain, name, value] = prompt_colours(&style.visuals);
+    let mut job = LayoutJob::default();
+    for span in tokenize(text) {
+        let color = match span.kind {
+            SpanKind::Text | SpanKind::Space => plain,
+            SpanKind::Name => name,
+            SpanKind::Value => value,
+        };
+        job.append(&text[span.range], 0.0, TextFormat::simple(font.clone(), color));
+    }
+    job.wrap.max_width = wrap_width;
+    job
+}
+
+/// A read-only prompt label in the same syntax colours; `max_rows` (if any) elides the rest.
+pub fn prompt_label(ui: &egui::Ui, text: &str, max_rows: Option<usize>) -> egui::Label {
+    let mut job = prompt_layout_job(ui.style(), text, ui.available_width());
+    if let Some(rows) = max_rows {
+        job.wrap.max_rows = rows;
+        job.wrap.break_anywhere = false;
+    }
+    egui::Label::new(job)
+}
+
+/// Why Imagine is disabled for the box's current text, if it is.
+pub fn imagine_blocked(prompt: &str) -> Option<PromptProblem> {
+    params::validate(prompt).err()
+}
 
 pub fn prompt_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<UiCommand>) {
+    // A blinking caret repaints the whole window twice a second: the caret stays still.
+    ui.visuals_mut().text_cursor.blink = false;
+    let id = prompt_id();
+    history_keys(ui, state, id);
+    let problem = imagine_blocked(&state.prompt);
+    let mut submit = false;
     ui.horizontal(|ui| {
         let label = ui.label("Prompt");
+        let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
+            ui.fonts_mut(|f| f.layout_job(prompt_layout_job(ui.style(), buf.as_str(), wrap_width)))
+        };
         let edit = egui::TextEdit::multiline(&mut state.prompt)
+            .id(id)
             .desired_rows(2)
-            .desired_width(ui.available_width() - 120.0)
-            .hint_text("a red fox in the snow --ar 3:2");
+            .desired_width(ui.available_width() - 190.0)
+            .hint_text(egui::RichText::new("a red fox in the snow --ar 3:2").monospace())
+            .layouter(&mut layouter);
         let response = ui.add(edit).labelled_by(label.id);
+        if response.changed() {
+            state.prompt_form.history.reset();
+        }
         // The event's own modifiers, not the state at the end of the frame: a quick Ctrl+Enter
         // can press and release Ctrl within one frame.
         let ctrl_enter =
             response.has_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         ui.vertical(|ui| {
-            let clicked = ui.button("Imagine").on_hover_text("Ctrl+Enter").clicked();
+            let clicked = ui
+                .add_enabled(problem.is_none(), egui::Button::new("Imagine"))
+                .on_hover_text("Ctrl+Enter")
+                .on_disabled_hover_text(problem.as_ref().map(ToString::to_string).unwrap_or_default())
+                .clicked();
+            submit = (clicked || ctrl_enter) && problem.is_none();
             let count = state.prompt.chars().count();
             let text = egui::RichText::new(format!("{count} / {MAX_PROMPT_CHARS}")).small();
             ui.label(if count > MAX_PROMPT_CHARS { text.color(ui.visuals().error_fg_color) } else { text });
-            if clicked || ctrl_enter {
-                commands.push(UiCommand::Imagine { prompt: state.prompt.trim().to_owned() });
+            mode_ui(ui, &mut state.prompt_form.mode);
+        });
+    });
+    match &problem {
+        None | Some(PromptProblem::Empty) => {}
+        Some(p) => {
+            ui.colored_label(ui.visuals().warn_fg_color, p.to_string());
+        }
+    }
+    if let Some(reason) = state.prompt_form.refusal_for(&state.prompt) {
+        ui.colored_label(ui.visuals().error_fg_color, format!("Refused: {reason}"));
+    }
+    ui.horizontal_wrapped(|ui| helpers_ui(ui, state));
+    if submit {
+        let prompt = state.prompt.trim().to_owned();
+        state.prompt_form.history.push(&prompt);
+        state.prompt_form.awaiting = Some(prompt.clone());
+        commands.push(UiCommand::Imagine { prompt });
+    }
+}
+
+/// Up/Down in the focused box while it is empty or still shows a recalled prompt.
+fn history_keys(ui: &mut egui::Ui, state: &mut AppState, id: egui::Id) {
+    if !ui.memory(|m| m.has_focus(id)) {
+        return;
+    }
+    let none = egui::Modifiers::NONE;
+    let recalled = if ui.input(|i| i.key_pressed(egui::Key::ArrowUp) && i.modifiers.is_none()) {
+        state.prompt_form.history.older(&state.prompt).map(str::to_owned).inspect(|_| {
+            ui.input_mut(|i| i.consume_key(none, egui::Key::ArrowUp));
+        })
+    } else if ui.input(|i| i.key_pressed(egui::Key::ArrowDown) && i.modifiers.is_none()) {
+        state.prompt_form.history.newer(&state.prompt).map(str::to_owned).inspect(|_| {
+            ui.input_mut(|i| i.consume_key(none, egui::Key::ArrowDown));
+        })
+    } else {
+        None
+    };
+    if let Some(text) = recalled {
+        state.prompt = text;
+        caret_to_end(ui.ctx(), id, &state.prompt);
+    }
+}
+
+fn caret_to_end(ctx: &egui::Context, id: egui::Id, text: &str) {
+    if let Some(mut s) = egui::text_edit::TextEditState::load(ctx, id) {
+        let end = egui::text::CCursor::new(text.chars().count());
+        s.cursor.set_char_range(Some(egui::text::CCursorRange::one(end)));
+        s.store(ctx, id);
+    }
+}
+
+fn mode_ui(ui: &mut egui::Ui, mode: &mut Option<Mode>) {
+    ui.horizontal(|ui| {
+        for (m, name) in [(Mode::Fast, "Fast"), (Mode::Relax, "Relax"), (Mode::Turbo, "Turbo")] {
+            let selected = mode.as_ref() == Some(&m);
+            let hover = if selected { "Click again for the gateway's default mode" } else { "Generation mode" };
+            if ui.selectable_label(selected, name).on_hover_text(hover).clicked() {
+                *mode = if selected { None } else { Some(m) };
+            }
+        }
+    });
+}
+
+/// A closing behaviour for menus holding text fields: a click inside must not close them.
+fn sticky() -> MenuConfig {
+    MenuConfig::new().close_behavior(PopupCloseBehavior::CloseOnClickOutside)
+}
+
+/// One helper field: label, text field (named like the label) and a button that writes.
+fn field_row(ui: &mut egui::Ui, label: &str, hint: &str, draft: &mut String, button: &str) -> bool {
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        let r = ui.add(egui::TextEdit::singleline(draft).hint_text(hint).desired_width(160.0)).labelled_by(l.id);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.add_enabled(!draft.trim().is_empty(), egui::Button::new(button)).clicked() || enter
+    })
+    .inner
+}
+
+/// Parameter helpers: each writes `--name value` into the text (replacing one already there).
+const FIELDS: [(&str, &str, &str); 7] = [
+    ("s", "Stylize (--s)", "0-1000"),
+    ("c", "Chaos (--c)", "0-100"),
+    ("w", "Weird (--w)", "0-3000"),
+    ("seed", "Seed (--seed)", "0-4294967295"),
+    ("no", "Exclude (--no)", "cars, trees"),
+    ("sref", "Style reference (--sref)", "URL or code"),
+    ("cref", "Character reference (--cref)", "image URL"),
+];
+
+fn helpers_ui(ui: &mut egui::Ui, state: &mut AppState) {
+    let prompt = &mut state.prompt;
+    let form = &mut state.prompt_form;
+    let _ = MenuButton::new("Aspect ratio").config(sticky()).ui(ui, |ui| {
+        ui.horizontal(|ui| {
+            for preset in AR_PRESETS {
+                if ui.button(preset).on_hover_text(format!("--ar {preset}")).clicked() {
+                    *prompt = params::set_param(prompt, "ar", preset);
+                    ui.close();
+                }
             }
         });
+        let valid = params::parse_ratio(&form.custom_ar).is_some();
+        let set = field_row(ui, "Custom aspect ratio", "W:H", &mut form.custom_ar, "Set --ar");
+        if set && valid {
+            *prompt = params::set_param(prompt, "ar", form.custom_ar.trim());
+            ui.close();
+        } else if !form.custom_ar.trim().is_empty() && !valid {
+            ui.colored_label(ui.visuals().warn_fg_color, "Write it as W:H, e.g. 21:9");
+        }
+        if ui.button("Remove --ar").clicked() {
+            *prompt = params::remove_param(prompt, "ar");
+            ui.close();
+        }
+    });
+    ui.menu_button("Version", |ui| {
+        let models = [
+            ("--v 7", Model::V("7".into())),
+            ("--v 6.1", Model::V("6.1".into())),
+            ("--v 6", Model::V("6".into())),
+            ("--niji 6", Model::Niji("6".into())),
+            ("--niji 5", Model::Niji("5".into())),
+        ];
+        for (label, model) in models {
+            if ui.button(label).clicked() {
+                *prompt = params::set_model(prompt, &model);
+                ui.close();
+            }
+        }
+        if ui.button("Gateway default").clicked() {
+            *prompt = params::remove_param(&params::remove_param(prompt, "v"), "niji");
+            ui.close();
+        }
+    });
+    let _ = MenuButton::new("Parameters").config(sticky()).ui(ui, |ui| {
+        for (name, label, hint) in FIELDS {
+            let draft = form.drafts.entry(name).or_default();
+            if field_row(ui, label, hint, draft, &format!("Set --{name}")) {
+                *prompt = params::set_param(prompt, name, draft);
+                draft.clear();
+            }
+        }
+        let draft = form.drafts.entry("image").or_default();
+        if field_row(ui, "Image URL", "https://…", draft, "Add image URL") {
+            *prompt = params::add_image_url(prompt, draft);
+            draft.clear();
+        }
+    });
+    super::settings_panel::settings_button(ui, &mut state.settings);
+    let history = &mut form.history;
+    ui.add_enabled_ui(!history.entries().is_empty(), |ui| {
+        ui.menu_button("History", |ui| {
+            let mut picked = None;
+            egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                for entry in history.entries().iter().take(200) {
+                    let short: String = entry.chars().take(90).collect();
+                    let button = egui::Button::new(prompt_layout_job(ui.style(), &short, f32::INFINITY));
+                    if ui.add(button).on_hover_text(entry).clicked() {
+                        picked = Some(entry.clone());
+                    }
+                }
+            });
+            if let Some(p) = picked {
+                *prompt = p;
+                history.reset();
+                ui.close();
+            }
+        })
     });
 }
 
@@ -31,14 +274,21 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
 mod tests {
     use super::*;
     use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    type S = (AppState, Vec<UiCommand>);
+
+    fn harness(state: AppState) -> Harness<'static, S> {
+        Harness::new_ui_state(|ui, (state, cmds): &mut S| prompt_panel_ui(ui, state, cmds), (state, Vec::new()))
+    }
+
+    fn with_prompt(prompt: &str) -> AppState {
+        AppState { prompt: prompt.into(), ..Default::default() }
+    }
 
     #[test]
     fn typing_and_clicking_imagine_sends_the_prompt() {
-        let mut harness = Harness::new_ui_state(
-            |ui, (state, cmds): &mut (AppState, Vec<UiCommand>)| prompt_panel_ui(ui, state, cmds),
-            (AppState::default(), Vec::new()),
-        );
+        let mut harness = harness(AppState::default());
         harness.get_by_label("Prompt").focus();
         harness.run();
         harness.get_by_label("Prompt").type_text("a red fox");
@@ -48,14 +298,12 @@ mod tests {
         let (state, cmds) = harness.state();
         assert_eq!(state.prompt, "a red fox");
         assert_eq!(cmds.last(), Some(&UiCommand::Imagine { prompt: "a red fox".into() }));
+        assert_eq!(state.prompt_form.history.entries(), ["a red fox"]);
     }
 
     #[test]
     fn ctrl_enter_submits_from_the_prompt_box() {
-        let mut harness = Harness::new_ui_state(
-            |ui, (state, cmds): &mut (AppState, Vec<UiCommand>)| prompt_panel_ui(ui, state, cmds),
-            (AppState::default(), Vec::new()),
-        );
+        let mut harness = harness(AppState::default());
         harness.get_by_label("Prompt").focus();
         harness.run();
         harness.get_by_label("Prompt").type_text("a lighthouse");
@@ -65,5 +313,161 @@ mod tests {
         let (state, cmds) = harness.state();
         assert_eq!(cmds.last(), Some(&UiCommand::Imagine { prompt: "a lighthouse".into() }));
         assert_eq!(state.prompt, "a lighthouse", "no stray newline left in the box");
+    }
+
+    #[test]
+    fn an_invalid_prompt_disables_imagine_shows_why_and_sends_nothing() {
+        let mut harness = harness(with_prompt("a fox --ar wide"));
+        harness.run();
+        assert!(harness.get_by_label("Imagine").accesskit_node().is_disabled());
+        harness.get_by_label("--ar: \"wide\" is not a ratio like 3:2");
+        harness.get_by_label("Imagine").click();
+        harness.run();
+        harness.get_by_label("Prompt").focus();
+        harness.run();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+        harness.run();
+        assert!(harness.state().1.is_empty(), "nothing sent: {:?}", harness.state().1);
+        // Fixing the text enables it again.
+        harness.state_mut().0.prompt = "a fox --ar 21:9".into();
+        harness.run();
+        assert!(!harness.get_by_label("Imagine").accesskit_node().is_disabled());
+        assert!(harness.query_by_label_contains("not a ratio").is_none());
+    }
+
+    #[test]
+    fn an_empty_or_overlong_prompt_disables_imagine() {
+        let mut harness = harness(AppState::default());
+        harness.run();
+        assert!(harness.get_by_label("Imagine").accesskit_node().is_disabled());
+        harness.state_mut().0.prompt = "a".repeat(MAX_PROMPT_CHARS + 1);
+        harness.run();
+        assert!(harness.get_by_label("Imagine").accesskit_node().is_disabled());
+        harness.get_by_label_contains("at most 8192");
+        harness.get_by_label("8193 / 8192");
+    }
+
+    #[test]
+    fn a_refusal_shows_next_to_the_prompt_and_clears_once_it_changes() {
+        let mut state = with_prompt("a fox");
+        state.prompt_form.refuse("a fox", "Banned prompt detected");
+        let mut harness = harness(state);
+        harness.run();
+        harness.get_by_label("Refused: Banned prompt detected");
+        harness.get_by_label("Prompt").focus();
+        harness.run();
+        harness.get_by_label("Prompt").type_text("!");
+        harness.run();
+        assert!(harness.query_by_label_contains("Refused").is_none());
+    }
+
+    #[test]
+    fn the_aspect_ratio_helper_writes_and_replaces_ar() {
+        let mut harness = harness(with_prompt("a red fox"));
+        harness.run();
+        harness.get_by_label("Aspect ratio").click();
+        harness.run();
+        harness.get_by_label("3:2").click();
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a red fox --ar 3:2");
+        harness.get_by_label("Aspect ratio").click();
+        harness.run();
+        harness.get_by_label("16:9").click();
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a red fox --ar 16:9", "replaced, not appended");
+    }
+
+    #[test]
+    fn a_custom_ratio_and_a_stylize_value_are_written_into_the_text() {
+        let mut harness = harness(with_prompt("a red fox --ar 1:1"));
+        harness.run();
+        harness.get_by_label("Aspect ratio").click();
+        harness.run();
+        harness.get_by_label("Custom aspect ratio").focus();
+        harness.run();
+        harness.get_by_label("Custom aspect ratio").type_text("21:9");
+        harness.run();
+        harness.get_by_label("Set --ar").click();
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a red fox --ar 21:9");
+        harness.get_by_label("Parameters").click();
+        harness.run();
+        harness.get_by_label("Stylize (--s)").focus();
+        harness.run();
+        harness.get_by_label("Stylize (--s)").type_text("250");
+        harness.run();
+        harness.get_by_label("Set --s").click();
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a red fox --ar 21:9 --s 250");
+    }
+
+    #[test]
+    fn the_version_helper_swaps_v_for_niji() {
+        let mut harness = harness(with_prompt("a red fox --v 6"));
+        harness.run();
+        harness.get_by_label("Version").click();
+        harness.run();
+        harness.get_by_label("--niji 6").click();
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a red fox --niji 6");
+    }
+
+    #[test]
+    fn up_and_down_walk_the_history_and_the_menu_lists_it() {
+        let mut state = AppState::default();
+        state.prompt_form.history = params::PromptHistory::new(vec!["a cabin".into(), "a lake".into()]);
+        let mut harness = harness(state);
+        harness.get_by_label("Prompt").focus();
+        harness.run();
+        harness.key_press(egui::Key::ArrowUp);
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a cabin");
+        harness.key_press(egui::Key::ArrowUp);
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a lake");
+        harness.key_press(egui::Key::ArrowDown);
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a cabin");
+        harness.get_by_label("History").click();
+        harness.run();
+        harness.get_by_label("a lake").click();
+        harness.run();
+        assert_eq!(harness.state().0.prompt, "a lake");
+    }
+
+    #[test]
+    fn the_mode_picker_sets_and_clears_the_mode() {
+        let mut harness = harness(with_prompt("fox"));
+        harness.run();
+        harness.get_by_label("Relax").click();
+        harness.run();
+        assert_eq!(harness.state().0.prompt_form.mode, Some(Mode::Relax));
+        harness.get_by_label("Relax").click();
+        harness.run();
+        assert_eq!(harness.state().0.prompt_form.mode, None);
+    }
+
+    #[test]
+    fn the_caret_in_the_prompt_box_requests_no_repaint() {
+        let mut harness = harness(with_prompt("a red fox"));
+        harness.get_by_label("Prompt").focus();
+        harness.run();
+        harness.step();
+        let delay = harness.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+        assert_eq!(delay, std::time::Duration::MAX, "an idle window with the caret in the box must not repaint");
+    }
+
+    #[test]
+    fn prompts_are_laid_out_monospace_with_parameters_coloured() {
+        let style = egui::Style::default();
+        let job = prompt_layout_job(&style, "fox --ar 3:2", 100.0);
+        assert_eq!(job.text, "fox --ar 3:2");
+        assert!(job.sections.iter().all(|s| s.format.font_id.family == egui::FontFamily::Monospace));
+        let colour_of = |needle: &str| {
+            let at = job.text.find(needle).unwrap();
+            job.sections.iter().find(|s| s.byte_range.start.0 <= at && at < s.byte_range.end.0).unwrap().format.color
+        };
+        let [plain, name, value] = prompt_colours(&style.visuals);
+        assert_eq!((colour_of("fox"), colour_of("--ar"), colour_of("3:2")), (plain, name, value));
     }
 }

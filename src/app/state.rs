@@ -12,10 +12,37 @@ use crate::store::JobSummary;
 /// What a panel asks for; the app applies these after the frame is drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UiCommand {
-    Imagine { prompt: String },
-    Action { job_id: String, action: String },
-    Retry { job_id: String },
-    Select { job_id: String },
+    Imagine {
+        prompt: String,
+    },
+    Action {
+        job_id: String,
+        action: String,
+    },
+    Retry {
+        job_id: String,
+    },
+    Select {
+        job_id: String,
+    },
+    /// Open the mask canvas on a single image (the job's vary-region actions route here).
+    VaryRegion {
+        job_id: String,
+    },
+    /// Ask where to save a downloaded image, suggesting this file name.
+    SaveImage {
+        source: std::path::PathBuf,
+        file_name: String,
+    },
+    CopyImage {
+        source: std::path::PathBuf,
+    },
+    /// Open the folder holding this file.
+    ShowInFolder {
+        path: std::path::PathBuf,
+    },
+    /// Store the settings (the key in the keyring or 0600 file) and reconnect.
+    SaveSettings(Box<super::settings_panel::SettingsForm>),
 }
 
 /// Where the window's engine stands: it opens at once and connects in the background.
@@ -58,6 +85,12 @@ pub struct AppState {
     pub simulated: bool,
     pub counts: QueueCounts,
     pub limit: usize,
+    /// The prompt panel's own state: mode, history, helper drafts, a refusal to show.
+    pub prompt_form: super::prompt_params::PromptForm,
+    /// Quota spent by jobs finished since the window opened.
+    pub session: super::status_bar::SessionTally,
+    /// The Settings panel: open or not, and the form.
+    pub settings: super::settings_panel::SettingsUi,
 }
 
 impl AppState {
@@ -111,6 +144,7 @@ impl AppState {
     }
 
     fn job_changed(&mut self, job: Arc<Job>) {
+        self.observe(&job);
         self.list.job_changed(&job);
         if job.parent_id.is_some() && job.parent_id == self.selected {
             let summary = JobSummary::of(&job);
@@ -149,6 +183,23 @@ impl AppState {
                 Ok(_) => {}
                 Err(e) => self.message = failed(e),
             },
+        }
+    }
+
+    /// Notes what a job update means beyond the list: an Imagine refused at submit (no
+    /// gateway id) shows its reason next to the prompt while the box still holds that text.
+    fn observe(&mut self, job: &Job) {
+        self.session.record(job);
+        if job.kind == crate::job::JobKind::Imagine
+            && let Some(prompt) = &job.prompt
+        {
+            self.prompt_form.accepted(prompt);
+        }
+        if let (JobStatus::Failed { reason }, None, crate::job::JobKind::Imagine, Some(prompt)) =
+            (&job.status, &job.gateway_id, &job.kind, &job.prompt)
+            && prompt.trim() == self.prompt.trim()
+        {
+            self.prompt_form.refuse(prompt, reason);
         }
     }
 
