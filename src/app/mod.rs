@@ -1,6 +1,7 @@
 //! The desktop window. Thin panels over [`state::AppState`]; all work happens in the job
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
+pub mod canvas;
 mod job_view;
 mod jobs_panel;
 mod prompt_panel;
