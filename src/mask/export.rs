@@ -56,18 +56,53 @@ impl Mask {
 
     /// Reads a mask file: white, or transparent, marks the area to change; black (opaque)
     /// keeps. Grey counts as white from half intensity up.
+    ///
+    /// Decoded under the same limits as every input image (a bomb is refused from its
+    /// header); a grayscale file (what every mask editor writes) is thresholded in place,
+    /// without going through RGBA.
     pub fn from_png(bytes: &[u8]) -> Result<Self, MaskError> {
-        // Decoded under the same limits as every input image: a bomb is refused from its header.
-        let rgba = crate::imageio::decode_rgba(bytes, "the mask").map_err(|e| MaskError::Decode(e.to_string()))?;
-        let data = rgba
-            .as_raw()
-            .chunks_exact(4)
-            .map(|p| {
-                let luma = (p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000;
-                if p[3] < 128 || luma >= 128 { super::ON } else { 0 }
-            })
-            .collect();
-        Ok(Mask { width: rgba.width(), height: rgba.height(), data })
+        let decode = |e: &dyn std::fmt::Display| MaskError::Decode(e.to_string());
+        let (w, h) = crate::imageio::dimensions(bytes, "the mask").map_err(|e| decode(&e))?;
+        if u64::from(w) * u64::from(h) > crate::imageio::MAX_PIXELS {
+            let e = crate::imageio::InputError::TooManyPixels { name: "the mask".into(), width: w, height: h };
+            return Err(decode(&e));
+        }
+        let mut reader =
+            image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|e| decode(&e))?;
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(w);
+        limits.max_image_height = Some(h);
+        limits.max_alloc = Some(crate::imageio::MAX_PIXELS * 4 + 64 * 1024 * 1024);
+        reader.limits(limits);
+        let (width, height, data) = match reader.decode().map_err(|e| decode(&e))? {
+            image::DynamicImage::ImageLuma8(g) => {
+                let (width, height) = g.dimensions();
+                let mut data = g.into_raw();
+                for v in &mut data {
+                    *v = if *v >= 128 { super::ON } else { 0 };
+                }
+                (width, height, data)
+            }
+            image::DynamicImage::ImageLumaA8(g) => {
+                let (width, height) = g.dimensions();
+                let data =
+                    g.as_raw().chunks_exact(2).map(|p| if p[1] < 128 || p[0] >= 128 { super::ON } else { 0 }).collect();
+                (width, height, data)
+            }
+            other => {
+                let rgba = other.into_rgba8();
+                let data = rgba
+                    .as_raw()
+                    .chunks_exact(4)
+                    .map(|p| {
+                        let luma = (p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000;
+                        if p[3] < 128 || luma >= 128 { super::ON } else { 0 }
+                    })
+                    .collect();
+                (rgba.width(), rgba.height(), data)
+            }
+        };
+        Ok(Mask { width, height, data })
     }
 
     /// Reads a mask file for an image of `width` x `height`: a file of another size is
@@ -152,5 +187,13 @@ mod tests {
         });
         let m = Mask::from_png(&crate::imageio::encode_png(&img)).unwrap();
         assert_eq!(m.as_raw(), &[0, 0, 255, 255]);
+        // the same read from grayscale and grayscale-with-alpha files
+        let gray = image::GrayImage::from_raw(4, 1, vec![0, 127, 128, 255]).unwrap();
+        assert_eq!(Mask::from_png(&crate::imageio::encode_png(&gray)).unwrap().as_raw(), &[0, 0, 255, 255]);
+        let ga = image::GrayAlphaImage::from_raw(4, 1, vec![0, 255, 127, 255, 200, 255, 0, 0]).unwrap();
+        assert_eq!(Mask::from_png(&crate::imageio::encode_png(&ga)).unwrap().as_raw(), &[0, 0, 255, 255]);
+        // a bomb is refused from its header
+        let bomb = crate::imageio::png_claiming_size(20000, 20000);
+        assert!(matches!(Mask::from_png(&bomb), Err(MaskError::Decode(m)) if m.contains("megapixel")));
     }
 }
