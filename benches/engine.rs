@@ -1,47 +1,19 @@
 //! Speeds the engine promises, measured (numbers go in the issue notes, not in tests).
 //!
-//! - mask exports at 4096 x 4096 (the mask canvas's largest image): every export a gateway
-//!   flow needs, and reading a mask file;
 //! - reading a gateway's fetch answer (done every poll, for every job in progress);
 //! - the store at 10,000 jobs: a page of the newest 100 (what the job list asks for) and one
 //!   job's save (what every progress update costs);
 //! - the simulator: an imagine at the default 1024 px grid, submit to the finished answer
 //!   (rendering four quadrants and the grid, PNG-encoding them), over loopback HTTP.
+//!
+//! The mask model's speeds (brush, undo, exports, tracing) are in `benches/mask.rs`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mjdesk::gateway::{Protocol, TtapiProtocol};
 use mjdesk::job::{Job, JobImage, JobRequest, JobStatus, Provider, SubmitOptions};
-use mjdesk::mask::Mask;
 use mjdesk::store::Store;
-
-fn painted_mask(side: u32) -> Mask {
-    let mut m = Mask::new(side, side);
-    m.fill_rect(side / 8, side / 8, side / 2, side / 2, true);
-    let (cx, cy, r) = (side as i64 * 3 / 4, side as i64 * 3 / 4, side as i64 / 6);
-    for y in (cy - r).max(0) as u32..((cy + r) as u32).min(side) {
-        for x in (cx - r).max(0) as u32..((cx + r) as u32).min(side) {
-            if (x as i64 - cx).pow(2) + (y as i64 - cy).pow(2) <= r * r {
-                m.set(x, y, true);
-            }
-        }
-    }
-    m
-}
-
-fn masks(c: &mut Criterion) {
-    let mask = painted_mask(4096);
-    let png = mask.to_bw_png();
-    let image = image::RgbaImage::from_pixel(4096, 4096, image::Rgba([90, 120, 200, 255]));
-    let mut g = c.benchmark_group("mask_4096");
-    g.sample_size(10);
-    g.bench_function("to_bw_png", |b| b.iter(|| black_box(mask.to_bw_png())));
-    g.bench_function("to_polygons", |b| b.iter(|| black_box(mask.to_polygons())));
-    g.bench_function("to_transparent_image", |b| b.iter(|| black_box(mask.to_transparent_image(&image).unwrap())));
-    g.bench_function("from_png", |b| b.iter(|| black_box(Mask::from_png(&png).unwrap())));
-    g.finish();
-}
 
 fn parsing(c: &mut Criterion) {
     let body = include_str!("../src/gateway/fixtures/ttapi_fetch_imagine.json");
@@ -131,5 +103,5 @@ fn simulator(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, masks, parsing, store, simulator);
+criterion_group!(benches, parsing, store, simulator);
 criterion_main!(benches);

@@ -146,14 +146,31 @@ pub fn check_blend_count(n: usize) -> Result<(), InputError> {
 }
 
 /// PNG bytes of an 8-bit image (RGBA, grey ...).
+///
+/// Written for speed: the fast deflate (fdeflate) with one fixed filter for every row instead
+/// of trying all five per row ([`PNG_FILTER`]), straight into the output vector.
 pub fn encode_png<P>(img: &image::ImageBuffer<P, Vec<u8>>) -> Vec<u8>
 where
     P: image::Pixel<Subpixel = u8> + image::PixelWithColorType,
 {
-    let mut out = Cursor::new(Vec::new());
-    // Encoding an 8-bit buffer into memory cannot fail.
-    img.write_to(&mut out, ImageFormat::Png).expect("PNG encoding into memory");
-    out.into_inner()
+    encode_png_raw(img.as_raw(), img.width(), img.height(), P::COLOR_TYPE)
+}
+
+/// The row filter [`encode_png`] uses: `Up` costs one subtraction a byte and suits both
+/// photographs and masks (a mask row equal to the one above becomes all zeros).
+pub const PNG_FILTER: image::codecs::png::FilterType = image::codecs::png::FilterType::Up;
+
+/// PNG bytes of raw 8-bit pixel rows (`data` holds exactly `width * height` pixels of
+/// `color`, which must be an 8-bit type).
+pub fn encode_png_raw(data: &[u8], width: u32, height: u32, color: image::ExtendedColorType) -> Vec<u8> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, PngEncoder};
+    let mut out = Vec::with_capacity(data.len() / 8 + 1024);
+    // Encoding 8-bit pixels of the right count into memory cannot fail.
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PNG_FILTER)
+        .write_image(data, width, height, color)
+        .expect("PNG encoding into memory");
+    out
 }
 
 /// A tiny PNG whose header claims `width` x `height` (with a valid checksum) but holds one

@@ -2,6 +2,7 @@
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
 pub mod background;
+pub mod canvas;
 pub mod export;
 mod job_view;
 mod jobs_panel;

@@ -1,0 +1,623 @@
+//! Polygons traced around the painted regions (Vtrix's `mask.areas`).
+//!
+//! 1. **Regions.** Marked pixels are grouped into 4-connected regions (pixels touching only
+//!    at a corner are separate regions), row runs joined with a union-find.
+//! 2. **Contours.** Each region's outline is followed along the pixel edges (the "cracks"
+//!    between a marked and a kept pixel), so every vertex is a pixel corner with whole-number
+//!    coordinates. Walking with the marked side on the right, an outer outline runs clockwise
+//!    on screen (y down) and the outline of a hole anticlockwise. Each outline is found once,
+//!    from the first (top-left) of its top edges in raster order.
+//! 3. **Simplification.** Ramer-Douglas-Peucker with a 1-pixel tolerance over the midpoints
+//!    of each outline's pixel edges (a staircase's midpoints lie on its slope; its corners
+//!    sit half a pixel either side of it), each kept point then moved to the nearest pixel
+//!    corner that stays on the lines meeting there: a disc of radius 100 becomes a few dozen
+//!    points.
+//!    Outlines of 16 corners or fewer are kept as they are, and if simplifying moves an
+//!    outline's area by more than a quarter it is redone at half the tolerance, else kept.
+//! 4. **Holes.** A hole is joined to its region's outline by a "bridge": the polygon runs to
+//!    the hole, round it, and back along the same segment. An edge travelled once each way
+//!    cancels in both the even-odd and the nonzero fill rule, so one polygon per region is
+//!    filled correctly by any rasteriser, and polygons of different regions can simply be
+//!    added up (which is how the Vtrix areas are read). A region inside a hole is its own
+//!    polygon.
+//!
+//! Each region's polygon is filled back by pixel centres (see [`super::fills`]) and compared
+//! with the region: below 98.5% intersection-over-union (a thin slanted line, where a 1-pixel
+//! tolerance shifts whole edges by a fraction of a pixel) it is simplified again at half the
+//! tolerance, and if that is still short it is sent as traced (exact). Outlines that are all
+//! straight runs (rectangles) come back exact at any tolerance.
+
+use super::{Mask, Rect};
+
+/// The simplification tolerance of [`Mask::to_polygons`], in pixels.
+pub const TOLERANCE: f64 = 1.0;
+
+/// A traced outline: pixel corners in order, the marked side on the right of travel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contour {
+    pub points: Vec<(u32, u32)>,
+    /// An outline of a hole (anticlockwise on screen) rather than of a region.
+    pub hole: bool,
+    /// The region (4-connected) the outline bounds.
+    pub region: u32,
+}
+
+impl Mask {
+    /// Vtrix inpaint: one polygon per painted region, in image pixels, holes joined to their
+    /// outline by a bridge (see the module notes). Empty for an empty mask.
+    pub fn to_polygons(&self) -> Vec<Vec<(u32, u32)>> {
+        polygons(self, TOLERANCE)
+    }
+}
+
+/// Each region's polygon, filled back, must match the region at least this well, or it is
+/// simplified again more finely (and in the end kept as traced).
+pub const MIN_REGION_IOU: f64 = 0.985;
+
+/// The traced and simplified polygons of `mask`, one per region.
+pub fn polygons(mask: &Mask, tolerance: f64) -> Vec<Vec<(u32, u32)>> {
+    let runs = Runs::of(mask);
+    let raw = contours_of(mask, &runs);
+    let mut holes: std::collections::HashMap<u32, Vec<&Contour>> = std::collections::HashMap::new();
+    for c in raw.iter().filter(|c| c.hole) {
+        holes.entry(c.region).or_default().push(c);
+    }
+    let mut outers: Vec<&Contour> = raw.iter().filter(|c| !c.hole).collect();
+    outers.sort_by_key(|c| (c.points[0].1, c.points[0].0));
+    outers
+        .iter()
+        .map(|outer| {
+            let holes = holes.get(&outer.region).map(Vec::as_slice).unwrap_or(&[]);
+            let bbox = polygon_rect(&outer.points);
+            for tol in [tolerance, tolerance / 2.0] {
+                let o = simplify_ring(&outer.points, tol);
+                let hs: Vec<Vec<(u32, u32)>> = holes.iter().map(|h| simplify_ring(&h.points, tol)).collect();
+                let poly = bridge(&o, &hs);
+                if region_iou(&poly, &runs, outer.region, bbox) >= MIN_REGION_IOU {
+                    return poly;
+                }
+            }
+            let hs: Vec<Vec<(u32, u32)>> = holes.iter().map(|h| h.points.clone()).collect();
+            bridge(&outer.points, &hs)
+        })
+        .collect()
+}
+
+/// How well `poly`, filled back, matches region `region` inside `bbox`.
+fn region_iou(poly: &[(u32, u32)], runs: &Runs, region: u32, bbox: Rect) -> f64 {
+    let mut filled = Mask::new(bbox.w, bbox.h);
+    let pts: Vec<(f64, f64)> =
+        poly.iter().map(|&(x, y)| (f64::from(x) - f64::from(bbox.x), f64::from(y) - f64::from(bbox.y))).collect();
+    filled.fill_polygon_f64(&pts, true);
+    let mut truth = Mask::new(bbox.w, bbox.h);
+    for y in bbox.y..bbox.bottom() {
+        let base = runs.row_start[y as usize];
+        for (i, &(a, b)) in runs.row(y).iter().enumerate() {
+            if runs.region[base + i] == region {
+                truth.fill_area(Rect::from_corners(a - bbox.x, y - bbox.y, b - bbox.x, y - bbox.y + 1), true);
+            }
+        }
+    }
+    iou(&filled, &truth)
+}
+
+/// The outline of a region with each hole spliced in at the outline's vertex nearest to it.
+fn bridge(outer: &[(u32, u32)], holes: &[Vec<(u32, u32)>]) -> Vec<(u32, u32)> {
+    let mut at: Vec<Vec<&[(u32, u32)]>> = vec![Vec::new(); outer.len()];
+    for h in holes {
+        let h0 = h[0];
+        let d2 = |p: &(u32, u32)| (i64::from(p.0) - i64::from(h0.0)).pow(2) + (i64::from(p.1) - i64::from(h0.1)).pow(2);
+        let nearest = (0..outer.len()).min_by_key(|&i| d2(&outer[i])).unwrap_or(0);
+        at[nearest].push(h.as_slice());
+    }
+    let mut out = Vec::with_capacity(outer.len() + holes.iter().map(|h| h.len() + 2).sum::<usize>());
+    for (o, hs) in outer.iter().zip(&at) {
+        out.push(*o);
+        for h in hs {
+            out.extend_from_slice(h);
+            out.push(h[0]);
+            out.push(*o);
+        }
+    }
+    out
+}
+
+/// The raw outlines (every corner kept) of every region and hole of `mask`.
+pub fn contours(mask: &Mask) -> Vec<Contour> {
+    contours_of(mask, &Runs::of(mask))
+}
+
+fn contours_of(mask: &Mask, runs: &Runs) -> Vec<Contour> {
+    let (w, h) = (mask.width(), mask.height());
+    let inside =
+        |x: i64, y: i64| x >= 0 && y >= 0 && x < i64::from(w) && y < i64::from(h) && mask.get(x as u32, y as u32);
+    let mut started: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for y in 0..h {
+        let above: &[(u32, u32)] = if y > 0 { runs.row(y - 1) } else { &[] };
+        for &(a, b) in runs.row(y) {
+            // the top edges of this run: its columns not under a run of the row above
+            let mut x = a;
+            for &(c, d) in above.iter().filter(|&&(c, d)| c < b && d > a) {
+                if x < c {
+                    trace_from(&inside, (x, y), &mut started, runs, &mut out);
+                }
+                x = x.max(d);
+            }
+            if x < b {
+                trace_from(&inside, (x, y), &mut started, runs, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Follows the outline whose top edge starts at corner `start` (pixel `start` marked, the one
+/// above kept), unless it was followed already.
+fn trace_from(
+    inside: &impl Fn(i64, i64) -> bool,
+    start: (u32, u32),
+    started: &mut std::collections::HashSet<(u32, u32)>,
+    runs: &Runs,
+    out: &mut Vec<Contour>,
+) {
+    if !started.insert(start) {
+        return;
+    }
+    // directions: 0 right, 1 down, 2 left, 3 up (turning right adds one)
+    const STEP: [(i64, i64); 4] = [(1, 0), (0, 1), (-1, 0), (0, -1)];
+    let (sx, sy) = (i64::from(start.0), i64::from(start.1));
+    let (mut x, mut y, mut d) = (sx, sy, 0usize);
+    let mut points = vec![start];
+    let mut area2: i64 = 0;
+    let (mut px, mut py) = (sx, sy);
+    loop {
+        x += STEP[d].0;
+        y += STEP[d].1;
+        // the pixels ahead of the corner, on the right and on the left of travel
+        let (front_right, front_left) = match d {
+            0 => ((x, y), (x, y - 1)),
+            1 => ((x - 1, y), (x, y)),
+            2 => ((x - 1, y - 1), (x - 1, y)),
+            _ => ((x, y - 1), (x - 1, y - 1)),
+        };
+        let nd = if !inside(front_right.0, front_right.1) {
+            (d + 1) % 4
+        } else if !inside(front_left.0, front_left.1) {
+            d
+        } else {
+            (d + 3) % 4
+        };
+        if (x, y) == (sx, sy) && nd == 0 {
+            area2 += px * sy - sx * py;
+            break;
+        }
+        if nd != d {
+            area2 += px * y - x * py;
+            (px, py) = (x, y);
+            points.push((x as u32, y as u32));
+            if nd == 0 {
+                // another top edge of this outline: do not follow it again from there
+                started.insert((x as u32, y as u32));
+            }
+        }
+        d = nd;
+    }
+    out.push(Contour { points, hole: area2 < 0, region: runs.region_at(start.0, start.1) });
+}
+
+/// Row runs of marked pixels and their 4-connected region labels.
+struct Runs {
+    /// `[x0, x1)` of each run, row after row.
+    spans: Vec<(u32, u32)>,
+    /// Index of each row's first run in `spans` (one more entry than rows).
+    row_start: Vec<usize>,
+    region: Vec<u32>,
+}
+
+impl Runs {
+    fn of(mask: &Mask) -> Runs {
+        let mut spans = Vec::new();
+        let mut row_start = vec![0];
+        for y in 0..mask.height() {
+            let row = mask.row(y);
+            let mut x = 0;
+            while let Some(a) = next_where(row, x, true) {
+                let b = next_where(row, a, false).unwrap_or(row.len());
+                spans.push((a as u32, b as u32));
+                x = b;
+            }
+            row_start.push(spans.len());
+        }
+        // union-find over runs; runs of neighbouring rows sharing a column are one region
+        let mut parent: Vec<u32> = (0..spans.len() as u32).collect();
+        fn find(parent: &mut [u32], mut i: u32) -> u32 {
+            while parent[i as usize] != i {
+                parent[i as usize] = parent[parent[i as usize] as usize];
+                i = parent[i as usize];
+            }
+            i
+        }
+        for y in 1..mask.height() as usize {
+            let (mut i, mut j) = (row_start[y - 1], row_start[y]);
+            while i < row_start[y] && j < row_start[y + 1] {
+                let ((a, b), (c, d)) = (spans[i], spans[j]);
+                if a < d && c < b {
+                    let (ri, rj) = (find(&mut parent, i as u32), find(&mut parent, j as u32));
+                    parent[ri.max(rj) as usize] = ri.min(rj);
+                }
+                if b < d { i += 1 } else { j += 1 }
+            }
+        }
+        let region = (0..spans.len() as u32).map(|i| find(&mut parent, i)).collect();
+        Runs { spans, row_start, region }
+    }
+
+    fn row(&self, y: u32) -> &[(u32, u32)] {
+        &self.spans[self.row_start[y as usize]..self.row_start[y as usize + 1]]
+    }
+
+    /// The region of marked pixel `(x, y)`.
+    fn region_at(&self, x: u32, y: u32) -> u32 {
+        let base = self.row_start[y as usize];
+        let i = self.row(y).partition_point(|&(_, b)| b <= x);
+        self.region[base + i]
+    }
+}
+
+/// The first index from `from` whose byte is nonzero (`marked`) or zero (`!marked`), eight
+/// bytes at a time over the long stretches.
+fn next_where(row: &[u8], from: usize, marked: bool) -> Option<usize> {
+    let mut i = from;
+    let skip = if marked { 0u64 } else { u64::MAX };
+    while i + 8 <= row.len() {
+        let word = u64::from_ne_bytes(row[i..i + 8].try_into().unwrap_or([0; 8]));
+        // masks hold 0 and 255 only: a word of all-equal bytes can be skipped whole
+        if word != skip {
+            break;
+        }
+        i += 8;
+    }
+    row[i..].iter().position(|&v| (v != 0) == marked).map(|p| p + i)
+}
+
+const SMALL_RING: usize = 16;
+
+/// Simplifies a traced outline (see the module notes): Ramer-Douglas-Peucker over the
+/// midpoints of its pixel edges (they lie on the boundary a pixel-centre fill sees, where the
+/// corners of a staircase sit half a pixel off it to either side), each edge then refitted to
+/// the points it replaces, each corner moved to the pixel corner nearest the two lines meeting
+/// there. Falls back to the outline as
+/// traced when the result is degenerate or its area moved by more than a quarter.
+fn simplify_ring(ring: &[(u32, u32)], tolerance: f64) -> Vec<(u32, u32)> {
+    // small outlines (up to a 3x3 staircase) are kept as they are: nothing to gain, and at
+    // that size one pixel is a large part of the shape
+    if ring.len() <= SMALL_RING {
+        return ring.to_vec();
+    }
+    let mids = crack_midpoints(ring);
+    let kept = refit(&mids, &rdp_closed(&mids, tolerance));
+    let max = (ring.iter().map(|p| p.0).max().unwrap_or(0), ring.iter().map(|p| p.1).max().unwrap_or(0));
+    let s = snap(&kept, max);
+    let area = ring_area2(ring).abs() as f64;
+    if s.len() >= 3 && ((ring_area2(&s).abs() as f64) - area).abs() <= area * 0.25 { s } else { ring.to_vec() }
+}
+
+/// The corners of the simplified outline, placed better than the points Ramer-Douglas-Peucker
+/// kept (which are the extreme ones, up to half a pixel off the boundary): a least-squares
+/// line is fitted to the points each kept edge stands for, and each corner is where the lines
+/// of its two edges meet (or, where they run nearly parallel, between the kept point's
+/// projections on both).
+fn refit(pts: &[(f64, f64)], keep: &[usize]) -> Vec<(f64, f64)> {
+    let (n, k) = (pts.len(), keep.len());
+    if k < 3 {
+        return keep.iter().map(|&i| pts[i]).collect();
+    }
+    // edge j runs from keep[j] to keep[j + 1] (the last one wraps round to keep[0])
+    let lines: Vec<((f64, f64), (f64, f64))> = (0..k)
+        .map(|j| {
+            let (a, b) = (keep[j], if j + 1 < k { keep[j + 1] } else { keep[0] + n });
+            let m = (b - a + 1) as f64;
+            let (mut cx, mut cy) = (0.0, 0.0);
+            for i in a..=b {
+                cx += pts[i % n].0;
+                cy += pts[i % n].1;
+            }
+            let c = (cx / m, cy / m);
+            let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+            for i in a..=b {
+                let (dx, dy) = (pts[i % n].0 - c.0, pts[i % n].1 - c.1);
+                sxx += dx * dx;
+                syy += dy * dy;
+                sxy += dx * dy;
+            }
+            let angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+            (c, (angle.cos(), angle.sin()))
+        })
+        .collect();
+    let project = |p: (f64, f64), (c, d): ((f64, f64), (f64, f64))| {
+        let t = (p.0 - c.0) * d.0 + (p.1 - c.1) * d.1;
+        (c.0 + t * d.0, c.1 + t * d.1)
+    };
+    (0..k)
+        .map(|j| {
+            let p = pts[keep[j]];
+            let (l1, l2) = (lines[(j + k - 1) % k], lines[j]);
+            let ((c1, d1), (c2, d2)) = (l1, l2);
+            let cross = d1.0 * d2.1 - d1.1 * d2.0;
+            let between = || {
+                let (a, b) = (project(p, l1), project(p, l2));
+                ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)
+            };
+            if cross.abs() < 0.1 {
+                return between();
+            }
+            let t = ((c2.0 - c1.0) * d2.1 - (c2.1 - c1.1) * d2.0) / cross;
+            let x = (c1.0 + t * d1.0, c1.1 + t * d1.1);
+            if dist2(x, p) > 4.0 { between() } else { x }
+        })
+        .collect()
+}
+
+/// The midpoints of the first and last pixel edge of each straight run of an outline.
+fn crack_midpoints(ring: &[(u32, u32)]) -> Vec<(f64, f64)> {
+    let n = ring.len();
+    let mut out = Vec::with_capacity(2 * n);
+    for i in 0..n {
+        let (p, q) = (ring[i], ring[(i + 1) % n]);
+        let (px, py, qx, qy) = (f64::from(p.0), f64::from(p.1), f64::from(q.0), f64::from(q.1));
+        let len = (qx - px).abs() + (qy - py).abs();
+        if len == 0.0 {
+            continue;
+        }
+        let (ux, uy) = ((qx - px) / len, (qy - py) / len);
+        out.push((px + 0.5 * ux, py + 0.5 * uy));
+        if len >= 2.0 {
+            out.push((qx - 0.5 * ux, qy - 0.5 * uy));
+        }
+    }
+    out
+}
+
+/// Each point moved to the pixel corner (within two pixels, inside `[0, max]`) nearest the
+/// lines to its neighbours (weighed by their lengths), a little weight on staying close;
+/// repeats dropped.
+fn snap(pts: &[(f64, f64)], max: (u32, u32)) -> Vec<(u32, u32)> {
+    let n = pts.len();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(n);
+    for i in 0..n {
+        let (prev, cur, next) = (pts[(i + n - 1) % n], pts[i], pts[(i + 1) % n]);
+        let (w1, w2) = (dist2(prev, cur).sqrt().max(1.0), dist2(cur, next).sqrt().max(1.0));
+        let mut best = (f64::INFINITY, (0, 0));
+        let (x0, y0) = ((cur.0 - 2.0).floor().max(0.0) as u32, (cur.1 - 2.0).floor().max(0.0) as u32);
+        for y in y0..=((cur.1 + 2.0).ceil() as u32).min(max.1) {
+            for x in x0..=((cur.0 + 2.0).ceil() as u32).min(max.0) {
+                let c = (f64::from(x), f64::from(y));
+                // an error along a long edge misplaces more pixels: weigh by edge length
+                let cost = w1 * line_dist2(c, prev, cur) + w2 * line_dist2(c, cur, next) + 0.02 * dist2(c, cur);
+                if cost < best.0 {
+                    best = (cost, (x, y));
+                }
+            }
+        }
+        if out.last() != Some(&best.1) {
+            out.push(best.1);
+        }
+    }
+    while out.len() > 1 && out.first() == out.last() {
+        out.pop();
+    }
+    out
+}
+
+/// Squared distance from `p` to the line through `a` and `b` (to `a` when they coincide).
+fn line_dist2(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    if len2 == 0.0 {
+        return dist2(p, a);
+    }
+    let cross = (p.0 - a.0) * dy - (p.1 - a.1) * dx;
+    cross * cross / len2
+}
+
+/// Ramer-Douglas-Peucker over a closed ring: the indices kept, the first point first.
+fn rdp_closed(pts: &[(f64, f64)], tol: f64) -> Vec<usize> {
+    let n = pts.len();
+    if n <= 3 {
+        return (0..n).collect();
+    }
+    let p = |i: usize| pts[i % n];
+    // split at the point farthest from the first, simplify both halves
+    let far = (1..n).max_by(|&a, &b| dist2(p(0), p(a)).total_cmp(&dist2(p(0), p(b)))).unwrap_or(1);
+    let mut keep = vec![false; n];
+    keep[0] = true;
+    keep[far] = true;
+    let mut stack = vec![(0usize, far), (far, n)];
+    let tol2 = tol * tol;
+    while let Some((a, b)) = stack.pop() {
+        if b <= a + 1 {
+            continue;
+        }
+        let (pa, pb) = (p(a), p(b));
+        let mut best = (0.0, a);
+        for i in a + 1..b {
+            let d = seg_dist2(p(i), pa, pb);
+            if d > best.0 {
+                best = (d, i);
+            }
+        }
+        if best.0 > tol2 {
+            keep[best.1] = true;
+            stack.push((a, best.1));
+            stack.push((best.1, b));
+        }
+    }
+    (0..n).filter(|&i| keep[i]).collect()
+}
+
+fn dist2(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)
+}
+
+fn seg_dist2(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 { (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    dist2(p, (a.0 + t * dx, a.1 + t * dy))
+}
+
+/// Twice the signed area (positive for an outline clockwise on screen).
+fn ring_area2(ring: &[(u32, u32)]) -> i64 {
+    let n = ring.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            i64::from(a.0) * i64::from(b.1) - i64::from(b.0) * i64::from(a.1)
+        })
+        .sum()
+}
+
+/// The polygons filled back into a mask of `width` x `height` (each polygon even-odd by
+/// pixel centres, the polygons added up): what a gateway reading them paints.
+pub fn rasterise(polys: &[Vec<(u32, u32)>], width: u32, height: u32) -> Mask {
+    let mut m = Mask::new(width, height);
+    for p in polys {
+        let pts: Vec<(f64, f64)> = p.iter().map(|&(x, y)| (f64::from(x), f64::from(y))).collect();
+        m.fill_polygon_f64(&pts, true);
+    }
+    m
+}
+
+/// Intersection over union of two masks of the same size (1 when both are empty).
+pub fn iou(a: &Mask, b: &Mask) -> f64 {
+    let (mut inter, mut union) = (0u64, 0u64);
+    for (&x, &y) in a.as_raw().iter().zip(b.as_raw()) {
+        inter += u64::from(x != 0 && y != 0);
+        union += u64::from(x != 0 || y != 0);
+    }
+    if union == 0 { 1.0 } else { inter as f64 / union as f64 }
+}
+
+/// The bounding rectangle of a polygon's points.
+pub fn polygon_rect(poly: &[(u32, u32)]) -> Rect {
+    let xs = poly.iter().map(|p| p.0);
+    let ys = poly.iter().map(|p| p.1);
+    match (xs.clone().min(), xs.max(), ys.clone().min(), ys.max()) {
+        (Some(x0), Some(x1), Some(y0), Some(y1)) => Rect::from_corners(x0, y0, x1, y1),
+        _ => Rect::EMPTY,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mask::brush::Segment;
+    use crate::mask::tests::{parse, show};
+
+    fn disc(m: &mut Mask, cx: f32, cy: f32, r: f32, on: bool) {
+        m.stamp_dot((cx, cy), r, on);
+    }
+
+    fn check(name: &str, m: &Mask, max_points: Option<usize>) -> Vec<Vec<(u32, u32)>> {
+        let polys = m.to_polygons();
+        let back = rasterise(&polys, m.width(), m.height());
+        let score = iou(&back, m);
+        let points: usize = polys.iter().map(Vec::len).sum();
+        eprintln!("{name}: {} polygons, {points} points, IoU {score:.4}", polys.len());
+        assert!(score >= 0.98, "{name}: IoU {score:.4} with {points} points");
+        if let Some(max) = max_points {
+            assert!(points <= max, "{name}: {points} points");
+        }
+        polys
+    }
+
+    #[test]
+    fn a_disc_is_a_few_dozen_points() {
+        let mut m = Mask::new(300, 300);
+        disc(&mut m, 150.3, 140.7, 100.0, true);
+        let polys = check("disc", &m, Some(60));
+        assert_eq!(polys.len(), 1);
+        assert!(polys[0].len() >= 12, "{:?}", polys[0]);
+    }
+
+    #[test]
+    fn a_ring_keeps_its_hole() {
+        let mut m = Mask::new(240, 240);
+        disc(&mut m, 120.0, 120.0, 90.0, true);
+        disc(&mut m, 110.0, 125.0, 45.0, false);
+        let raw = contours(&m);
+        assert_eq!(raw.iter().filter(|c| c.hole).count(), 1);
+        let polys = check("ring", &m, Some(120));
+        assert_eq!(polys.len(), 1, "the hole is bridged into its region's polygon");
+        let back = rasterise(&polys, 240, 240);
+        assert!(!back.get(110, 125), "the hole's centre stays unpainted");
+    }
+
+    #[test]
+    fn blobs_lines_and_islands_in_holes() {
+        let mut m = Mask::new(400, 300);
+        disc(&mut m, 80.0, 90.0, 50.0, true);
+        m.stamp_segment(&Segment { from: (200.0, 60.0), to: (330.0, 240.0), radius: 30.0 }, true);
+        check("two blobs", &m, None);
+        assert_eq!(m.to_polygons().len(), 2);
+
+        let mut line = Mask::new(300, 200);
+        line.stamp_segment(&Segment { from: (20.5, 30.2), to: (270.3, 170.9), radius: 4.0 }, true);
+        // an 8-pixel line at a slant: its long edges must sit within a fraction of a pixel, so it
+        // is simplified at the finer tolerance (about a hundred points rather than ten)
+        check("thin line", &line, Some(200));
+
+        // a square ring with an island in its hole: two polygons (ring with bridge, island)
+        let mut m = Mask::new(100, 100);
+        m.fill_rect(10, 10, 90, 90, true);
+        m.fill_rect(30, 30, 70, 70, false);
+        m.fill_rect(45, 45, 55, 55, true);
+        let polys = check("island", &m, Some(20));
+        assert_eq!(polys.len(), 2);
+        assert_eq!(rasterise(&polys, 100, 100), m, "straight outlines come back exact");
+    }
+
+    #[test]
+    fn rectangles_and_single_pixels_are_exact() {
+        let m = parse(&[
+            "..........", //
+            ".###......",
+            ".###..###.",
+            ".###......",
+            ".###......",
+            "..........",
+            ".........#",
+        ]);
+        let polys = m.to_polygons();
+        assert_eq!(polys[0], [(1, 1), (4, 1), (4, 5), (1, 5)]);
+        assert_eq!(polys[1], [(6, 2), (9, 2), (9, 3), (6, 3)]);
+        assert_eq!(polys[2], [(9, 6), (10, 6), (10, 7), (9, 7)]);
+        assert_eq!(show(&rasterise(&polys, 10, 7)), show(&m));
+        assert!(Mask::new(5, 5).to_polygons().is_empty());
+    }
+
+    #[test]
+    fn diagonal_neighbours_are_separate_regions_and_every_outline_is_found_once() {
+        let m = parse(&[
+            "##..", //
+            "##..", "..##", "..##",
+        ]);
+        let c = contours(&m);
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|c| !c.hole && c.points.len() == 4));
+        assert_ne!(c[0].region, c[1].region);
+        // a U: two top edges, one outline
+        let u = parse(&["#.#", "#.#", "###"]);
+        let c = contours(&u);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].points, [(0, 0), (1, 0), (1, 2), (2, 2), (2, 0), (3, 0), (3, 3), (0, 3)]);
+        assert_eq!(show(&rasterise(&u.to_polygons(), 3, 3)), show(&u));
+    }
+
+    #[test]
+    fn polygon_rect_bounds_the_points() {
+        assert_eq!(polygon_rect(&[(3, 4), (9, 1), (5, 7)]), Rect::from_corners(3, 1, 9, 7));
+        assert_eq!(polygon_rect(&[]), Rect::EMPTY);
+    }
+}
