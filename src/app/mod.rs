@@ -33,6 +33,8 @@ pub struct MjdeskApp {
     repaint: Repaint,
     /// Save / copy / show-in-folder, run off the UI thread.
     exports: export::Exports,
+    /// When `run` began, until the first frame is drawn (logged, for the start-up figure).
+    first_frame: Option<std::time::Instant>,
 }
 
 /// The engine behind the window: starting, or running.
@@ -61,12 +63,13 @@ impl Running {
 }
 
 impl MjdeskApp {
-    fn new(ctx: &egui::Context, target: Target) -> Self {
+    fn new(ctx: &egui::Context, target: Target, started: std::time::Instant) -> Self {
         let ctx = ctx.clone();
         let repaint: Repaint = Arc::new(move || ctx.request_repaint());
         let engine = EngineSlot::Starting(background::start(target, repaint.clone()));
         let exports = export::Exports::new(Some(repaint.clone()));
-        Self { state: AppState { engine: Engine::Connecting, ..Default::default() }, engine, repaint, exports }
+        let state = AppState { engine: Engine::Connecting, ..Default::default() };
+        Self { state, engine, repaint, exports, first_frame: Some(started) }
     }
 
     /// Takes in the engine once it has started (or why it could not).
@@ -192,6 +195,9 @@ impl eframe::App for MjdeskApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if let Some(started) = self.first_frame.take() {
+            tracing::info!("first frame {} ms after start", started.elapsed().as_millis());
+        }
         let mut commands = Vec::new();
         egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &self.state));
         egui::Panel::top("prompt").show(ui, |ui| {
@@ -238,6 +244,7 @@ fn startup_problem_ui(ui: &mut egui::Ui, why: &str) {
 /// else the built-in simulator). The window shows at once; the engine starts behind it and
 /// unfinished jobs from an earlier run resume.
 pub fn run(target: Target) -> ExitCode {
+    let started = std::time::Instant::now();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -258,7 +265,7 @@ pub fn run(target: Target) -> ExitCode {
             // No blinking caret anywhere: a blink repaints the whole window (~20% of a core
             // under software rendering) while nothing else moves.
             cc.egui_ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
-            Ok(Box::new(MjdeskApp::new(&cc.egui_ctx, target)))
+            Ok(Box::new(MjdeskApp::new(&cc.egui_ctx, target, started)))
         }),
     );
     match result {
