@@ -153,3 +153,54 @@ async fn a_running_manager_hears_of_a_job_the_cli_makes_within_two_seconds() {
     assert!(job.gateway_id.is_some());
     eprintln!("heard after {:?}", done.elapsed());
 }
+
+/// Each refusal reaches the window typed, answered to the command that caused it: a bad prompt
+/// (highlight the box), a refused key (open Settings), an accepted job with its command's id.
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_are_answered_by_id_with_typed_causes() {
+    use mjdesk::error::FailureKind;
+    use mjdesk::imageio::InputError;
+    use mjdesk::intent::{Intent, IntentError};
+    use mjdesk::job::SubmitOptions;
+    use mjdesk::manager::{Command, ManagerError};
+
+    let server = crate::common::sim(mjdesk::sim::SimConfig::instant()).await;
+    let home = tempfile::tempdir().unwrap();
+    let store = Store::open(home.path()).unwrap();
+    let resolver: ClientResolver = Arc::new(|p: Provider, url: String| {
+        // A wrong key for every job: the gateway refuses it.
+        let config = mjdesk::gateway::GatewayConfig::new(p, &url, mjdesk::secret::ApiKey::new("wrong-key"));
+        let client = mjdesk::gateway::GatewayClient::new(config).map_err(Into::into);
+        Box::pin(async move { client })
+    });
+    let (manager, mut updates) = JobManager::start(store, ManagerConfig::fast(), resolver, None);
+    let submit = |id, prompt: &str| Command::Submit {
+        id,
+        provider: Provider::Ttapi,
+        endpoint: server.base_url(),
+        intent: Box::new(Intent::Imagine { prompt: prompt.into() }),
+        options: SubmitOptions::default(),
+    };
+    manager.send(submit(7, "   "));
+    manager.send(submit(8, "a red fox"));
+    let (mut rejected, mut accepted, mut refused) = (None, None, None);
+    let found = tokio::time::timeout(Duration::from_secs(10), async {
+        while rejected.is_none() || accepted.is_none() || refused.is_none() {
+            match updates.recv().await.expect("the manager runs") {
+                Update::Rejected { id, error } => rejected = Some((id, error)),
+                Update::Accepted { id, job } => accepted = Some((id, job)),
+                Update::KeyRefused { error, .. } => refused = Some(error),
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(found.is_ok(), "rejected {rejected:?}, accepted {accepted:?}, refused {refused:?}");
+    let (id, error) = rejected.unwrap();
+    assert_eq!(id, 7);
+    assert!(matches!(error, ManagerError::Intent(IntentError::Input(InputError::EmptyPrompt))), "{error:?}");
+    let (id, job) = accepted.unwrap();
+    assert_eq!((id, job.prompt.as_deref()), (8, Some("a red fox")));
+    let refused = refused.unwrap();
+    assert_eq!(refused.api().map(|f| f.kind()), Some(FailureKind::BadKey), "{refused}");
+}
