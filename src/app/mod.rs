@@ -27,6 +27,7 @@ use crate::intent::Intent;
 use crate::job::{Provider, SubmitOptions};
 use crate::manager::{Command, CommandId, JobManager, Updates};
 
+/// The window: its state, and the engine behind it.
 pub struct MjdeskApp {
     state: AppState,
     engine: EngineSlot,
@@ -63,7 +64,13 @@ impl Running {
 }
 
 impl MjdeskApp {
-    fn new(ctx: &egui::Context, target: Target, started: std::time::Instant) -> Self {
+    /// The window on `target`; its engine starts in the background at once. `started` is when
+    /// the process began (the first frame's time is logged against it).
+    pub fn new(ctx: &egui::Context, target: Target, started: std::time::Instant) -> Self {
+        egui_extras::install_image_loaders(ctx);
+        // No blinking caret anywhere: a blink repaints the whole window (~20% of a core under
+        // software rendering) while nothing else moves.
+        ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
         let ctx = ctx.clone();
         let repaint: Repaint = Arc::new(move || ctx.request_repaint());
         let engine = EngineSlot::Starting(background::start(target, repaint.clone()));
@@ -260,13 +267,7 @@ pub fn run(target: Target) -> ExitCode {
     let result = eframe::run_native(
         "mjdesk",
         options,
-        Box::new(move |cc| {
-            egui_extras::install_image_loaders(&cc.egui_ctx);
-            // No blinking caret anywhere: a blink repaints the whole window (~20% of a core
-            // under software rendering) while nothing else moves.
-            cc.egui_ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
-            Ok(Box::new(MjdeskApp::new(&cc.egui_ctx, target, started)))
-        }),
+        Box::new(move |cc| Ok(Box::new(MjdeskApp::new(&cc.egui_ctx, target, started)))),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,
