@@ -222,7 +222,7 @@ impl MjdeskApp {
                 let store = Some(run.manager.store().clone());
                 let mut editor =
                     region_editor::RegionEditor::open(flow, source, Some(mask), send_to, store, self.repaint.clone());
-                editor.prompt = job.prompt.clone().unwrap_or_default();
+                editor.prompt = region_editor::sent_prompt(&job.request).unwrap_or_default().to_owned();
                 self.editor = Some(editor);
             }
             UiCommand::SaveSettings(form) => {

@@ -118,6 +118,16 @@ pub fn sent_mask(request: &JobRequest) -> Option<&Mask> {
     }
 }
 
+/// The prompt a masked job was sent with (not the parent's, which a region edit without
+/// one is shown with).
+pub fn sent_prompt(request: &JobRequest) -> Option<&str> {
+    match request {
+        JobRequest::Inpaint { prompt, .. } => prompt.as_deref(),
+        JobRequest::Edit { prompt, .. } | JobRequest::CanvasEdit { prompt, .. } => Some(prompt),
+        _ => None,
+    }
+}
+
 /// A new edit starting from the mask `job` was sent with: the same flow on the same image
 /// (its parent's for a region edit, its own input for an edit). `None` when the job had no
 /// mask or its image cannot be had again (a link the gateway fetched).

@@ -192,10 +192,13 @@ fn edit_mask_again_reopens_the_same_flow_with_the_mask_it_was_sent_with() {
     assert!(matches!(source, Source::JobImage { job_id } if job_id == "parent-1"));
     assert_eq!(again, mask);
     assert_eq!(sent_mask(&job.request), Some(&mask));
+    job.prompt = Some("the parent's prompt --ar 3:2".into());
+    assert_eq!(sent_prompt(&job.request), None, "the region's own prompt, not the one it is shown with");
 
     let image = crate::job::ImageInput::Bytes { bytes: vec![1, 2, 3], mime: "image/png".into() };
     let req = JobRequest::Edit { image, mask: Some(mask.clone()), prompt: "p".into(), retexture: true };
     let job = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+    assert_eq!(sent_prompt(&job.request), Some("p"));
     let (flow, source, _) = edit_again(&job).unwrap();
     assert!(
         matches!(flow, Flow::Edit { image: ImageSource::Bytes { ref bytes, .. }, retexture: true } if bytes == &[1, 2, 3])
