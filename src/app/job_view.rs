@@ -78,7 +78,13 @@ pub fn quadrant_image(image_count: usize, q: usize) -> Option<QuadrantImage> {
 
 pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCommand>) {
     let Some(job) = state.selected_job() else {
-        ui.centered_and_justified(|ui| ui.weak("Select a job to see its images."));
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() / 3.0);
+            ui.weak("Select a job to see its images.");
+            if ui.button("Edit an image file…").on_hover_text("Paint the part of an image to change").clicked() {
+                commands.push(UiCommand::EditFile { path: None });
+            }
+        });
         return;
     };
     if viewer::viewer_ui(ui, job, commands) {
@@ -106,6 +112,7 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
         images_ui(ui, job, &images, height, commands);
     }
     actions_ui(ui, job, &images, &layout, commands);
+    sent_mask_ui(ui, job, commands);
     for (n, p) in job.prompts.iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
             ui.weak(format!("{}.", n + 1));
@@ -265,8 +272,43 @@ fn actions_ui(
             commands.push(UiCommand::VaryRegion { job_id: job.id.clone() });
         }
         if !layout.is_grid() && images.len() == 1 {
+            let ready = images[0].local_path.is_some();
+            let why = "The image is not downloaded yet";
+            for (label, retexture, hint) in [
+                ("Edit", false, "Paint the part to redraw"),
+                ("Retexture", true, "Paint the part to give a new surface"),
+            ] {
+                if ui
+                    .add_enabled(ready, egui::Button::new(label))
+                    .on_hover_text(hint)
+                    .on_disabled_hover_text(why)
+                    .clicked()
+                {
+                    commands.push(UiCommand::EditImage { job_id: job.id.clone(), retexture });
+                }
+            }
             ui.separator();
             export_buttons(ui, job, 0, commands);
+        }
+    });
+}
+
+/// The mask the job was sent with, small, and `Edit mask again`.
+fn sent_mask_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
+    if super::region_editor::sent_mask(&job.request).is_none() {
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.weak("Mask sent:");
+        super::mask_preview::mask_preview_ui(ui, &job.id, &job.request);
+        let again = super::region_editor::edit_again(job).is_some();
+        if ui
+            .add_enabled(again, egui::Button::new("Edit mask again"))
+            .on_hover_text("A new edit of the same image, starting from this mask")
+            .on_disabled_hover_text("The image this mask was painted on is not known here")
+            .clicked()
+        {
+            commands.push(UiCommand::EditMaskAgain { job_id: job.id.clone() });
         }
     });
 }
@@ -477,6 +519,56 @@ mod tests {
         h.run();
         assert!(viewer::open_image(&h.ctx).is_none());
         h.get_by_label("Zoom Out 2x");
+    }
+
+    #[test]
+    fn a_downloaded_single_image_offers_edit_and_retexture() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("img.png");
+        std::fs::write(&path, crate::imageio::encode_png(&image::RgbaImage::new(4, 4))).unwrap();
+        let mut job = finished(Provider::Ttapi, &["upscale_2x"]);
+        job.images = vec![JobImage { url: "http://x/1.png".into(), local_path: None, error: None }];
+        let h = harness(job.clone());
+        assert!(h.get_by_label("Edit").accesskit_node().is_disabled(), "nothing to paint on before the download");
+        job.images[0].local_path = Some(path);
+        let id = job.id.clone();
+        let mut h = harness(job);
+        assert_eq!(click(&mut h, "Edit"), UiCommand::EditImage { job_id: id.clone(), retexture: false });
+        assert_eq!(click(&mut h, "Retexture"), UiCommand::EditImage { job_id: id, retexture: true });
+    }
+
+    #[test]
+    fn the_mask_a_job_was_sent_with_is_shown_with_edit_mask_again() {
+        let mut mask = crate::mask::Mask::new(64, 32);
+        mask.fill_rect(8, 8, 24, 24, true);
+        let req = JobRequest::Inpaint { parent: crate::job::ParentRef::job("gw"), mask, prompt: None };
+        let mut job = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+        job.status = JobStatus::Succeeded;
+        job.parent_id = Some("parent".into());
+        let id = job.id.clone();
+        let mut h = harness(job);
+        for _ in 0..200 {
+            if h.query_by_label("The mask this job was sent with").is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.run_steps(1);
+        }
+        h.get_by_label("The mask this job was sent with");
+        assert_eq!(click(&mut h, "Edit mask again"), UiCommand::EditMaskAgain { job_id: id });
+
+        let plain = harness(finished(Provider::Ttapi, &["upscale_2x"]));
+        assert!(plain.query_by_label("Edit mask again").is_none(), "no mask, no button");
+    }
+
+    #[test]
+    fn with_no_job_an_image_file_can_be_opened_for_an_edit() {
+        let state = AppState::new("sim".into(), 10, Vec::new());
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(900.0, 800.0))
+            .build_ui_state(|ui, (state, cmds): &mut S| job_view_ui(ui, state, cmds), (state, Vec::new()));
+        h.run();
+        assert_eq!(click(&mut h, "Edit an image file…"), UiCommand::EditFile { path: None });
     }
 
     #[test]

@@ -7,9 +7,11 @@ pub mod export;
 mod job_view;
 mod jobs_panel;
 pub mod list;
+pub mod mask_preview;
 mod prompt_panel;
 pub mod prompt_params;
 pub mod prompt_syntax;
+pub mod region_editor;
 pub mod settings_panel;
 pub mod state;
 mod status_bar;
@@ -36,6 +38,8 @@ pub struct MjdeskApp {
     exports: export::Exports,
     /// When `run` began, until the first frame is drawn (logged, for the start-up figure).
     first_frame: Option<std::time::Instant>,
+    /// The mask canvas, when a Vary (Region) or an edit is open: it takes the central panel.
+    editor: Option<region_editor::RegionEditor>,
 }
 
 /// The engine behind the window: starting, or running.
@@ -76,7 +80,7 @@ impl MjdeskApp {
         let engine = EngineSlot::Starting(background::start(target, repaint.clone()));
         let exports = export::Exports::new(Some(repaint.clone()));
         let state = AppState { engine: Engine::Connecting, ..Default::default() };
-        Self { state, engine, repaint, exports, first_frame: Some(started) }
+        Self { state, engine, repaint, exports, first_frame: Some(started), editor: None }
     }
 
     /// Takes in the engine once it has started (or why it could not).
@@ -111,6 +115,32 @@ impl MjdeskApp {
                 self.engine = EngineSlot::Stopped;
             }
         }
+    }
+
+    /// Sends what the open editor asked for, on the parent's gateway (or the window's own).
+    fn editor_event(&mut self, event: region_editor::EditorEvent) {
+        let intent = match event {
+            region_editor::EditorEvent::Close => {
+                self.editor = None;
+                return;
+            }
+            region_editor::EditorEvent::Submit(intent) => intent,
+        };
+        let (EngineSlot::Running(run), Some(editor)) = (&mut self.engine, &mut self.editor) else { return };
+        let to = editor.send_to.clone().unwrap_or_else(|| region_editor::SendTo {
+            provider: run.provider,
+            endpoint: run.endpoint.clone(),
+            options: SubmitOptions { mode: self.state.prompt_form.mode.clone(), ..SubmitOptions::default() },
+        });
+        let id = run.command_id();
+        editor.submitted(id);
+        run.manager.send(Command::Submit {
+            id,
+            provider: to.provider,
+            endpoint: to.endpoint,
+            intent: Box::new(intent),
+            options: to.options,
+        });
     }
 
     fn apply(&mut self, cmd: UiCommand) {
@@ -159,11 +189,45 @@ impl MjdeskApp {
                 let id = run.command_id();
                 run.manager.send(Command::Retry { id, job_id });
             }
-            UiCommand::VaryRegion { job_id } => {
-                // TODO(mask canvas issue): open the mask canvas on this job; the inpaint
-                // request is sent from there, never a bare vary-region action.
-                self.state.message =
-                    Some(format!("Vary (Region) on {}: the mask canvas is not built yet", short(&job_id)));
+            UiCommand::VaryRegion { ref job_id } | UiCommand::EditImage { ref job_id, .. } => {
+                let Some(job) = self.state.selected_job().filter(|j| &j.id == job_id) else { return };
+                let Some(path) = job.result_images().first().and_then(|i| i.local_path.clone()) else {
+                    self.state.message = Some(format!("job {} has no downloaded image to paint on yet", short(job_id)));
+                    return;
+                };
+                let flow = match cmd {
+                    UiCommand::EditImage { retexture, .. } => {
+                        region_editor::Flow::Edit { image: crate::intent::ImageSource::File(path.clone()), retexture }
+                    }
+                    _ => region_editor::Flow::Region { parent: job_id.clone() },
+                };
+                let send_to = Some(region_editor::SendTo::of(job));
+                let source = region_editor::Source::Path(path);
+                self.editor =
+                    Some(region_editor::RegionEditor::open(flow, source, None, send_to, None, self.repaint.clone()));
+            }
+            UiCommand::EditFile { path } => {
+                let flow = region_editor::Flow::Edit {
+                    image: crate::intent::ImageSource::File(path.clone().unwrap_or_default()),
+                    retexture: false,
+                };
+                let source = path.map_or(region_editor::Source::Dialog, region_editor::Source::Path);
+                self.editor =
+                    Some(region_editor::RegionEditor::open(flow, source, None, None, None, self.repaint.clone()));
+            }
+            UiCommand::EditMaskAgain { job_id } => {
+                let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+                let Some((flow, source, mask)) = region_editor::edit_again(job) else {
+                    self.state.message =
+                        Some(format!("job {}'s image cannot be had again to paint on", short(&job_id)));
+                    return;
+                };
+                let send_to = Some(region_editor::SendTo::of(job));
+                let store = Some(run.manager.store().clone());
+                let mut editor =
+                    region_editor::RegionEditor::open(flow, source, Some(mask), send_to, store, self.repaint.clone());
+                editor.prompt = region_editor::sent_prompt(&job.request).unwrap_or_default().to_owned();
+                self.editor = Some(editor);
             }
             UiCommand::SaveSettings(form) => {
                 // TODO(settings): persist the settings, store a new key in the keyring or the
@@ -183,11 +247,45 @@ impl eframe::App for MjdeskApp {
             self.state.message = Some(outcome.to_string());
         }
         let EngineSlot::Running(run) = &mut self.engine else { return };
+        if let Some(editor) = &mut self.editor
+            && !editor.poll()
+        {
+            self.editor = None;
+        }
+        for file in ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect::<Vec<_>>()
+        }) {
+            // A dropped image opens for an edit.
+            self.editor = Some(region_editor::RegionEditor::open(
+                region_editor::Flow::Edit { image: crate::intent::ImageSource::File(file.clone()), retexture: false },
+                region_editor::Source::Path(file),
+                None,
+                None,
+                None,
+                self.repaint.clone(),
+            ));
+        }
         while let Some(update) = run.updates.try_recv() {
             if let crate::manager::Update::Rejected { id, error } = &update
                 && run.imagine == Some(*id)
             {
                 self.state.prompt_form.rejected(&crate::textsafe::short_line(&error.to_string()));
+            }
+            let editors = self.editor.as_ref().and_then(|e| e.pending());
+            match &update {
+                crate::manager::Update::Rejected { id, error } if editors == Some(*id) => {
+                    if let Some(e) = &mut self.editor {
+                        e.refused(&error.to_string());
+                    }
+                }
+                // Sent: the new job shows in the list (a follow-up highlighted under its parent).
+                crate::manager::Update::Accepted { id, .. } if editors == Some(*id) => self.editor = None,
+                _ => {}
             }
             self.state.apply(update);
         }
@@ -216,10 +314,15 @@ impl eframe::App for MjdeskApp {
             .default_size(320.0)
             .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &mut self.state, &mut commands));
         settings_panel::settings_window(ui.ctx(), &mut self.state.settings, &mut commands);
-        egui::CentralPanel::default().show(ui, |ui| match &self.state.engine {
-            Engine::Failed(why) => startup_problem_ui(ui, why),
+        let mut edited = None;
+        egui::CentralPanel::default().show(ui, |ui| match (&self.state.engine, &mut self.editor) {
+            (Engine::Failed(why), _) => startup_problem_ui(ui, why),
+            (_, Some(editor)) => edited = editor.ui(ui),
             _ => job_view::job_view_ui(ui, &self.state, &mut commands),
         });
+        if let Some(event) = edited {
+            self.editor_event(event);
+        }
         for cmd in commands {
             self.apply(cmd);
         }

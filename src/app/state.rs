@@ -43,6 +43,19 @@ pub enum UiCommand {
     },
     /// Store the settings (the key in the keyring or 0600 file) and reconnect.
     SaveSettings(Box<super::settings_panel::SettingsForm>),
+    /// Open the mask canvas to edit (or retexture) a job's single image.
+    EditImage {
+        job_id: String,
+        retexture: bool,
+    },
+    /// Choose an image file (or take a dropped one) and open the mask canvas to edit it.
+    EditFile {
+        path: Option<std::path::PathBuf>,
+    },
+    /// Start a new edit from the mask this job was sent with.
+    EditMaskAgain {
+        job_id: String,
+    },
 }
 
 /// Where the window's engine stands: it opens at once and connects in the background.

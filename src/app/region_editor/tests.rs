@@ -1,0 +1,210 @@
+use std::sync::Arc;
+
+use egui::{Pos2, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use image::RgbaImage;
+
+use super::*;
+
+type S = (RegionEditor, Vec<EditorEvent>);
+
+fn image() -> Arc<RgbaImage> {
+    Arc::new(RgbaImage::from_fn(200, 100, |x, y| image::Rgba([(x % 256) as u8, (y * 2) as u8, 90, 255])))
+}
+
+fn harness(editor: RegionEditor) -> Harness<'static, S> {
+    let mut h = Harness::builder().with_size(Vec2::new(1000.0, 700.0)).build_ui_state(
+        |ui, (editor, events): &mut S| {
+            if let Some(e) = editor.ui(ui) {
+                events.push(e);
+            }
+        },
+        (editor, Vec::new()),
+    );
+    h.run();
+    h
+}
+
+fn screen(h: &Harness<'_, S>, x: f64, y: f64) -> Pos2 {
+    let v = h.state().0.canvas().and_then(MaskCanvas::view).expect("the canvas was shown");
+    let (sx, sy) = v.to_screen((x, y));
+    Pos2::new(sx as f32, sy as f32)
+}
+
+fn drag(h: &mut Harness<'_, S>, a: (f64, f64), b: (f64, f64)) {
+    let start = screen(h, a.0, a.1);
+    h.hover_at(start);
+    h.step();
+    h.drag_at(start);
+    h.step();
+    for i in 1..=10 {
+        let t = f64::from(i) / 10.0;
+        h.hover_at(screen(h, a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t));
+        h.step();
+    }
+    h.drop_at(screen(h, b.0, b.1));
+    h.run();
+}
+
+fn submit_is_disabled(h: &Harness<'_, S>) -> bool {
+    h.get_by_label("Submit").accesskit_node().is_disabled()
+}
+
+#[test]
+fn painting_then_submit_sends_an_inpaint_of_the_parent_with_the_painted_mask() {
+    let editor = RegionEditor::with_image(Flow::Region { parent: "job-1".into() }, image(), None);
+    let mut h = harness(editor);
+    for name in ["Mask canvas", "Brush", "Eraser", "Rectangle", "Lasso", "Magic wand", "Undo", "Redo", "Invert"] {
+        h.get_by_label(name);
+    }
+    h.get_by_label("Clear");
+    assert!(submit_is_disabled(&h), "nothing painted yet");
+    h.get_by_label(&MaskError::Empty.to_string());
+
+    drag(&mut h, (30.0, 50.0), (120.0, 50.0));
+    assert!(!submit_is_disabled(&h), "a painted area can be sent");
+    assert!(h.query_by_label(&MaskError::Empty.to_string()).is_none(), "the reason went with the cause");
+    h.get_by_label("Region prompt").click();
+    h.run();
+    h.get_by_label("Region prompt").type_text("a red boat");
+    h.run();
+    h.get_by_label("Submit").click();
+    h.run();
+
+    let painted = h.state().0.canvas().unwrap().mask().clone();
+    assert!(painted.get(75, 50) && !painted.get(75, 10) && !painted.get(150, 50), "{painted:?}");
+    match h.state().1.as_slice() {
+        [EditorEvent::Submit(Intent::Inpaint { parent, mask: MaskSource::Painted(mask), prompt })] => {
+            assert_eq!(parent, "job-1");
+            assert_eq!(mask, &painted, "the mask sent is the one painted");
+            assert_eq!(prompt.as_deref(), Some("a red boat"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_mask_over_the_whole_image_is_not_sent_and_a_refusal_shows_by_submit() {
+    let editor = RegionEditor::with_image(Flow::Region { parent: "job-1".into() }, image(), None);
+    let mut h = harness(editor);
+    h.get_by_label("Invert").click();
+    h.run();
+    assert!(submit_is_disabled(&h));
+    h.get_by_label(&MaskError::Full.to_string());
+    h.get_by_label("Undo").click();
+    h.run();
+    assert!(submit_is_disabled(&h), "empty again");
+
+    h.get_by_label("Rectangle").click();
+    h.run();
+    drag(&mut h, (10.0, 10.0), (40.0, 30.0));
+    assert!(!submit_is_disabled(&h));
+    h.get_by_label("Submit").click();
+    h.run();
+    assert_eq!(h.state().1.len(), 1);
+    h.state_mut().0.submitted(7);
+    h.run();
+    assert!(submit_is_disabled(&h), "not sent twice while waiting");
+    assert_eq!(h.state().0.pending(), Some(7));
+    h.state_mut().0.refused("job abc has no gateway id yet");
+    h.run();
+    h.get_by_label("job abc has no gateway id yet");
+    assert!(!submit_is_disabled(&h), "after a refusal it can be sent again");
+}
+
+#[test]
+fn an_edit_needs_a_prompt_and_sends_the_image_with_the_mask() {
+    let flow = Flow::Edit { image: ImageSource::File("/tmp/photo.png".into()), retexture: false };
+    let mut h = harness(RegionEditor::with_image(flow, image(), None));
+    h.get_by_label("Rectangle").click();
+    h.run();
+    drag(&mut h, (100.0, 20.0), (150.0, 80.0));
+    assert!(submit_is_disabled(&h));
+    h.get_by_label(&Blocked::NoPrompt.to_string());
+    h.get_by_label("Retexture").click();
+    h.run();
+    h.get_by_label("Region prompt").click();
+    h.run();
+    h.get_by_label("Region prompt").type_text("brushed steel");
+    h.run();
+    h.get_by_label("Submit").click();
+    h.run();
+    match h.state().1.as_slice() {
+        [EditorEvent::Submit(Intent::Edit { image, mask: Some(MaskSource::Painted(mask)), prompt, retexture })] => {
+            assert_eq!(image, &ImageSource::File("/tmp/photo.png".into()));
+            assert_eq!(mask.count(), 50 * 60);
+            assert_eq!(prompt, "brushed steel");
+            assert!(*retexture);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_image_loads_in_the_background_with_the_earlier_mask() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("up.png");
+    std::fs::write(&path, crate::imageio::encode_png(&image())).unwrap();
+    let mut earlier = Mask::new(200, 100);
+    earlier.fill_rect(5, 5, 25, 25, true);
+    let (tx, rx) = channel();
+    let repaint: Repaint = Arc::new(move || {
+        let _ = tx.send(());
+    });
+    let mut editor = RegionEditor::open(
+        Flow::Region { parent: "p".into() },
+        Source::Path(path),
+        Some(earlier.clone()),
+        None,
+        None,
+        repaint,
+    );
+    assert_eq!(editor.intent(), Err(Blocked::Loading));
+    rx.recv_timeout(std::time::Duration::from_secs(20)).expect("a repaint once loaded");
+    assert!(editor.poll());
+    assert_eq!(editor.canvas().map(MaskCanvas::mask), Some(&earlier));
+    assert!(matches!(editor.intent(), Ok(Intent::Inpaint { .. })));
+
+    let (tx, rx) = channel();
+    let repaint: Repaint = Arc::new(move || {
+        let _ = tx.send(());
+    });
+    let missing = dir.path().join("gone.png");
+    let mut editor =
+        RegionEditor::open(Flow::Region { parent: "p".into() }, Source::Path(missing), None, None, None, repaint);
+    rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
+    editor.poll();
+    assert!(matches!(editor.intent(), Err(Blocked::NoImage(why)) if why.contains("gone.png")));
+}
+
+#[test]
+fn edit_mask_again_reopens_the_same_flow_with_the_mask_it_was_sent_with() {
+    let mut mask = Mask::new(8, 8);
+    mask.set(2, 3, true);
+    let parent = crate::job::ParentRef::job("gw");
+    let req = JobRequest::Inpaint { parent, mask: mask.clone(), prompt: None };
+    let mut job = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+    assert!(edit_again(&job).is_none(), "no parent known: no image to paint on");
+    job.parent_id = Some("parent-1".into());
+    let (flow, source, again) = edit_again(&job).unwrap();
+    assert_eq!(flow, Flow::Region { parent: "parent-1".into() });
+    assert!(matches!(source, Source::JobImage { job_id } if job_id == "parent-1"));
+    assert_eq!(again, mask);
+    assert_eq!(sent_mask(&job.request), Some(&mask));
+    job.prompt = Some("the parent's prompt --ar 3:2".into());
+    assert_eq!(sent_prompt(&job.request), None, "the region's own prompt, not the one it is shown with");
+
+    let image = crate::job::ImageInput::Bytes { bytes: vec![1, 2, 3], mime: "image/png".into() };
+    let req = JobRequest::Edit { image, mask: Some(mask.clone()), prompt: "p".into(), retexture: true };
+    let job = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+    assert_eq!(sent_prompt(&job.request), Some("p"));
+    let (flow, source, _) = edit_again(&job).unwrap();
+    assert!(
+        matches!(flow, Flow::Edit { image: ImageSource::Bytes { ref bytes, .. }, retexture: true } if bytes == &[1, 2, 3])
+    );
+    assert!(matches!(source, Source::Bytes(b) if b == [1, 2, 3]));
+    let imagine =
+        Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
+    assert!(edit_again(&imagine).is_none() && sent_mask(&imagine.request).is_none());
+}
