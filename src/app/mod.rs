@@ -30,6 +30,11 @@ use crate::manager::{Command, CommandId, JobManager, Updates};
 pub struct MjdeskApp {
     state: AppState,
     engine: EngineSlot,
+    ctx: egui::Context,
+    /// Engines replaced by a reconnect: they finish the jobs they were driving and report them.
+    retired: Vec<Running>,
+    /// Settings saved while the engine was still starting: applied once it has.
+    pending_settings: Option<Box<settings_panel::SettingsForm>>,
     repaint: Repaint,
     /// Save / copy / show-in-folder, run off the UI thread.
     exports: export::Exports,
@@ -62,11 +67,54 @@ impl Running {
 
 impl MjdeskApp {
     fn new(ctx: &egui::Context, target: Target) -> Self {
-        let ctx = ctx.clone();
-        let repaint: Repaint = Arc::new(move || ctx.request_repaint());
+        let egui_ctx = ctx.clone();
+        let repaint: Repaint = Arc::new(move || egui_ctx.request_repaint());
         let engine = EngineSlot::Starting(background::start(target, repaint.clone()));
         let exports = export::Exports::new(Some(repaint.clone()));
-        Self { state: AppState { engine: Engine::Connecting, ..Default::default() }, engine, repaint, exports }
+        Self {
+            state: AppState { engine: Engine::Connecting, ..Default::default() },
+            engine,
+            ctx: ctx.clone(),
+            retired: Vec::new(),
+            pending_settings: None,
+            repaint,
+            exports,
+        }
+    }
+
+    /// Applies saved settings: theme, mode and folder at once; the gateway (and a new key)
+    /// through a new engine, "connecting…" meanwhile.
+    fn save_settings(&mut self, form: Box<settings_panel::SettingsForm>) {
+        self.apply_preferences(&form);
+        let (store, resume) = match std::mem::replace(&mut self.engine, EngineSlot::Stopped) {
+            EngineSlot::Starting(rx) => {
+                // Reconnect once the first start has answered.
+                self.engine = EngineSlot::Starting(rx);
+                self.pending_settings = Some(form);
+                return;
+            }
+            EngineSlot::Running(run) => {
+                let store = run.loader.store().clone();
+                self.retired.push(*run);
+                (Some(store), false)
+            }
+            EngineSlot::Stopped => (None, true),
+        };
+        self.state.engine = Engine::Connecting;
+        self.state.gateway = "connecting…".to_owned();
+        self.state.message = None;
+        self.state.key_refused = None;
+        self.engine = EngineSlot::Starting(background::restart(store, *form, resume, self.repaint.clone()));
+    }
+
+    /// The settings that take effect without a reconnect.
+    fn apply_preferences(&mut self, form: &settings_panel::SettingsForm) {
+        self.ctx.set_theme(settings_panel::theme_preference(form.theme));
+        self.state.prompt_form.mode = form.default_mode.clone();
+        self.state.download_dir = form.download_dir();
+        let mut shown = form.clone();
+        shown.api_key.clear();
+        self.state.settings.form = shown;
     }
 
     /// Takes in the engine once it has started (or why it could not).
@@ -79,6 +127,13 @@ impl MjdeskApp {
         };
         match result {
             Ok(started) => {
+                match &started.settings {
+                    Some(form) => self.apply_preferences(form),
+                    None => self.state.settings.form = settings_panel::form_for(&started.connection),
+                }
+                if let Some(note) = &started.notice {
+                    self.state.message = Some(note.clone());
+                }
                 let simulated = started.connection.is_simulator();
                 self.state.gateway =
                     state::gateway_label(started.connection.provider, &started.connection.base_url, simulated);
@@ -97,17 +152,28 @@ impl MjdeskApp {
                 }));
             }
             Err(e) => {
+                if let StartError::Connect(c) = &e
+                    && c.is_key_problem()
+                {
+                    self.state.settings.open = true;
+                    self.state.settings.notice = Some(crate::textsafe::one_line(&c.to_string()).into_owned());
+                }
                 self.state.engine = Engine::Failed(e.to_string());
                 self.engine = EngineSlot::Stopped;
             }
+        }
+        if let Some(form) = self.pending_settings.take() {
+            self.save_settings(form);
         }
     }
 
     fn apply(&mut self, cmd: UiCommand) {
         match cmd {
             UiCommand::SaveImage { source, file_name } => {
-                return self.exports.save(source, file_name, export::default_download_dir());
+                let folder = self.state.download_dir.clone().or_else(export::default_download_dir);
+                return self.exports.save(source, file_name, folder);
             }
+            UiCommand::SaveSettings(form) => return self.save_settings(form),
             UiCommand::CopyImage { source } => return self.exports.copy(source),
             UiCommand::ShowInFolder { path } => return self.exports.show_in_folder(&path),
             _ => {}
@@ -155,13 +221,10 @@ impl MjdeskApp {
                 self.state.message =
                     Some(format!("Vary (Region) on {}: the mask canvas is not built yet", short(&job_id)));
             }
-            UiCommand::SaveSettings(form) => {
-                // TODO(settings): persist the settings, store a new key in the keyring or the
-                // 0600 file (never the database), apply the theme and reconnect.
-                self.state.message =
-                    Some(format!("{} settings noted; applying them is not wired up yet", form.gateway.label()));
-            }
-            UiCommand::SaveImage { .. } | UiCommand::CopyImage { .. } | UiCommand::ShowInFolder { .. } => {}
+            UiCommand::SaveImage { .. }
+            | UiCommand::CopyImage { .. }
+            | UiCommand::ShowInFolder { .. }
+            | UiCommand::SaveSettings(_) => {}
         }
     }
 }
@@ -172,6 +235,13 @@ impl eframe::App for MjdeskApp {
         for outcome in self.exports.poll() {
             self.state.message = Some(outcome.to_string());
         }
+        // Engines replaced by a reconnect report the jobs they still drive, then go.
+        for old in &mut self.retired {
+            while let Some(update) = old.updates.try_recv() {
+                self.state.apply(update);
+            }
+        }
+        self.retired.retain(|old| old.manager.live_jobs() > 0);
         let EngineSlot::Running(run) = &mut self.engine else { return };
         while let Some(update) = run.updates.try_recv() {
             if let crate::manager::Update::Rejected { id, error } = &update
@@ -185,6 +255,16 @@ impl eframe::App for MjdeskApp {
             self.state.loaded(loaded);
         }
         self.state.counts = run.manager.counts();
+        for old in &self.retired {
+            let c = old.manager.counts();
+            self.state.counts.in_progress += c.in_progress;
+            self.state.counts.queued_locally += c.queued_locally;
+        }
+        if let Some(said) = self.state.key_refused.take() {
+            // A refused key opens Settings with the gateway's words.
+            self.state.settings.open = true;
+            self.state.settings.notice = Some(said);
+        }
         if self.state.busy() {
             // Running times tick on the clock; progress itself arrives with updates.
             ctx.request_repaint_after(std::time::Duration::from_secs(1));

@@ -91,6 +91,8 @@ pub struct AppState {
     pub session: super::status_bar::SessionTally,
     /// The Settings panel: open or not, and the form.
     pub settings: super::settings_panel::SettingsUi,
+    /// Where saved images go (Settings' download folder); `None`: the system's Downloads.
+    pub download_dir: Option<std::path::PathBuf>,
 }
 
 impl AppState {
