@@ -260,11 +260,6 @@ impl eframe::App for MjdeskApp {
             self.state.counts.in_progress += c.in_progress;
             self.state.counts.queued_locally += c.queued_locally;
         }
-        if let Some(said) = self.state.key_refused.take() {
-            // A refused key opens Settings with the gateway's words.
-            self.state.settings.open = true;
-            self.state.settings.notice = Some(said);
-        }
         if self.state.busy() {
             // Running times tick on the clock; progress itself arrives with updates.
             ctx.request_repaint_after(std::time::Duration::from_secs(1));
@@ -285,7 +280,12 @@ impl eframe::App for MjdeskApp {
         settings_panel::settings_window(ui.ctx(), &mut self.state.settings, &mut commands);
         egui::CentralPanel::default().show(ui, |ui| match &self.state.engine {
             Engine::Failed(why) => startup_problem_ui(ui, why),
-            _ => job_view::job_view_ui(ui, &self.state, &mut commands),
+            _ => {
+                if self.state.simulated && self.state.engine == Engine::Ready {
+                    settings_panel::simulator_banner_ui(ui, &mut self.state.settings);
+                }
+                job_view::job_view_ui(ui, &self.state, &mut commands)
+            }
         });
         for cmd in commands {
             self.apply(cmd);

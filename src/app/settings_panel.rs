@@ -221,6 +221,24 @@ pub fn settings_button(ui: &mut egui::Ui, settings: &mut SettingsUi) {
     }
 }
 
+/// What the window says on the built-in simulator, in so many words.
+pub const SIMULATOR_NOTICE: &str = "You are on the built-in simulator: images are made here, no gateway is called. \
+Add your TTAPI, AceData or Vtrix key in Settings.";
+
+/// The banner on top of the job view while the window runs on the simulator, with a button
+/// that opens Settings.
+pub fn simulator_banner_ui(ui: &mut egui::Ui, settings: &mut SettingsUi) {
+    egui::Frame::group(ui.style()).fill(ui.visuals().faint_bg_color).show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new(SIMULATOR_NOTICE).color(ui.visuals().warn_fg_color));
+            if ui.button("Open Settings").clicked() {
+                settings.open = true;
+            }
+        });
+    });
+    ui.add_space(6.0);
+}
+
 /// The form itself; `Save` sends [`UiCommand::SaveSettings`].
 pub fn settings_form_ui(ui: &mut egui::Ui, settings: &mut SettingsUi, commands: &mut Vec<UiCommand>) {
     ui.visuals_mut().text_cursor.blink = false;
@@ -392,6 +410,16 @@ mod tests {
         assert_eq!((target.provider, target.base_url.as_deref()), (Some(Provider::Vtrix), Some("https://v.example")));
         assert!(SettingsForm::default().target().simulator);
         assert_eq!(SettingsForm::from_settings(|_| None), None);
+    }
+
+    #[test]
+    fn the_simulator_banner_says_so_and_opens_settings() {
+        let mut h = Harness::new_ui_state(|ui, s: &mut SettingsUi| simulator_banner_ui(ui, s), SettingsUi::default());
+        h.run();
+        h.get_by_label_contains("You are on the built-in simulator");
+        h.get_by_label("Open Settings").click();
+        h.run();
+        assert!(h.state().open);
     }
 
     #[test]

@@ -140,6 +140,9 @@ impl AppState {
             Update::KeyRefused { error, .. } => {
                 let said = crate::textsafe::one_line(&error.to_string()).into_owned();
                 self.message = Some(said.clone());
+                // A refused key opens Settings with the gateway's words.
+                self.settings.open = true;
+                self.settings.notice = Some(format!("The gateway refused the key: {said}"));
                 self.key_refused = Some(said);
             }
         }
@@ -292,6 +295,17 @@ mod tests {
             error: crate::manager::ManagerError::Invalid(crate::imageio::InputError::EmptyPrompt.into()),
         });
         assert_eq!(s.message.as_deref(), Some("the prompt is empty; describe what you want to see"));
+    }
+
+    #[test]
+    fn a_refused_key_opens_settings_with_the_gateways_words() {
+        let mut s = AppState::new("TTAPI".into(), 10, Vec::new());
+        assert!(!s.settings.open);
+        let error = crate::error::GatewayError::Invalid("invalid api key".into());
+        s.apply(Update::KeyRefused { provider: Provider::Ttapi, endpoint: "https://api.ttapi.io".into(), error });
+        assert!(s.settings.open);
+        let notice = s.settings.notice.as_deref().unwrap();
+        assert!(notice.contains("invalid api key"), "{notice}");
     }
 
     #[test]
