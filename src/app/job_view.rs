@@ -94,6 +94,17 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
         };
     });
     status_ui(ui, job, commands);
+    ui.horizontal(|ui| {
+        if let Some(seed) = state.seed_of(job).filter(|_| job.seed.is_none() || job.status != JobStatus::Succeeded) {
+            ui.weak(format!("seed {seed}"));
+        }
+        if job.status == JobStatus::Succeeded
+            && !matches!(job.kind, crate::job::JobKind::Describe | crate::job::JobKind::Seed { .. })
+            && ui.button("Seed").on_hover_text("Ask the gateway for this job's seed").clicked()
+        {
+            commands.push(UiCommand::Seed { job_id: job.id.clone() });
+        }
+    });
     let layout = ActionLayout::of(job);
     let images = job.result_images();
     // Room for the action row under the images.
@@ -108,7 +119,9 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
     actions_ui(ui, job, &images, &layout, commands);
     for (n, p) in job.prompts.iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
-            ui.weak(format!("{}.", n + 1));
+            if ui.button(format!("Use prompt {}", n + 1)).on_hover_text("Put this prompt in the prompt box").clicked() {
+                commands.push(UiCommand::UsePrompt { prompt: p.clone() });
+            }
             ui.add(prompt_label(ui, p, None));
         });
     }
@@ -382,7 +395,39 @@ mod tests {
         let h = harness(job);
         let mut want: Vec<String> = TTAPI_GRID.iter().map(|a| ActionKind::parse(a).label()).collect();
         want.sort();
-        assert_eq!(button_labels(&h), want);
+        // `Seed` asks about the job itself; every other button is one of its actions.
+        let labels = button_labels(&h);
+        assert!(labels.iter().any(|l| l == "Seed"));
+        assert_eq!(labels.into_iter().filter(|l| l != "Seed").collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn seed_asks_for_the_open_job_and_the_seed_shows_when_it_arrives() {
+        let job = finished(Provider::Ttapi, &TTAPI_GRID);
+        let id = job.id.clone();
+        let mut h = harness(job.clone());
+        assert_eq!(click(&mut h, "Seed"), UiCommand::Seed { job_id: id.clone() });
+        let req = JobRequest::Seed { parent: crate::job::ParentRef::job("gw") };
+        let mut seed_job = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+        seed_job.parent_id = Some(id);
+        seed_job.seed = Some("4242".into());
+        seed_job.status = JobStatus::Succeeded;
+        h.state_mut().0.apply(crate::manager::Update::Job(std::sync::Arc::new(seed_job)));
+        h.run_steps(2);
+        h.get_by_label("seed 4242");
+    }
+
+    #[test]
+    fn a_describe_prompt_goes_into_the_box_in_one_click() {
+        let mut job = finished(Provider::Ttapi, &[]);
+        job.prompts = vec!["a cat on a sofa --ar 4:3".into(), "a tabby cat, oil painting".into()];
+        let mut h = harness(job);
+        assert_eq!(click(&mut h, "Use prompt 2"), UiCommand::UsePrompt { prompt: "a tabby cat, oil painting".into() });
+        let (state, cmds) = h.state_mut();
+        if let Some(UiCommand::UsePrompt { prompt }) = cmds.last() {
+            state.use_prompt(prompt);
+        }
+        assert_eq!(h.state().0.prompt, "a tabby cat, oil painting");
     }
 
     #[test]

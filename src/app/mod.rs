@@ -2,8 +2,11 @@
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
 pub mod background;
+pub mod blend_panel;
 pub mod canvas;
+pub mod describe_panel;
 pub mod export;
+pub mod image_inputs;
 mod job_view;
 mod jobs_panel;
 pub mod list;
@@ -38,6 +41,8 @@ pub struct MjdeskApp {
     repaint: Repaint,
     /// Save / copy / show-in-folder, run off the UI thread.
     exports: export::Exports,
+    /// File dialog and clipboard reads for Blend and Describe.
+    picker: image_inputs::ImagePicker,
 }
 
 /// The engine behind the window: starting, or running.
@@ -56,6 +61,10 @@ struct Running {
     next_command: CommandId,
     /// The Imagine from the prompt box waiting for its answer (a refusal shows by the box).
     imagine: Option<CommandId>,
+    /// The Blend / Describe / Seed waiting for theirs (a refusal shows by their button).
+    blend: Option<CommandId>,
+    describe: Option<CommandId>,
+    seed: Option<CommandId>,
 }
 
 impl Running {
@@ -77,6 +86,7 @@ impl MjdeskApp {
             ctx: ctx.clone(),
             retired: Vec::new(),
             pending_settings: None,
+            picker: image_inputs::ImagePicker::new(repaint.clone()),
             repaint,
             exports,
         }
@@ -105,6 +115,19 @@ impl MjdeskApp {
         self.state.message = None;
         self.state.key_refused = None;
         self.engine = EngineSlot::Starting(background::restart(store, *form, resume, self.repaint.clone()));
+    }
+
+    fn take_images(&mut self, target: image_inputs::PickFor, images: Vec<crate::intent::ImageSource>) {
+        match target {
+            image_inputs::PickFor::Blend => {
+                self.state.blend.open = true;
+                self.state.blend.add(images);
+            }
+            image_inputs::PickFor::Describe => {
+                self.state.describe.open = true;
+                self.state.describe.add(images);
+            }
+        }
     }
 
     /// The settings that take effect without a reconnect.
@@ -149,6 +172,9 @@ impl MjdeskApp {
                     endpoint: started.connection.endpoint,
                     next_command: 0,
                     imagine: None,
+                    blend: None,
+                    describe: None,
+                    seed: None,
                 }));
             }
             Err(e) => {
@@ -174,6 +200,9 @@ impl MjdeskApp {
                 return self.exports.save(source, file_name, folder);
             }
             UiCommand::SaveSettings(form) => return self.save_settings(form),
+            UiCommand::PickImages { target } => return self.picker.open_dialog(target),
+            UiCommand::PasteImage { target } => return self.picker.paste(target),
+            UiCommand::UsePrompt { prompt } => return self.state.use_prompt(&prompt),
             UiCommand::CopyImage { source } => return self.exports.copy(source),
             UiCommand::ShowInFolder { path } => return self.exports.show_in_folder(&path),
             _ => {}
@@ -221,10 +250,29 @@ impl MjdeskApp {
                 self.state.message =
                     Some(format!("Vary (Region) on {}: the mask canvas is not built yet", short(&job_id)));
             }
+            UiCommand::Blend { images, dimensions } => {
+                self.state.blend.refusal = None;
+                run.blend = Some(submit(run, &self.state, Intent::Blend { images, dimensions }));
+            }
+            UiCommand::Describe { image } => {
+                self.state.describe.refusal = None;
+                run.describe = Some(submit(run, &self.state, Intent::Describe { image }));
+            }
+            UiCommand::Seed { job_id } => {
+                let Some(parent) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+                let (provider, endpoint, options) = (parent.provider, parent.base_url.clone(), parent.options.clone());
+                let id = run.command_id();
+                run.seed = Some(id);
+                let intent = Box::new(Intent::Seed { parent: job_id });
+                run.manager.send(Command::Submit { id, provider, endpoint, intent, options });
+            }
             UiCommand::SaveImage { .. }
             | UiCommand::CopyImage { .. }
             | UiCommand::ShowInFolder { .. }
-            | UiCommand::SaveSettings(_) => {}
+            | UiCommand::SaveSettings(_)
+            | UiCommand::PickImages { .. }
+            | UiCommand::PasteImage { .. }
+            | UiCommand::UsePrompt { .. } => {}
         }
     }
 }
@@ -232,6 +280,23 @@ impl MjdeskApp {
 impl eframe::App for MjdeskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_start();
+        while let Some(picked) = self.picker.try_recv() {
+            match picked.images {
+                Ok(images) => self.take_images(picked.target, images),
+                Err(why) => self.state.message = Some(why),
+            }
+        }
+        let dropped = image_inputs::dropped(ctx);
+        if !dropped.is_empty() {
+            // Dropped onto the window: for the panel that is open, else Blend for several
+            // images and Describe for one.
+            let target = if self.state.blend.open || (!self.state.describe.open && dropped.len() > 1) {
+                image_inputs::PickFor::Blend
+            } else {
+                image_inputs::PickFor::Describe
+            };
+            self.take_images(target, dropped);
+        }
         for outcome in self.exports.poll() {
             self.state.message = Some(outcome.to_string());
         }
@@ -244,10 +309,15 @@ impl eframe::App for MjdeskApp {
         self.retired.retain(|old| old.manager.live_jobs() > 0);
         let EngineSlot::Running(run) = &mut self.engine else { return };
         while let Some(update) = run.updates.try_recv() {
-            if let crate::manager::Update::Rejected { id, error } = &update
-                && run.imagine == Some(*id)
-            {
-                self.state.prompt_form.rejected(&crate::textsafe::short_line(&error.to_string()));
+            if let crate::manager::Update::Rejected { id, error } = &update {
+                let said = crate::textsafe::short_line(&error.to_string()).to_string();
+                if run.imagine == Some(*id) {
+                    self.state.prompt_form.rejected(&said);
+                } else if run.blend == Some(*id) {
+                    self.state.blend.refusal = Some(said);
+                } else if run.describe == Some(*id) {
+                    self.state.describe.refusal = Some(said);
+                }
             }
             self.state.apply(update);
         }
@@ -272,12 +342,27 @@ impl eframe::App for MjdeskApp {
         egui::Panel::top("prompt").show(ui, |ui| {
             ui.add_space(6.0);
             prompt_panel::prompt_panel_ui(ui, &mut self.state, &mut commands);
+            ui.horizontal(|ui| {
+                ui.toggle_value(&mut self.state.blend.open, "Open Blend").on_hover_text("Blend 2-5 images");
+                ui.toggle_value(&mut self.state.describe.open, "Open Describe")
+                    .on_hover_text("Four prompts for an image");
+            });
             ui.add_space(6.0);
         });
         egui::Panel::left("jobs")
             .default_size(320.0)
             .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &mut self.state, &mut commands));
         settings_panel::settings_window(ui.ctx(), &mut self.state.settings, &mut commands);
+        let mut open = self.state.blend.open;
+        panel_window(ui.ctx(), "Blend images", &mut open, |ui| {
+            blend_panel::blend_ui(ui, &mut self.state.blend, &mut commands)
+        });
+        self.state.blend.open = open;
+        let mut open = self.state.describe.open;
+        panel_window(ui.ctx(), "Describe an image", &mut open, |ui| {
+            describe_panel::describe_ui(ui, &mut self.state.describe, &mut commands)
+        });
+        self.state.describe.open = open;
         egui::CentralPanel::default().show(ui, |ui| match &self.state.engine {
             Engine::Failed(why) => startup_problem_ui(ui, why),
             _ => {
@@ -299,9 +384,30 @@ impl eframe::App for MjdeskApp {
     }
 }
 
+/// Sends a new job (not a follow-up) to the window's gateway; returns its command id.
+fn submit(run: &mut Running, state: &AppState, intent: Intent) -> CommandId {
+    let id = run.command_id();
+    run.manager.send(Command::Submit {
+        id,
+        provider: run.provider,
+        endpoint: run.endpoint.clone(),
+        intent: Box::new(intent),
+        options: SubmitOptions { mode: state.prompt_form.mode.clone(), ..SubmitOptions::default() },
+    });
+    id
+}
+
 /// The first eight characters of a job id, for messages.
 fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
+}
+
+/// A panel as a small window over the app while `open`.
+fn panel_window(ctx: &egui::Context, title: &str, open: &mut bool, body: impl FnOnce(&mut egui::Ui)) {
+    if !*open {
+        return;
+    }
+    egui::Window::new(title).open(open).collapsible(false).resizable(false).show(ctx, body);
 }
 
 /// What the window shows when its engine could not start: the reason, which says what to do.

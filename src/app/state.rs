@@ -43,6 +43,29 @@ pub enum UiCommand {
     },
     /// Store the settings (the key in the keyring or 0600 file) and reconnect.
     SaveSettings(Box<super::settings_panel::SettingsForm>),
+    /// Ask the native dialog for images for a panel.
+    PickImages {
+        target: super::image_inputs::PickFor,
+    },
+    /// Take the clipboard's image for a panel.
+    PasteImage {
+        target: super::image_inputs::PickFor,
+    },
+    Blend {
+        images: Vec<crate::intent::ImageSource>,
+        dimensions: Option<crate::job::Dimensions>,
+    },
+    Describe {
+        image: crate::intent::ImageSource,
+    },
+    /// Ask the gateway for the seed of a finished job.
+    Seed {
+        job_id: String,
+    },
+    /// Put a prompt (one of Describe's) into the prompt box.
+    UsePrompt {
+        prompt: String,
+    },
 }
 
 /// Where the window's engine stands: it opens at once and connects in the background.
@@ -93,6 +116,10 @@ pub struct AppState {
     pub settings: super::settings_panel::SettingsUi,
     /// Where saved images go (Settings' download folder); `None`: the system's Downloads.
     pub download_dir: Option<std::path::PathBuf>,
+    pub blend: super::blend_panel::BlendForm,
+    pub describe: super::describe_panel::DescribeForm,
+    /// Seeds that arrived for jobs (job id → seed), from their Seed follow-ups.
+    pub seeds: std::collections::HashMap<String, String>,
 }
 
 impl AppState {
@@ -150,6 +177,9 @@ impl AppState {
 
     fn job_changed(&mut self, job: Arc<Job>) {
         self.observe(&job);
+        if let (crate::job::JobKind::Seed { .. }, Some(parent), Some(seed)) = (&job.kind, &job.parent_id, &job.seed) {
+            self.seeds.insert(parent.clone(), seed.clone());
+        }
         self.list.job_changed(&job);
         if job.parent_id.is_some() && job.parent_id == self.selected {
             let summary = JobSummary::of(&job);
@@ -206,6 +236,17 @@ impl AppState {
         {
             self.prompt_form.refuse(prompt, reason);
         }
+    }
+
+    /// Puts `prompt` into the prompt box (a Describe result, one click).
+    pub fn use_prompt(&mut self, prompt: &str) {
+        self.prompt = prompt.trim().to_owned();
+        self.prompt_form.history.reset();
+    }
+
+    /// The seed known for `job`: its own, or the one its Seed follow-up brought.
+    pub fn seed_of<'a>(&'a self, job: &'a Job) -> Option<&'a str> {
+        job.seed.as_deref().or_else(|| self.seeds.get(&job.id).map(String::as_str))
     }
 
     pub fn selected_job(&self) -> Option<&Job> {
