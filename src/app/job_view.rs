@@ -93,6 +93,7 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
             None => ui.strong(job.kind.label()),
         };
     });
+    links_ui(ui, state, job, commands);
     status_ui(ui, job, commands);
     ui.horizontal(|ui| {
         if let Some(seed) = state.seed_of(job).filter(|_| job.seed.is_none() || job.status != JobStatus::Succeeded) {
@@ -125,6 +126,33 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
             ui.add(prompt_label(ui, p, None));
         });
     }
+}
+
+/// The job's family: its parent (for a follow-up) and its follow-ups, one click each.
+fn links_ui(ui: &mut egui::Ui, state: &AppState, job: &Job, commands: &mut Vec<UiCommand>) {
+    if job.parent_id.is_none() && state.children.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        if let Some(parent) = &job.parent_id
+            && ui.link("Open parent job").on_hover_text(format!("job {}", short(parent))).clicked()
+        {
+            commands.push(UiCommand::Select { job_id: parent.clone() });
+        }
+        if !state.children.is_empty() {
+            ui.weak("Follow-ups:");
+            for child in &state.children {
+                let row = super::state::JobRow::of(child);
+                if ui.link(format!("Follow-up: {}", row.title)).on_hover_text(&row.status).clicked() {
+                    commands.push(UiCommand::Select { job_id: child.id.clone() });
+                }
+            }
+        }
+    });
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 fn status_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
@@ -415,6 +443,21 @@ mod tests {
         h.state_mut().0.apply(crate::manager::Update::Job(std::sync::Arc::new(seed_job)));
         h.run_steps(2);
         h.get_by_label("seed 4242");
+    }
+
+    #[test]
+    fn a_follow_up_links_its_parent_and_a_parent_its_children() {
+        let parent = finished(Provider::Ttapi, &TTAPI_GRID);
+        let req = JobRequest::Action { parent: crate::job::ParentRef::job("gw"), action: "upsample3".into() };
+        let mut child = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+        child.parent_id = Some(parent.id.clone());
+        child.prompt = Some("a fox --ar 3:2".into());
+        let mut h = harness(parent.clone());
+        h.state_mut().0.children = vec![crate::store::JobSummary::of(&child)];
+        h.run_steps(2);
+        assert_eq!(click(&mut h, "Follow-up: U3 · a fox --ar 3:2"), UiCommand::Select { job_id: child.id.clone() });
+        let mut h = harness(child);
+        assert_eq!(click(&mut h, "Open parent job"), UiCommand::Select { job_id: parent.id });
     }
 
     #[test]
