@@ -132,7 +132,8 @@ fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool
     let left = thumb_rect.right() + 8.0;
     let right = rect.right() - 6.0;
     let text_color = if selected { visuals.selection.stroke.color } else { visuals.text_color() };
-    let title = painter.layout(row.title.clone(), FontId::proportional(13.5), text_color, right - left);
+    let title_job = title_layout(ui.style(), &row.title, right - left, selected.then_some(text_color));
+    let title = ui.fonts_mut(|f| f.layout_job(title_job));
     let title_pos = egui::pos2(left, rect.top() + 5.0);
     painter
         .with_clip_rect(Rect::from_min_max(title_pos, egui::pos2(right, title_pos.y + 17.0)))
@@ -160,6 +161,21 @@ fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool
     painter.text(egui::pos2(left, rect.bottom() - 8.0), Align2::LEFT_BOTTOM, meta, small, visuals.weak_text_color());
     painter.hline(rect.x_range(), rect.bottom() - 0.5, visuals.widgets.noninteractive.bg_stroke);
     response
+}
+
+/// A row's title as Midjourney syntax in monospace (`--ar` reads as two dashes, not an en
+/// dash), one line; `plain` recolours the plain text (a selected row).
+fn title_layout(style: &egui::Style, title: &str, width: f32, plain: Option<Color32>) -> egui::text::LayoutJob {
+    let mut job = super::prompt_panel::prompt_layout_job(style, title, width);
+    job.wrap.max_rows = 1;
+    if let Some(color) = plain {
+        for section in &mut job.sections {
+            if section.format.color == style.visuals.text_color() {
+                section.format.color = color;
+            }
+        }
+    }
+    job
 }
 
 fn thumbnail_ui(ui: &egui::Ui, job: &JobSummary, rect: Rect) {
@@ -264,6 +280,16 @@ mod tests {
         harness.run_steps(2);
         assert_eq!(harness.state().0.list.filter().text, "whale");
         assert_eq!(harness.state().0.list.total(), None, "the list reads itself again for the new search");
+    }
+
+    #[test]
+    fn row_titles_are_monospace_with_parameters_coloured() {
+        let style = egui::Style::default();
+        let job = title_layout(&style, "U1 · a fox --ar 3:2", 200.0, None);
+        assert!(job.sections.iter().all(|s| s.format.font_id.family == egui::FontFamily::Monospace));
+        let colours: std::collections::HashSet<_> = job.sections.iter().map(|s| s.format.color).collect();
+        assert!(colours.len() >= 2, "parameters stand out from the text");
+        assert_eq!(job.wrap.max_rows, 1);
     }
 
     #[test]
