@@ -81,6 +81,12 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
         ui.centered_and_justified(|ui| ui.weak("Select a job to see its images."));
         return;
     };
+    // The open job's images stay decoded (the full-size view draws them too).
+    for image in job.result_images() {
+        if let Some(path) = &image.local_path {
+            super::image_lru::touch(ui.ctx(), &format!("file://{}", path.display()), super::image_lru::Class::Full);
+        }
+    }
     if viewer::viewer_ui(ui, job, commands) {
         return;
     }

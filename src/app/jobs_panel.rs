@@ -184,7 +184,9 @@ fn thumbnail_ui(ui: &egui::Ui, job: &JobSummary, rect: Rect) {
     let Some(first) = job.images.first() else { return };
     let thumb = crate::thumbs::thumb_path(first);
     let path = if thumb.is_file() { thumb } else { first.clone() };
-    egui::Image::new(format!("file://{}", path.display()))
+    let uri = format!("file://{}", path.display());
+    super::image_lru::touch(ui.ctx(), &uri, super::image_lru::Class::Thumb);
+    egui::Image::new(uri)
         .fit_to_exact_size(rect.size())
         .maintain_aspect_ratio(true)
         .corner_radius(4.0)

@@ -7,6 +7,7 @@ pub mod canvas;
 pub mod describe_panel;
 pub mod export;
 pub mod image_inputs;
+pub mod image_lru;
 mod job_view;
 mod jobs_panel;
 pub mod list;
@@ -375,6 +376,7 @@ impl eframe::App for MjdeskApp {
         for cmd in commands {
             self.apply(cmd);
         }
+        image_lru::end_frame(ui.ctx());
         if let EngineSlot::Running(run) = &self.engine {
             let visible = self.state.visible_rows.clone();
             for read in self.state.list.wanted(visible) {
