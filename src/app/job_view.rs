@@ -87,6 +87,12 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
         });
         return;
     };
+    // The open job's images stay decoded (the full-size view draws them too).
+    for image in job.result_images() {
+        if let Some(path) = &image.local_path {
+            super::image_lru::touch(ui.ctx(), &format!("file://{}", path.display()), super::image_lru::Class::Full);
+        }
+    }
     if viewer::viewer_ui(ui, job, commands) {
         return;
     }
@@ -99,7 +105,19 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
             None => ui.strong(job.kind.label()),
         };
     });
+    links_ui(ui, state, job, commands);
     status_ui(ui, job, commands);
+    ui.horizontal(|ui| {
+        if let Some(seed) = state.seed_of(job).filter(|_| job.seed.is_none() || job.status != JobStatus::Succeeded) {
+            ui.weak(format!("seed {seed}"));
+        }
+        if job.status == JobStatus::Succeeded
+            && !matches!(job.kind, crate::job::JobKind::Describe | crate::job::JobKind::Seed { .. })
+            && ui.button("Seed").on_hover_text("Ask the gateway for this job's seed").clicked()
+        {
+            commands.push(UiCommand::Seed { job_id: job.id.clone() });
+        }
+    });
     let layout = ActionLayout::of(job);
     let images = job.result_images();
     // Room for the action row under the images.
@@ -115,10 +133,39 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
     sent_mask_ui(ui, job, commands);
     for (n, p) in job.prompts.iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
-            ui.weak(format!("{}.", n + 1));
+            if ui.button(format!("Use prompt {}", n + 1)).on_hover_text("Put this prompt in the prompt box").clicked() {
+                commands.push(UiCommand::UsePrompt { prompt: p.clone() });
+            }
             ui.add(prompt_label(ui, p, None));
         });
     }
+}
+
+/// The job's family: its parent (for a follow-up) and its follow-ups, one click each.
+fn links_ui(ui: &mut egui::Ui, state: &AppState, job: &Job, commands: &mut Vec<UiCommand>) {
+    if job.parent_id.is_none() && state.children.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        if let Some(parent) = &job.parent_id
+            && ui.link("Open parent job").on_hover_text(format!("job {}", short(parent))).clicked()
+        {
+            commands.push(UiCommand::Select { job_id: parent.clone() });
+        }
+        if !state.children.is_empty() {
+            ui.weak("Follow-ups:");
+            for child in &state.children {
+                let row = super::state::JobRow::of(child);
+                if ui.link(format!("Follow-up: {}", row.title)).on_hover_text(&row.status).clicked() {
+                    commands.push(UiCommand::Select { job_id: child.id.clone() });
+                }
+            }
+        }
+    });
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 fn status_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
@@ -424,7 +471,54 @@ mod tests {
         let h = harness(job);
         let mut want: Vec<String> = TTAPI_GRID.iter().map(|a| ActionKind::parse(a).label()).collect();
         want.sort();
-        assert_eq!(button_labels(&h), want);
+        // `Seed` asks about the job itself; every other button is one of its actions.
+        let labels = button_labels(&h);
+        assert!(labels.iter().any(|l| l == "Seed"));
+        assert_eq!(labels.into_iter().filter(|l| l != "Seed").collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn seed_asks_for_the_open_job_and_the_seed_shows_when_it_arrives() {
+        let job = finished(Provider::Ttapi, &TTAPI_GRID);
+        let id = job.id.clone();
+        let mut h = harness(job.clone());
+        assert_eq!(click(&mut h, "Seed"), UiCommand::Seed { job_id: id.clone() });
+        let req = JobRequest::Seed { parent: crate::job::ParentRef::job("gw") };
+        let mut seed_job = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+        seed_job.parent_id = Some(id);
+        seed_job.seed = Some("4242".into());
+        seed_job.status = JobStatus::Succeeded;
+        h.state_mut().0.apply(crate::manager::Update::Job(std::sync::Arc::new(seed_job)));
+        h.run_steps(2);
+        h.get_by_label("seed 4242");
+    }
+
+    #[test]
+    fn a_follow_up_links_its_parent_and_a_parent_its_children() {
+        let parent = finished(Provider::Ttapi, &TTAPI_GRID);
+        let req = JobRequest::Action { parent: crate::job::ParentRef::job("gw"), action: "upsample3".into() };
+        let mut child = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+        child.parent_id = Some(parent.id.clone());
+        child.prompt = Some("a fox --ar 3:2".into());
+        let mut h = harness(parent.clone());
+        h.state_mut().0.children = vec![crate::store::JobSummary::of(&child)];
+        h.run_steps(2);
+        assert_eq!(click(&mut h, "Follow-up: U3 · a fox --ar 3:2"), UiCommand::Select { job_id: child.id.clone() });
+        let mut h = harness(child);
+        assert_eq!(click(&mut h, "Open parent job"), UiCommand::Select { job_id: parent.id });
+    }
+
+    #[test]
+    fn a_describe_prompt_goes_into_the_box_in_one_click() {
+        let mut job = finished(Provider::Ttapi, &[]);
+        job.prompts = vec!["a cat on a sofa --ar 4:3".into(), "a tabby cat, oil painting".into()];
+        let mut h = harness(job);
+        assert_eq!(click(&mut h, "Use prompt 2"), UiCommand::UsePrompt { prompt: "a tabby cat, oil painting".into() });
+        let (state, cmds) = h.state_mut();
+        if let Some(UiCommand::UsePrompt { prompt }) = cmds.last() {
+            state.use_prompt(prompt);
+        }
+        assert_eq!(h.state().0.prompt, "a tabby cat, oil painting");
     }
 
     #[test]

@@ -132,7 +132,8 @@ fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool
     let left = thumb_rect.right() + 8.0;
     let right = rect.right() - 6.0;
     let text_color = if selected { visuals.selection.stroke.color } else { visuals.text_color() };
-    let title = painter.layout(row.title.clone(), FontId::proportional(13.5), text_color, right - left);
+    let title_job = title_layout(ui.style(), &row.title, right - left, selected.then_some(text_color));
+    let title = ui.fonts_mut(|f| f.layout_job(title_job));
     let title_pos = egui::pos2(left, rect.top() + 5.0);
     painter
         .with_clip_rect(Rect::from_min_max(title_pos, egui::pos2(right, title_pos.y + 17.0)))
@@ -162,13 +163,30 @@ fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool
     response
 }
 
+/// A row's title as Midjourney syntax in monospace (`--ar` reads as two dashes, not an en
+/// dash), one line; `plain` recolours the plain text (a selected row).
+fn title_layout(style: &egui::Style, title: &str, width: f32, plain: Option<Color32>) -> egui::text::LayoutJob {
+    let mut job = super::prompt_panel::prompt_layout_job(style, title, width);
+    job.wrap.max_rows = 1;
+    if let Some(color) = plain {
+        for section in &mut job.sections {
+            if section.format.color == style.visuals.text_color() {
+                section.format.color = color;
+            }
+        }
+    }
+    job
+}
+
 fn thumbnail_ui(ui: &egui::Ui, job: &JobSummary, rect: Rect) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
     let Some(first) = job.images.first() else { return };
     let thumb = crate::thumbs::thumb_path(first);
     let path = if thumb.is_file() { thumb } else { first.clone() };
-    egui::Image::new(format!("file://{}", path.display()))
+    let uri = format!("file://{}", path.display());
+    super::image_lru::touch(ui.ctx(), &uri, super::image_lru::Class::Thumb);
+    egui::Image::new(uri)
         .fit_to_exact_size(rect.size())
         .maintain_aspect_ratio(true)
         .corner_radius(4.0)
@@ -264,6 +282,16 @@ mod tests {
         harness.run_steps(2);
         assert_eq!(harness.state().0.list.filter().text, "whale");
         assert_eq!(harness.state().0.list.total(), None, "the list reads itself again for the new search");
+    }
+
+    #[test]
+    fn row_titles_are_monospace_with_parameters_coloured() {
+        let style = egui::Style::default();
+        let job = title_layout(&style, "U1 · a fox --ar 3:2", 200.0, None);
+        assert!(job.sections.iter().all(|s| s.format.font_id.family == egui::FontFamily::Monospace));
+        let colours: std::collections::HashSet<_> = job.sections.iter().map(|s| s.format.color).collect();
+        assert!(colours.len() >= 2, "parameters stand out from the text");
+        assert_eq!(job.wrap.max_rows, 1);
     }
 
     #[test]

@@ -2,8 +2,12 @@
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
 pub mod background;
+pub mod blend_panel;
 pub mod canvas;
+pub mod describe_panel;
 pub mod export;
+pub mod image_inputs;
+pub mod image_lru;
 mod job_view;
 mod jobs_panel;
 pub mod list;
@@ -33,6 +37,11 @@ use crate::manager::{Command, CommandId, JobManager, Updates};
 pub struct MjdeskApp {
     state: AppState,
     engine: EngineSlot,
+    ctx: egui::Context,
+    /// Engines replaced by a reconnect: they finish the jobs they were driving and report them.
+    retired: Vec<Running>,
+    /// Settings saved while the engine was still starting: applied once it has.
+    pending_settings: Option<Box<settings_panel::SettingsForm>>,
     repaint: Repaint,
     /// Save / copy / show-in-folder, run off the UI thread.
     exports: export::Exports,
@@ -40,6 +49,8 @@ pub struct MjdeskApp {
     first_frame: Option<std::time::Instant>,
     /// The mask canvas, when a Vary (Region) or an edit is open: it takes the central panel.
     editor: Option<region_editor::RegionEditor>,
+    /// File dialog and clipboard reads for Blend and Describe.
+    picker: image_inputs::ImagePicker,
 }
 
 /// The engine behind the window: starting, or running.
@@ -58,6 +69,10 @@ struct Running {
     next_command: CommandId,
     /// The Imagine from the prompt box waiting for its answer (a refusal shows by the box).
     imagine: Option<CommandId>,
+    /// The Blend / Describe / Seed waiting for theirs (a refusal shows by their button).
+    blend: Option<CommandId>,
+    describe: Option<CommandId>,
+    seed: Option<CommandId>,
 }
 
 impl Running {
@@ -75,12 +90,70 @@ impl MjdeskApp {
         // No blinking caret anywhere: a blink repaints the whole window (~20% of a core under
         // software rendering) while nothing else moves.
         ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
-        let ctx = ctx.clone();
-        let repaint: Repaint = Arc::new(move || ctx.request_repaint());
+        let egui_ctx = ctx.clone();
+        let repaint: Repaint = Arc::new(move || egui_ctx.request_repaint());
         let engine = EngineSlot::Starting(background::start(target, repaint.clone()));
         let exports = export::Exports::new(Some(repaint.clone()));
-        let state = AppState { engine: Engine::Connecting, ..Default::default() };
-        Self { state, engine, repaint, exports, first_frame: Some(started), editor: None }
+        Self {
+            state: AppState { engine: Engine::Connecting, ..Default::default() },
+            engine,
+            ctx: ctx.clone(),
+            retired: Vec::new(),
+            pending_settings: None,
+            picker: image_inputs::ImagePicker::new(repaint.clone()),
+            repaint,
+            exports,
+            first_frame: Some(started),
+            editor: None,
+        }
+    }
+
+    /// Applies saved settings: theme, mode and folder at once; the gateway (and a new key)
+    /// through a new engine, "connecting…" meanwhile.
+    fn save_settings(&mut self, form: Box<settings_panel::SettingsForm>) {
+        self.apply_preferences(&form);
+        let (store, resume) = match std::mem::replace(&mut self.engine, EngineSlot::Stopped) {
+            EngineSlot::Starting(rx) => {
+                // Reconnect once the first start has answered.
+                self.engine = EngineSlot::Starting(rx);
+                self.pending_settings = Some(form);
+                return;
+            }
+            EngineSlot::Running(run) => {
+                let store = run.loader.store().clone();
+                self.retired.push(*run);
+                (Some(store), false)
+            }
+            EngineSlot::Stopped => (None, true),
+        };
+        self.state.engine = Engine::Connecting;
+        self.state.gateway = "connecting…".to_owned();
+        self.state.message = None;
+        self.state.key_refused = None;
+        self.engine = EngineSlot::Starting(background::restart(store, *form, resume, self.repaint.clone()));
+    }
+
+    fn take_images(&mut self, target: image_inputs::PickFor, images: Vec<crate::intent::ImageSource>) {
+        match target {
+            image_inputs::PickFor::Blend => {
+                self.state.blend.open = true;
+                self.state.blend.add(images);
+            }
+            image_inputs::PickFor::Describe => {
+                self.state.describe.open = true;
+                self.state.describe.add(images);
+            }
+        }
+    }
+
+    /// The settings that take effect without a reconnect.
+    fn apply_preferences(&mut self, form: &settings_panel::SettingsForm) {
+        self.ctx.set_theme(settings_panel::theme_preference(form.theme));
+        self.state.prompt_form.mode = form.default_mode.clone();
+        self.state.download_dir = form.download_dir();
+        let mut shown = form.clone();
+        shown.api_key.clear();
+        self.state.settings.form = shown;
     }
 
     /// Takes in the engine once it has started (or why it could not).
@@ -93,6 +166,13 @@ impl MjdeskApp {
         };
         match result {
             Ok(started) => {
+                match &started.settings {
+                    Some(form) => self.apply_preferences(form),
+                    None => self.state.settings.form = settings_panel::form_for(&started.connection),
+                }
+                if let Some(note) = &started.notice {
+                    self.state.message = Some(note.clone());
+                }
                 let simulated = started.connection.is_simulator();
                 self.state.gateway =
                     state::gateway_label(started.connection.provider, &started.connection.base_url, simulated);
@@ -108,12 +188,24 @@ impl MjdeskApp {
                     endpoint: started.connection.endpoint,
                     next_command: 0,
                     imagine: None,
+                    blend: None,
+                    describe: None,
+                    seed: None,
                 }));
             }
             Err(e) => {
+                if let StartError::Connect(c) = &e
+                    && c.is_key_problem()
+                {
+                    self.state.settings.open = true;
+                    self.state.settings.notice = Some(crate::textsafe::one_line(&c.to_string()).into_owned());
+                }
                 self.state.engine = Engine::Failed(e.to_string());
                 self.engine = EngineSlot::Stopped;
             }
+        }
+        if let Some(form) = self.pending_settings.take() {
+            self.save_settings(form);
         }
     }
 
@@ -146,8 +238,13 @@ impl MjdeskApp {
     fn apply(&mut self, cmd: UiCommand) {
         match cmd {
             UiCommand::SaveImage { source, file_name } => {
-                return self.exports.save(source, file_name, export::default_download_dir());
+                let folder = self.state.download_dir.clone().or_else(export::default_download_dir);
+                return self.exports.save(source, file_name, folder);
             }
+            UiCommand::SaveSettings(form) => return self.save_settings(form),
+            UiCommand::PickImages { target } => return self.picker.open_dialog(target),
+            UiCommand::PasteImage { target } => return self.picker.paste(target),
+            UiCommand::UsePrompt { prompt } => return self.state.use_prompt(&prompt),
             UiCommand::CopyImage { source } => return self.exports.copy(source),
             UiCommand::ShowInFolder { path } => return self.exports.show_in_folder(&path),
             _ => {}
@@ -229,13 +326,29 @@ impl MjdeskApp {
                 editor.prompt = region_editor::sent_prompt(&job.request).unwrap_or_default().to_owned();
                 self.editor = Some(editor);
             }
-            UiCommand::SaveSettings(form) => {
-                // TODO(settings): persist the settings, store a new key in the keyring or the
-                // 0600 file (never the database), apply the theme and reconnect.
-                self.state.message =
-                    Some(format!("{} settings noted; applying them is not wired up yet", form.gateway.label()));
+            UiCommand::Blend { images, dimensions } => {
+                self.state.blend.refusal = None;
+                run.blend = Some(submit(run, &self.state, Intent::Blend { images, dimensions }));
             }
-            UiCommand::SaveImage { .. } | UiCommand::CopyImage { .. } | UiCommand::ShowInFolder { .. } => {}
+            UiCommand::Describe { image } => {
+                self.state.describe.refusal = None;
+                run.describe = Some(submit(run, &self.state, Intent::Describe { image }));
+            }
+            UiCommand::Seed { job_id } => {
+                let Some(parent) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+                let (provider, endpoint, options) = (parent.provider, parent.base_url.clone(), parent.options.clone());
+                let id = run.command_id();
+                run.seed = Some(id);
+                let intent = Box::new(Intent::Seed { parent: job_id });
+                run.manager.send(Command::Submit { id, provider, endpoint, intent, options });
+            }
+            UiCommand::SaveImage { .. }
+            | UiCommand::CopyImage { .. }
+            | UiCommand::ShowInFolder { .. }
+            | UiCommand::SaveSettings(_)
+            | UiCommand::PickImages { .. }
+            | UiCommand::PasteImage { .. }
+            | UiCommand::UsePrompt { .. } => {}
         }
     }
 }
@@ -243,9 +356,33 @@ impl MjdeskApp {
 impl eframe::App for MjdeskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_start();
+        while let Some(picked) = self.picker.try_recv() {
+            match picked.images {
+                Ok(images) => self.take_images(picked.target, images),
+                Err(why) => self.state.message = Some(why),
+            }
+        }
+        let dropped = image_inputs::dropped(ctx);
+        if !dropped.is_empty() {
+            // Dropped onto the window: for the panel that is open, else Blend for several
+            // images and Describe for one.
+            let target = if self.state.blend.open || (!self.state.describe.open && dropped.len() > 1) {
+                image_inputs::PickFor::Blend
+            } else {
+                image_inputs::PickFor::Describe
+            };
+            self.take_images(target, dropped);
+        }
         for outcome in self.exports.poll() {
             self.state.message = Some(outcome.to_string());
         }
+        // Engines replaced by a reconnect report the jobs they still drive, then go.
+        for old in &mut self.retired {
+            while let Some(update) = old.updates.try_recv() {
+                self.state.apply(update);
+            }
+        }
+        self.retired.retain(|old| old.manager.live_jobs() > 0);
         let EngineSlot::Running(run) = &mut self.engine else { return };
         if let Some(editor) = &mut self.editor
             && !editor.poll()
@@ -271,10 +408,15 @@ impl eframe::App for MjdeskApp {
             ));
         }
         while let Some(update) = run.updates.try_recv() {
-            if let crate::manager::Update::Rejected { id, error } = &update
-                && run.imagine == Some(*id)
-            {
-                self.state.prompt_form.rejected(&crate::textsafe::short_line(&error.to_string()));
+            if let crate::manager::Update::Rejected { id, error } = &update {
+                let said = crate::textsafe::short_line(&error.to_string()).to_string();
+                if run.imagine == Some(*id) {
+                    self.state.prompt_form.rejected(&said);
+                } else if run.blend == Some(*id) {
+                    self.state.blend.refusal = Some(said);
+                } else if run.describe == Some(*id) {
+                    self.state.describe.refusal = Some(said);
+                }
             }
             let editors = self.editor.as_ref().and_then(|e| e.pending());
             match &update {
@@ -293,6 +435,11 @@ impl eframe::App for MjdeskApp {
             self.state.loaded(loaded);
         }
         self.state.counts = run.manager.counts();
+        for old in &self.retired {
+            let c = old.manager.counts();
+            self.state.counts.in_progress += c.in_progress;
+            self.state.counts.queued_locally += c.queued_locally;
+        }
         if self.state.busy() {
             // Running times tick on the clock; progress itself arrives with updates.
             ctx.request_repaint_after(std::time::Duration::from_secs(1));
@@ -308,17 +455,37 @@ impl eframe::App for MjdeskApp {
         egui::Panel::top("prompt").show(ui, |ui| {
             ui.add_space(6.0);
             prompt_panel::prompt_panel_ui(ui, &mut self.state, &mut commands);
+            ui.horizontal(|ui| {
+                ui.toggle_value(&mut self.state.blend.open, "Open Blend").on_hover_text("Blend 2-5 images");
+                ui.toggle_value(&mut self.state.describe.open, "Open Describe")
+                    .on_hover_text("Four prompts for an image");
+            });
             ui.add_space(6.0);
         });
         egui::Panel::left("jobs")
             .default_size(320.0)
             .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &mut self.state, &mut commands));
         settings_panel::settings_window(ui.ctx(), &mut self.state.settings, &mut commands);
+        let mut open = self.state.blend.open;
+        panel_window(ui.ctx(), "Blend images", &mut open, |ui| {
+            blend_panel::blend_ui(ui, &mut self.state.blend, &mut commands)
+        });
+        self.state.blend.open = open;
+        let mut open = self.state.describe.open;
+        panel_window(ui.ctx(), "Describe an image", &mut open, |ui| {
+            describe_panel::describe_ui(ui, &mut self.state.describe, &mut commands)
+        });
+        self.state.describe.open = open;
         let mut edited = None;
         egui::CentralPanel::default().show(ui, |ui| match (&self.state.engine, &mut self.editor) {
             (Engine::Failed(why), _) => startup_problem_ui(ui, why),
             (_, Some(editor)) => edited = editor.ui(ui),
-            _ => job_view::job_view_ui(ui, &self.state, &mut commands),
+            _ => {
+                if self.state.simulated && self.state.engine == Engine::Ready {
+                    settings_panel::simulator_banner_ui(ui, &mut self.state.settings);
+                }
+                job_view::job_view_ui(ui, &self.state, &mut commands)
+            }
         });
         if let Some(event) = edited {
             self.editor_event(event);
@@ -326,6 +493,7 @@ impl eframe::App for MjdeskApp {
         for cmd in commands {
             self.apply(cmd);
         }
+        image_lru::end_frame(ui.ctx());
         if let EngineSlot::Running(run) = &self.engine {
             let visible = self.state.visible_rows.clone();
             for read in self.state.list.wanted(visible) {
@@ -335,9 +503,30 @@ impl eframe::App for MjdeskApp {
     }
 }
 
+/// Sends a new job (not a follow-up) to the window's gateway; returns its command id.
+fn submit(run: &mut Running, state: &AppState, intent: Intent) -> CommandId {
+    let id = run.command_id();
+    run.manager.send(Command::Submit {
+        id,
+        provider: run.provider,
+        endpoint: run.endpoint.clone(),
+        intent: Box::new(intent),
+        options: SubmitOptions { mode: state.prompt_form.mode.clone(), ..SubmitOptions::default() },
+    });
+    id
+}
+
 /// The first eight characters of a job id, for messages.
 fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
+}
+
+/// A panel as a small window over the app while `open`.
+fn panel_window(ctx: &egui::Context, title: &str, open: &mut bool, body: impl FnOnce(&mut egui::Ui)) {
+    if !*open {
+        return;
+    }
+    egui::Window::new(title).open(open).collapsible(false).resizable(false).show(ctx, body);
 }
 
 /// What the window shows when its engine could not start: the reason, which says what to do.

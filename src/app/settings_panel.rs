@@ -118,6 +118,93 @@ impl SettingsForm {
     }
 }
 
+/// The names the window's settings are stored under (the store's settings table; never the key).
+pub mod keys {
+    pub const GATEWAY: &str = "window.gateway";
+    pub const BASE_URL: &str = "window.base_url";
+    pub const DEFAULT_MODE: &str = "window.default_mode";
+    pub const DOWNLOAD_FOLDER: &str = "window.download_folder";
+    pub const THEME: &str = "window.theme";
+    pub const ALL: [&str; 5] = [GATEWAY, BASE_URL, DEFAULT_MODE, DOWNLOAD_FOLDER, THEME];
+}
+
+impl SettingsForm {
+    /// The non-secret settings as (name, value) pairs to store. The key is never among them.
+    pub fn to_settings(&self) -> Vec<(&'static str, String)> {
+        let gateway = match self.gateway {
+            GatewayChoice::Gateway(p) => p.as_str().to_owned(),
+            GatewayChoice::Simulator => "sim".to_owned(),
+        };
+        let theme = match self.theme {
+            Theme::Dark => "dark",
+            Theme::Light => "light",
+        };
+        vec![
+            (keys::GATEWAY, gateway),
+            (keys::BASE_URL, self.base_url.trim().to_owned()),
+            (keys::DEFAULT_MODE, self.default_mode.as_ref().map_or("", Mode::as_str).to_owned()),
+            (keys::DOWNLOAD_FOLDER, self.download_folder.trim().to_owned()),
+            (keys::THEME, theme.to_owned()),
+        ]
+    }
+
+    /// The form as stored, read through `get`; `None` when no gateway was ever saved.
+    pub fn from_settings(get: impl Fn(&str) -> Option<String>) -> Option<SettingsForm> {
+        let gateway = match get(keys::GATEWAY)?.as_str() {
+            "sim" => GatewayChoice::Simulator,
+            other => GatewayChoice::Gateway(Provider::parse(other)?),
+        };
+        let theme = match get(keys::THEME).as_deref() {
+            Some("light") => Theme::Light,
+            _ => Theme::Dark,
+        };
+        Some(SettingsForm {
+            gateway,
+            base_url: get(keys::BASE_URL).unwrap_or_default(),
+            api_key: String::new(),
+            default_mode: get(keys::DEFAULT_MODE).filter(|m| !m.trim().is_empty()).map(|m| Mode::parse(&m)),
+            download_folder: get(keys::DOWNLOAD_FOLDER).unwrap_or_default(),
+            theme,
+        })
+    }
+
+    /// The gateway these settings connect to (the key is stored separately, before).
+    pub fn target(&self) -> super::Target {
+        match self.gateway {
+            GatewayChoice::Simulator => super::Target { simulator: true, ..Default::default() },
+            GatewayChoice::Gateway(p) => super::Target {
+                provider: Some(p),
+                base_url: Some(self.base_url.trim().trim_end_matches('/').to_owned()).filter(|u| !u.is_empty()),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The download folder, when one is set.
+    pub fn download_dir(&self) -> Option<std::path::PathBuf> {
+        Some(self.download_folder.trim()).filter(|f| !f.is_empty()).map(std::path::PathBuf::from)
+    }
+}
+
+/// A form showing the gateway the window runs on (nothing was ever saved).
+pub fn form_for(connection: &crate::connect::Connection) -> SettingsForm {
+    if connection.is_simulator() {
+        return SettingsForm::default();
+    }
+    let p = connection.provider;
+    let base_url =
+        if connection.base_url == p.default_base_url() { String::new() } else { connection.base_url.clone() };
+    SettingsForm { gateway: GatewayChoice::Gateway(p), base_url, ..SettingsForm::default() }
+}
+
+/// The theme as egui's preference.
+pub fn theme_preference(theme: Theme) -> egui::ThemePreference {
+    match theme {
+        Theme::Dark => egui::ThemePreference::Dark,
+        Theme::Light => egui::ThemePreference::Light,
+    }
+}
+
 /// The panel's state: open or not, and the form being edited.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsUi {
@@ -132,6 +219,24 @@ pub fn settings_button(ui: &mut egui::Ui, settings: &mut SettingsUi) {
     if ui.button("Settings").clicked() {
         settings.open = !settings.open;
     }
+}
+
+/// What the window says on the built-in simulator, in so many words.
+pub const SIMULATOR_NOTICE: &str = "You are on the built-in simulator: images are made here, no gateway is called. \
+Add your TTAPI, AceData or Vtrix key in Settings.";
+
+/// The banner on top of the job view while the window runs on the simulator, with a button
+/// that opens Settings.
+pub fn simulator_banner_ui(ui: &mut egui::Ui, settings: &mut SettingsUi) {
+    egui::Frame::group(ui.style()).fill(ui.visuals().faint_bg_color).show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new(SIMULATOR_NOTICE).color(ui.visuals().warn_fg_color));
+            if ui.button("Open Settings").clicked() {
+                settings.open = true;
+            }
+        });
+    });
+    ui.add_space(6.0);
 }
 
 /// The form itself; `Save` sends [`UiCommand::SaveSettings`].
@@ -281,6 +386,40 @@ mod tests {
         h.run();
         assert!(h.get_by_label("Save").accesskit_node().is_disabled());
         h.get_by_label_contains("must start with https://");
+    }
+
+    #[test]
+    fn settings_round_trip_without_the_key_and_name_their_target() {
+        let form = SettingsForm {
+            gateway: GatewayChoice::Gateway(Provider::Vtrix),
+            base_url: "https://v.example/".into(),
+            api_key: "sk-never-stored".into(),
+            default_mode: Some(Mode::Turbo),
+            download_folder: "/tmp/out".into(),
+            theme: Theme::Light,
+        };
+        let pairs = form.to_settings();
+        assert!(pairs.iter().all(|(_, v)| !v.contains("sk-never")), "the key is never a setting");
+        let map: std::collections::HashMap<_, _> = pairs.into_iter().collect();
+        let read = SettingsForm::from_settings(|n| map.get(n).cloned()).unwrap();
+        assert_eq!(
+            read,
+            SettingsForm { api_key: String::new(), base_url: "https://v.example/".into(), ..form.clone() }
+        );
+        let target = form.target();
+        assert_eq!((target.provider, target.base_url.as_deref()), (Some(Provider::Vtrix), Some("https://v.example")));
+        assert!(SettingsForm::default().target().simulator);
+        assert_eq!(SettingsForm::from_settings(|_| None), None);
+    }
+
+    #[test]
+    fn the_simulator_banner_says_so_and_opens_settings() {
+        let mut h = Harness::new_ui_state(|ui, s: &mut SettingsUi| simulator_banner_ui(ui, s), SettingsUi::default());
+        h.run();
+        h.get_by_label_contains("You are on the built-in simulator");
+        h.get_by_label("Open Settings").click();
+        h.run();
+        assert!(h.state().open);
     }
 
     #[test]

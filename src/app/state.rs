@@ -56,6 +56,29 @@ pub enum UiCommand {
     EditMaskAgain {
         job_id: String,
     },
+    /// Ask the native dialog for images for a panel.
+    PickImages {
+        target: super::image_inputs::PickFor,
+    },
+    /// Take the clipboard's image for a panel.
+    PasteImage {
+        target: super::image_inputs::PickFor,
+    },
+    Blend {
+        images: Vec<crate::intent::ImageSource>,
+        dimensions: Option<crate::job::Dimensions>,
+    },
+    Describe {
+        image: crate::intent::ImageSource,
+    },
+    /// Ask the gateway for the seed of a finished job.
+    Seed {
+        job_id: String,
+    },
+    /// Put a prompt (one of Describe's) into the prompt box.
+    UsePrompt {
+        prompt: String,
+    },
 }
 
 /// Where the window's engine stands: it opens at once and connects in the background.
@@ -104,6 +127,12 @@ pub struct AppState {
     pub session: super::status_bar::SessionTally,
     /// The Settings panel: open or not, and the form.
     pub settings: super::settings_panel::SettingsUi,
+    /// Where saved images go (Settings' download folder); `None`: the system's Downloads.
+    pub download_dir: Option<std::path::PathBuf>,
+    pub blend: super::blend_panel::BlendForm,
+    pub describe: super::describe_panel::DescribeForm,
+    /// Seeds that arrived for jobs (job id → seed), from their Seed follow-ups.
+    pub seeds: std::collections::HashMap<String, String>,
 }
 
 impl AppState {
@@ -151,6 +180,9 @@ impl AppState {
             Update::KeyRefused { error, .. } => {
                 let said = crate::textsafe::one_line(&error.to_string()).into_owned();
                 self.message = Some(said.clone());
+                // A refused key opens Settings with the gateway's words.
+                self.settings.open = true;
+                self.settings.notice = Some(format!("The gateway refused the key: {said}"));
                 self.key_refused = Some(said);
             }
         }
@@ -158,6 +190,9 @@ impl AppState {
 
     fn job_changed(&mut self, job: Arc<Job>) {
         self.observe(&job);
+        if let (crate::job::JobKind::Seed { .. }, Some(parent), Some(seed)) = (&job.kind, &job.parent_id, &job.seed) {
+            self.seeds.insert(parent.clone(), seed.clone());
+        }
         self.list.job_changed(&job);
         if job.parent_id.is_some() && job.parent_id == self.selected {
             let summary = JobSummary::of(&job);
@@ -214,6 +249,17 @@ impl AppState {
         {
             self.prompt_form.refuse(prompt, reason);
         }
+    }
+
+    /// Puts `prompt` into the prompt box (a Describe result, one click).
+    pub fn use_prompt(&mut self, prompt: &str) {
+        self.prompt = prompt.trim().to_owned();
+        self.prompt_form.history.reset();
+    }
+
+    /// The seed known for `job`: its own, or the one its Seed follow-up brought.
+    pub fn seed_of<'a>(&'a self, job: &'a Job) -> Option<&'a str> {
+        job.seed.as_deref().or_else(|| self.seeds.get(&job.id).map(String::as_str))
     }
 
     pub fn selected_job(&self) -> Option<&Job> {
@@ -303,6 +349,17 @@ mod tests {
             error: crate::manager::ManagerError::Invalid(crate::imageio::InputError::EmptyPrompt.into()),
         });
         assert_eq!(s.message.as_deref(), Some("the prompt is empty; describe what you want to see"));
+    }
+
+    #[test]
+    fn a_refused_key_opens_settings_with_the_gateways_words() {
+        let mut s = AppState::new("TTAPI".into(), 10, Vec::new());
+        assert!(!s.settings.open);
+        let error = crate::error::GatewayError::Invalid("invalid api key".into());
+        s.apply(Update::KeyRefused { provider: Provider::Ttapi, endpoint: "https://api.ttapi.io".into(), error });
+        assert!(s.settings.open);
+        let notice = s.settings.notice.as_deref().unwrap();
+        assert!(notice.contains("invalid api key"), "{notice}");
     }
 
     #[test]
