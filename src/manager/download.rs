@@ -31,9 +31,19 @@ fn needs_copy(img: &JobImage) -> bool {
     }
 }
 
-/// True when a succeeded job lacks a local copy it could still get.
-pub(super) fn missing_copies(job: &Job) -> bool {
-    job.result_images().into_iter().any(needs_copy)
+/// Makes every result image without a usable local copy wanted again, forgetting why an
+/// earlier try failed (a full disk may have been freed since, a host may answer again).
+/// True when any image is to be downloaded.
+pub(super) fn retry_failed_copies(job: &mut Job) -> bool {
+    let mut any = false;
+    for img in wanted(job) {
+        if img.local_path.as_ref().is_none_or(|p| !p.exists()) {
+            img.local_path = None;
+            img.error = None;
+            any = true;
+        }
+    }
+    any
 }
 
 pub(super) async fn fetch_all(inner: &Inner, client: &GatewayClient, job: &mut Job) {
@@ -113,9 +123,20 @@ async fn copy_one(
     .await;
     match stored {
         Ok(Ok(path)) => Ok(path),
+        Ok(Err(e)) if disk_full(&e.to_string()) => {
+            Err(format!("could not save the image: the disk is full; free some space and fetch the job again ({e})"))
+        }
         Ok(Err(e)) => Err(format!("could not save the image: {e}")),
         Err(e) => Err(format!("could not save the image: {e}")),
     }
+}
+
+/// True for the text of an I/O error that says the disk is full (ENOSPC, EDQUOT, Windows'
+/// ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL).
+fn disk_full(text: &str) -> bool {
+    ["os error 28)", "os error 122)", "os error 112)", "os error 39)", "No space left on device", "quota exceeded"]
+        .iter()
+        .any(|m| text.contains(m))
 }
 
 /// How many attempts an error allows in all.
