@@ -94,8 +94,14 @@ pub async fn wait_for(
             Ok(None) => return Err("the job manager stopped".into()),
             Err(_) if !manager.is_driving(id) => {
                 job = read()?;
-                if job.status == JobStatus::Submitting && job.gateway_id.is_none() {
-                    // Its submit is another process's; if that one died, the job is unknown.
+                let past_deadline = job.deadline_at.is_some_and(|d| d < crate::job::now_ms());
+                let orphaned = (job.status == JobStatus::Submitting && job.gateway_id.is_none())
+                    || (job.status == JobStatus::Succeeded && !job.settled())
+                    || (job.gateway_id.is_some() && !job.status.is_terminal() && past_deadline);
+                if orphaned {
+                    // Nobody seems to finish it (the process driving it may have died): a
+                    // submit whose claim is abandoned becomes unknown, a job past its deadline
+                    // is ended, missing images are downloaded here.
                     let _ = manager.follow(id).await;
                     job = read()?;
                 }

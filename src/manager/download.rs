@@ -121,22 +121,12 @@ async fn copy_one(
         Ok::<_, crate::cache::CacheError>(path)
     })
     .await;
+    // The cache's own words say when the disk is full.
     match stored {
         Ok(Ok(path)) => Ok(path),
-        Ok(Err(e)) if disk_full(&e.to_string()) => {
-            Err(format!("could not save the image: the disk is full; free some space and fetch the job again ({e})"))
-        }
         Ok(Err(e)) => Err(format!("could not save the image: {e}")),
         Err(e) => Err(format!("could not save the image: {e}")),
     }
-}
-
-/// True for the text of an I/O error that says the disk is full (ENOSPC, EDQUOT, Windows'
-/// ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL).
-fn disk_full(text: &str) -> bool {
-    ["os error 28)", "os error 122)", "os error 112)", "os error 39)", "No space left on device", "quota exceeded"]
-        .iter()
-        .any(|m| text.contains(m))
 }
 
 /// How many attempts an error allows in all.
