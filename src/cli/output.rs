@@ -119,9 +119,8 @@ fn still_queued(job: &Job, driving: bool) -> Option<String> {
     if driving || job.status != JobStatus::QueuedLocally || !passed {
         return None;
     }
-    let why = job.raw_status.as_deref().map(|r| format!(" ({})", textsafe::short_line(r))).unwrap_or_default();
     Some(format!(
-        "job {} is still queued locally: its deadline passed before the gateway took it{why}; \
+        "job {} is still queued locally: its deadline passed before the gateway took it; \
          nothing is lost, `mjdesk resume` sends it later",
         short(&job.id)
     ))

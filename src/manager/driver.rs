@@ -135,7 +135,7 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> Submit 
                     // The job is kept, queued locally: `resume` (or the window) sends it later.
                     job.deadline_at = Some(queue_deadline);
                     job.raw_status = Some(format!(
-                        "{why}; gave up waiting at the job's deadline ({} UTC); it stays queued locally",
+                        "{why} still at the job's deadline ({} UTC); it stays queued locally",
                         clock(queue_deadline)
                     ));
                     inner.save(job).await;

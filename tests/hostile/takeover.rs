@@ -104,7 +104,7 @@ async fn a_job_held_back_by_429_and_taken_over_by_resume_ends_the_waiting_comman
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn failed_downloads_fail_the_command_and_fetch_tries_them_again() {
+async fn failed_downloads_fail_the_command_and_fetch_and_resume_try_them_again() {
     let broken = Arc::new(AtomicBool::new(true));
     let gateway = Hostile::start(succeeding(broken.clone(), 0)).await;
     let home = tempfile::tempdir().unwrap();
@@ -115,11 +115,24 @@ async fn failed_downloads_fail_the_command_and_fetch_tries_them_again() {
     assert!(line.contains("4 of 4 image(s) could not be saved") && line.contains("mjdesk fetch"), "{line}");
     assert!(line.contains("expired or is gone"), "{line}");
     let job = only_job(home.path());
-    broken.store(false, Ordering::SeqCst);
+    let image_requests = || gateway.requests().iter().filter(|r| r.path.ends_with(".png")).count();
+    // `fetch` tries the downloads again (it does not repeat the old error).
+    let before = image_requests();
     let id: &'static str = Box::leak(job.id.clone().into_boxed_str());
     let args: &'static [&'static str] = Box::leak(vec!["fetch", id].into_boxed_slice());
     let ran = run_async(home.path(), gateway.base_url(), args, &[]).await;
+    assert_eq!(ran.code, Some(1), "{}", ran.both());
+    assert_eq!(image_requests(), before + 4, "each image asked again");
+    // Once the host answers, `resume` picks the job up and keeps its images.
+    broken.store(false, Ordering::SeqCst);
+    let h = home.path().to_path_buf();
+    let ran = tokio::task::spawn_blocking(move || {
+        spawn(&h, &["resume", "--api-key", KEY], &[]).finish(Duration::from_secs(20))
+    })
+    .await
+    .unwrap();
     assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(ran.stderr.contains("following 1 job(s)"), "{}", ran.stderr);
     let job = only_job(home.path());
     assert!(job.images.iter().all(|i| i.error.is_none() && i.local_path.is_some()), "{:?}", job.images);
 }
