@@ -39,8 +39,13 @@ fn bar(show: bool) -> ProgressBar {
     pb
 }
 
+/// How often a waiter reads the job from the store when no update arrives: whichever
+/// process drives the job, the store has its end.
+const RECHECK: Duration = Duration::from_secs(1);
+
 /// Follows one job until the gateway has it (or, with `settle`, until it has ended and its
-/// images are downloaded).
+/// images are downloaded), whichever process drives it. A job left queued locally at its
+/// deadline (the gateway refused it as busy until then) ends the wait with an error.
 pub async fn wait_for(
     manager: &JobManager,
     updates: &mut Updates,
@@ -49,31 +54,76 @@ pub async fn wait_for(
     show: bool,
 ) -> Result<Job, String> {
     let pb = bar(show && settle);
-    let mut job = manager.store().get_job(id).map_err(|e| e.to_string())?.ok_or("the job vanished from the store")?;
+    let read = || -> Result<Job, String> {
+        manager.store().get_job(id).map_err(|e| e.to_string())?.ok_or_else(|| "the job vanished from the store".into())
+    };
+    let mut job = read()?;
     let done = |j: &Job| {
         if settle {
-            j.settled()
+            // A job still driven here may be about to download again what failed before.
+            j.settled() && !manager.is_driving(id)
         } else {
             j.gateway_id.is_some() || j.status.is_terminal() || matches!(j.status, JobStatus::Unknown { .. })
         }
     };
-    while !done(&job) {
-        match updates.recv().await {
-            Some(Update::Job(j)) if j.id == id => {
+    let mut said: Option<String> = None;
+    loop {
+        if let Some(why) = still_queued(&job, manager.is_driving(id)) {
+            pb.finish_and_clear();
+            return Err(why);
+        }
+        if done(&job) {
+            break;
+        }
+        // A queued job's busy wait is said once per change, even with no bar.
+        if job.status == JobStatus::QueuedLocally && job.raw_status.is_some() && job.raw_status != said {
+            said.clone_from(&job.raw_status);
+            note(&pb, &format!("job {}: {}", short(id), job.raw_status.as_deref().unwrap_or_default()));
+        }
+        match tokio::time::timeout(RECHECK, updates.recv()).await {
+            Ok(Some(Update::Job(j))) if j.id == id => {
                 job = (*j).clone();
                 pb.set_position(job.status.progress().unwrap_or(0) as u64);
                 let msg =
                     if job.status == JobStatus::Succeeded { "downloading".to_owned() } else { job.status.label() };
                 pb.set_message(safe(&msg, 40));
             }
-            Some(Update::Notice(n)) | Some(Update::Rejected { error: n, .. }) => note(&pb, &n.to_string()),
-            Some(Update::KeyRefused { error, .. }) => note(&pb, &error.to_string()),
-            Some(Update::Job(_) | Update::Accepted { .. }) => {}
-            None => return Err("the job manager stopped".into()),
+            Ok(Some(Update::Notice(n)) | Some(Update::Rejected { error: n, .. })) => note(&pb, &n.to_string()),
+            Ok(Some(Update::KeyRefused { error, .. })) => note(&pb, &error.to_string()),
+            Ok(Some(Update::Job(_) | Update::Accepted { .. })) => {}
+            Ok(None) => return Err("the job manager stopped".into()),
+            Err(_) if !manager.is_driving(id) => {
+                job = read()?;
+                let past_deadline = job.deadline_at.is_some_and(|d| d < crate::job::now_ms());
+                let orphaned = (job.status == JobStatus::Submitting && job.gateway_id.is_none())
+                    || (job.status == JobStatus::Succeeded && !job.settled())
+                    || (job.gateway_id.is_some() && !job.status.is_terminal() && past_deadline);
+                if orphaned {
+                    // Nobody seems to finish it (the process driving it may have died): a
+                    // submit whose claim is abandoned becomes unknown, a job past its deadline
+                    // is ended, missing images are downloaded here.
+                    let _ = manager.follow(id).await;
+                    job = read()?;
+                }
+            }
+            Err(_) => {}
         }
     }
     pb.finish_and_clear();
     Ok(job)
+}
+
+/// The error for a job nobody here drives that was left queued locally at its deadline.
+fn still_queued(job: &Job, driving: bool) -> Option<String> {
+    let passed = job.deadline_at.is_some_and(|d| d <= crate::job::now_ms());
+    if driving || job.status != JobStatus::QueuedLocally || !passed {
+        return None;
+    }
+    Some(format!(
+        "job {} is still queued locally: its deadline passed before the gateway took it; \
+         nothing is lost, `mjdesk resume` sends it later",
+        short(&job.id)
+    ))
 }
 
 /// Follows every job the manager drives until none is left.
@@ -111,7 +161,10 @@ fn line(j: &Job) -> String {
 }
 
 pub fn list_jobs(store: &Store, limit: u32, json: bool) -> Result<(), String> {
-    let jobs = store.jobs_page(0, limit).map_err(|e| e.to_string())?;
+    let (jobs, skipped) = store.jobs_page_skipping(0, limit).map_err(|e| e.to_string())?;
+    for e in &skipped {
+        eprintln!("note: skipped: {}", textsafe::short_line(&e.to_string()));
+    }
     if json {
         print_json(&serde_json::to_string_pretty(&jobs).map_err(|e| e.to_string())?);
     } else if jobs.is_empty() {
@@ -180,8 +233,27 @@ pub fn finish(job: &Job, out: Option<&std::path::Path>, json: bool) -> Result<()
     match &job.status {
         JobStatus::Failed { reason } => Err(format!("job {} failed: {}", short(&job.id), textsafe::short_line(reason))),
         JobStatus::Unknown { reason } => Err(format!("job {}: {}", short(&job.id), textsafe::short_line(reason))),
+        JobStatus::Succeeded => unsaved(job),
         _ => Ok(()),
     }
+}
+
+/// A succeeded job whose images could not all be kept is not a success on the command line:
+/// the first reason, and how to try again.
+fn unsaved(job: &Job) -> Result<(), String> {
+    let images = job.result_images();
+    let failed: Vec<&&crate::job::JobImage> =
+        images.iter().filter(|i| i.local_path.as_ref().is_none_or(|p| !p.exists())).collect();
+    let Some(first) = failed.first() else { return Ok(()) };
+    let reason = first.error.as_deref().unwrap_or("it was not downloaded");
+    Err(format!(
+        "job {} succeeded but {} of {} image(s) could not be saved: {}; `mjdesk fetch {}` tries again",
+        short(&job.id),
+        failed.len(),
+        images.len(),
+        textsafe::short_line(reason),
+        short(&job.id)
+    ))
 }
 
 fn print_job(job: &Job, copied: &[std::path::PathBuf]) {

@@ -31,9 +31,19 @@ fn needs_copy(img: &JobImage) -> bool {
     }
 }
 
-/// True when a succeeded job lacks a local copy it could still get.
-pub(super) fn missing_copies(job: &Job) -> bool {
-    job.result_images().into_iter().any(needs_copy)
+/// Makes every result image without a usable local copy wanted again, forgetting why an
+/// earlier try failed (a full disk may have been freed since, a host may answer again).
+/// True when any image is to be downloaded.
+pub(super) fn retry_failed_copies(job: &mut Job) -> bool {
+    let mut any = false;
+    for img in wanted(job) {
+        if img.local_path.as_ref().is_none_or(|p| !p.exists()) {
+            img.local_path = None;
+            img.error = None;
+            any = true;
+        }
+    }
+    any
 }
 
 pub(super) async fn fetch_all(inner: &Inner, client: &GatewayClient, job: &mut Job) {
@@ -111,6 +121,7 @@ async fn copy_one(
         Ok::<_, crate::cache::CacheError>(path)
     })
     .await;
+    // The cache's own words say when the disk is full.
     match stored {
         Ok(Ok(path)) => Ok(path),
         Ok(Err(e)) => Err(format!("could not save the image: {e}")),

@@ -11,7 +11,9 @@ use crate::job::{Job, JobStatus, Mode, now_ms};
 /// Submits refused as busy (429 / 499) are retried this many times before the job fails.
 const BUSY_RETRIES: u32 = 120;
 
-pub(super) async fn run(inner: &Inner, mut job: Job) {
+/// Drives `job` as far as this process can. Returns where it stands, or None when another
+/// process took it over (the store has its state).
+pub(super) async fn run(inner: &Inner, mut job: Job) -> Option<Job> {
     let gw = match inner.gateway(job.provider, &job.base_url).await {
         Ok(g) => g,
         Err(e) => {
@@ -21,31 +23,44 @@ pub(super) async fn run(inner: &Inner, mut job: Job) {
             } else {
                 inner.emit(Update::Notice(ManagerError::Connect(e)));
             }
-            return;
+            return Some(job);
         }
     };
-    if !job.status.is_terminal() {
-        drive_remote(inner, &gw, &mut job).await;
+    if !job.status.is_terminal() && drive_remote(inner, &gw, &mut job).await == Submit::TakenElsewhere {
+        return None;
     }
     if job.status == JobStatus::Succeeded {
         download::fetch_all(inner, &gw.client, &mut job).await;
     }
+    Some(job)
+}
+
+/// How a submit ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Submit {
+    /// The gateway has the job (its id is stored).
+    Sent,
+    /// The job ended here (failed, unknown, or left queued at its deadline).
+    Ended,
+    /// Another process claimed the job; it drives it from now on.
+    TakenElsewhere,
 }
 
 /// Holds one of the gateway's slots from submit to the job's end.
-async fn drive_remote(inner: &Inner, gw: &Gateway, job: &mut Job) {
+async fn drive_remote(inner: &Inner, gw: &Gateway, job: &mut Job) -> Submit {
     inner.count(|c| c.queued_locally += 1);
     let permit = gw.slots.clone().acquire_owned().await;
     inner.count(|c| {
         c.queued_locally -= 1;
         c.in_progress += 1;
     });
-    let submitted = job.gateway_id.is_some() || submit(inner, &gw.client, job).await;
-    if submitted {
+    let outcome = if job.gateway_id.is_some() { Submit::Sent } else { submit(inner, &gw.client, job).await };
+    if outcome == Submit::Sent {
         poll(inner, &gw.client, job).await;
     }
     drop(permit);
     inner.count(|c| c.in_progress -= 1);
+    outcome
 }
 
 /// The job's timeout in seconds: its own, or the gateway's default for its mode.
@@ -57,9 +72,12 @@ fn timeout_secs(job: &Job) -> u64 {
     }
 }
 
-/// Returns true once the gateway has the job (its id is stored).
-async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
+/// Sends the job, waiting (bounded by the job's deadline) while the gateway refuses it as
+/// busy.
+async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> Submit {
     let mut attempt = 0u32;
+    // While refused as busy the job waits until this deadline, then stays queued locally.
+    let queue_deadline = now_ms() + deadline_ms(inner, job);
     loop {
         // Write before send: if we die during the call, the job is found "submitting" on
         // restart and shown as unknown instead of vanishing or being sent twice. The write is
@@ -70,21 +88,21 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
             Ok(Ok(false)) => {
                 // Whoever took it drives it; this process hears of it through the store.
                 tracing::debug!(job = %job.id, "another process is submitting this job");
-                return false;
+                return Submit::TakenElsewhere;
             }
             Ok(Err(e)) => {
                 inner.emit(Update::Notice(e.into()));
-                return false;
+                return Submit::TakenElsewhere;
             }
             Err(e) => {
                 inner.emit(Update::Notice(e));
-                return false;
+                return Submit::TakenElsewhere;
             }
         }
         job.status = JobStatus::Submitting;
         inner.emit(Update::Job(std::sync::Arc::new(job.clone())));
         tracing::debug!(job = %job.id, kind = job.kind.label(), gateway = %job.base_url, attempt, "submitting");
-        match client.submit(&job.request, &job.options).await {
+        match renewing_claim(inner, &job.id, client.submit(&job.request, &job.options)).await {
             Ok(sub) => {
                 tracing::debug!(job = %job.id, gateway_id = %sub.job_id, "submit accepted");
                 let (id, gateway_id) = (job.id.clone(), sub.job_id.clone());
@@ -102,14 +120,44 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
                     job.apply_snapshot(snap);
                 }
                 inner.save(job).await;
-                return true;
+                return Submit::Sent;
             }
             Err(e) if waits_and_retries(&e, attempt, inner.config.connect_retries) => {
                 tracing::debug!(job = %job.id, error = %e, "submit refused for now; waiting");
                 job.status = JobStatus::QueuedLocally;
                 job.last_raw = e.api().map(|f| f.body.clone());
+                let why = match e.api() {
+                    Some(f) => format!("the gateway is busy (HTTP {})", f.status),
+                    None => "the gateway could not be reached".to_owned(),
+                };
+                let now = now_ms();
+                if now >= queue_deadline {
+                    // The job is kept, queued locally: `resume` (or the window) sends it later.
+                    job.deadline_at = Some(queue_deadline);
+                    job.raw_status = Some(format!(
+                        "{why} still at the job's deadline ({} UTC); it stays queued locally",
+                        clock(queue_deadline)
+                    ));
+                    inner.save(job).await;
+                    return Submit::Ended;
+                }
+                let wait = inner
+                    .config
+                    .backoff
+                    .delay(attempt, e.retry_after())
+                    .min(inner.config.busy_wait_cap)
+                    .min(Duration::from_millis((queue_deadline - now).max(0) as u64));
+                let next = now + wait.as_millis() as i64;
+                job.deadline_at = Some(queue_deadline);
+                job.raw_status = Some(format!(
+                    "{why}; waiting for it: next try at {} UTC, until {} UTC",
+                    clock(next),
+                    clock(queue_deadline)
+                ));
                 inner.save(job).await;
-                tokio::time::sleep(inner.config.backoff.delay(attempt, e.retry_after())).await;
+                if taken_while_waiting(inner, &job.id, wait).await {
+                    return Submit::TakenElsewhere;
+                }
                 attempt += 1;
             }
             Err(e) if e.submit_not_received() => {
@@ -118,7 +166,7 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
                 job.status = JobStatus::Failed { reason: e.to_string() };
                 job.finished_at = Some(now_ms());
                 inner.save(job).await;
-                return false;
+                return Submit::Ended;
             }
             Err(e) => {
                 tracing::warn!(job = %job.id, error = %e, "submit outcome unknown");
@@ -131,10 +179,57 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> bool {
                     ),
                 };
                 inner.save(job).await;
-                return false;
+                return Submit::Ended;
             }
         }
     }
+}
+
+/// Runs a submit call while renewing this process's claim on the job every `claim_renew`,
+/// so another process sees the submit is alive however long the gateway takes to answer.
+async fn renewing_claim<T>(inner: &Inner, id: &str, call: impl std::future::Future<Output = T>) -> T {
+    tokio::pin!(call);
+    let mut tick = tokio::time::interval(inner.config.claim_renew);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            out = &mut call => return out,
+            _ = tick.tick() => {
+                let id = id.to_owned();
+                match inner.blocking(move |s| s.renew_claim(&id)).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::debug!(error = %e, "could not renew a submit claim"),
+                    Err(e) => tracing::debug!(error = %e, "could not renew a submit claim"),
+                }
+            }
+        }
+    }
+}
+
+/// Sleeps `wait` while watching the store: true as soon as another process takes the job
+/// (it is no longer queued locally here), so this one stops waiting for nothing.
+async fn taken_while_waiting(inner: &Inner, id: &str, wait: Duration) -> bool {
+    let end = tokio::time::Instant::now() + wait;
+    loop {
+        let now = tokio::time::Instant::now();
+        if now >= end {
+            return false;
+        }
+        tokio::time::sleep((end - now).min(inner.config.watch_interval)).await;
+        let id = id.to_owned();
+        if let Ok(Ok(Some(job))) = inner.blocking(move |s| s.get_job(&id)).await
+            && (job.status != JobStatus::QueuedLocally || job.gateway_id.is_some())
+        {
+            return true;
+        }
+    }
+}
+
+/// `ms` since the epoch as `HH:MM:SS` (UTC).
+fn clock(ms: i64) -> String {
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 /// Busy refusals wait (bounded); connection failures (nothing was sent) wait a few times.

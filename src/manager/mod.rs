@@ -53,6 +53,14 @@ pub struct ManagerConfig {
     pub download_attempts: u32,
     /// How often the store is checked for another process's changes.
     pub watch_interval: Duration,
+    /// How often a submit in flight renews its claim (its lease) in the store.
+    pub claim_renew: Duration,
+    /// A submit claim not renewed for this long is abandoned (its process died or hangs):
+    /// only then does another process declare the job "unknown".
+    pub claim_stale: Duration,
+    /// The longest single wait after a submit the gateway refused as busy (429 / 499),
+    /// whatever its `Retry-After` asks.
+    pub busy_wait_cap: Duration,
 }
 
 impl Default for ManagerConfig {
@@ -65,6 +73,9 @@ impl Default for ManagerConfig {
             connect_retries: 5,
             download_attempts: 6,
             watch_interval: Duration::from_secs(1),
+            claim_renew: Duration::from_secs(5),
+            claim_stale: Duration::from_secs(30),
+            busy_wait_cap: Duration::from_secs(60),
         }
     }
 }
@@ -81,6 +92,9 @@ impl ManagerConfig {
         if let Some(ms) = var("MJDESK_POLL_MS") {
             config.poll_interval = Duration::from_millis(ms);
         }
+        if let Some(ms) = var("MJDESK_DEADLINE_GRACE_MS") {
+            config.deadline_grace = Duration::from_millis(ms);
+        }
         config
     }
 
@@ -91,6 +105,8 @@ impl ManagerConfig {
             deadline_grace: Duration::from_secs(1),
             backoff: Backoff::fast(),
             watch_interval: Duration::from_millis(100),
+            claim_renew: Duration::from_millis(100),
+            claim_stale: Duration::from_secs(2),
             ..Self::default()
         }
     }
@@ -153,6 +169,8 @@ pub enum ManagerError {
     UnknownParent(String),
     #[error("mjdesk's background worker stopped ({0}); restart mjdesk")]
     Internal(String),
+    #[error("skipped: {0}")]
+    Skipped(StoreError),
 }
 
 /// The receiving end of the manager's updates. `try_recv` for the UI, `recv` for the CLI.
@@ -276,6 +294,11 @@ impl JobManager {
         lock(&self.inner.live).len()
     }
 
+    /// True while this manager drives job `id` (another process may drive it otherwise).
+    pub fn is_driving(&self, id: &str) -> bool {
+        self.inner.is_live(id)
+    }
+
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
@@ -362,22 +385,33 @@ impl JobManager {
     }
 
     /// Picks up every unfinished job: queued ones are submitted in order, submitted ones are
-    /// polled, and one caught mid-submit becomes "unknown" (it may have arrived). Succeeded
-    /// jobs whose local copies are missing are downloaded again. Returns how many jobs it
+    /// polled, and one caught mid-submit becomes "unknown" (it may have arrived) once its
+    /// claim is abandoned; a submit another process is still waiting on is left to it.
+    /// Succeeded jobs whose local copies are missing or failed are downloaded again. A row
+    /// the store cannot read is named once (a notice) and skipped. Returns how many jobs it
     /// drives.
     pub async fn resume(&self) -> Result<usize, ManagerError> {
-        let (unfinished, recent) =
-            self.inner.blocking(|s| Ok::<_, StoreError>((s.unfinished()?, s.jobs_page(0, 200)?))).await??;
+        let ((unfinished, bad), (recent, bad_recent)) = self
+            .inner
+            .blocking(|s| Ok::<_, StoreError>((s.unfinished_skipping()?, s.jobs_page_skipping(0, 200)?)))
+            .await??;
+        let mut named = HashSet::new();
+        for e in bad.into_iter().chain(bad_recent) {
+            let key = match &e {
+                StoreError::BadRow { id, .. } => id.clone(),
+                other => other.to_string(),
+            };
+            if named.insert(key) {
+                self.inner.emit(Update::Notice(ManagerError::Skipped(e)));
+            }
+        }
         let mut driven = 0;
-        for mut job in unfinished {
-            if lock(&self.inner.live).contains(&job.id) {
+        for job in unfinished {
+            if self.inner.is_live(&job.id) {
                 continue;
             }
             if job.status == JobStatus::Submitting && job.gateway_id.is_none() {
-                job.status = JobStatus::Unknown {
-                    reason: "mjdesk stopped while this job was being submitted; it may have reached the gateway".into(),
-                };
-                self.inner.save(&job).await;
+                self.settle_abandoned_submit(&job).await?;
                 continue;
             }
             if matches!(job.status, JobStatus::Unknown { .. }) {
@@ -386,8 +420,8 @@ impl JobManager {
             driven += 1;
             self.drive(job);
         }
-        for job in recent {
-            if job.status == JobStatus::Succeeded && download::missing_copies(&job) {
+        for mut job in recent {
+            if job.status == JobStatus::Succeeded && download::retry_failed_copies(&mut job) {
                 driven += 1;
                 self.drive(job);
             }
@@ -395,21 +429,50 @@ impl JobManager {
         Ok(driven)
     }
 
-    /// Drives a known job to its end (polls it if unfinished, downloads missing copies).
+    /// A job found mid-submit outside this manager: "unknown" only when its claim is
+    /// abandoned (the process that sent it died or stopped renewing it). True when changed.
+    async fn settle_abandoned_submit(&self, job: &Job) -> Result<bool, ManagerError> {
+        let (id, stale) = (job.id.clone(), self.inner.config.claim_stale);
+        let changed = self.inner.blocking(move |s| s.mark_abandoned_submit(&id, stale, ABANDONED_SUBMIT)).await??;
+        if changed {
+            let mut job = job.clone();
+            job.status = JobStatus::Unknown { reason: ABANDONED_SUBMIT.into() };
+            self.inner.emit(Update::Job(Arc::new(job)));
+        }
+        Ok(changed)
+    }
+
+    /// Drives a known job to its end (polls it if unfinished, downloads missing copies and
+    /// tries again the ones that failed). A job another process is submitting is left to it
+    /// unless that claim is abandoned, when it becomes "unknown".
     pub async fn follow(&self, job_id: &str) -> Result<Arc<Job>, ManagerError> {
         let id = job_id.to_owned();
-        let job = self
+        let mut job = self
             .inner
             .blocking(move |s| s.get_job(&id))
             .await??
             .ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))?;
+        if self.inner.is_live(&job.id) {
+            return Ok(Arc::new(job));
+        }
+        if job.status == JobStatus::Submitting && job.gateway_id.is_none() {
+            if self.settle_abandoned_submit(&job).await? {
+                job.status = JobStatus::Unknown { reason: ABANDONED_SUBMIT.into() };
+            }
+            return Ok(Arc::new(job));
+        }
+        if job.status == JobStatus::Succeeded {
+            download::retry_failed_copies(&mut job);
+        }
         if !matches!(job.status, JobStatus::Unknown { .. }) {
             self.drive(job.clone());
         }
         Ok(Arc::new(job))
     }
 
-    /// Starts the one driver task for `job`, unless one is already running.
+    /// Starts the one driver task for `job`, unless one is already running. When it ends,
+    /// where the job stands is reported once more (read from the store when another process
+    /// took it over), so a waiter that checks [`is_driving`](Self::is_driving) hears the end.
     fn drive(&self, job: Job) {
         if !lock(&self.inner.live).insert(job.id.clone()) {
             return;
@@ -417,11 +480,21 @@ impl JobManager {
         let inner = self.inner.clone();
         tokio::spawn(async move {
             let id = job.id.clone();
-            driver::run(&inner, job).await;
+            let last = driver::run(&inner, job).await;
             lock(&inner.live).remove(&id);
+            let last = match last {
+                Some(job) => Some(job),
+                None => inner.blocking(move |s| s.get_job(&id)).await.ok().and_then(Result::ok).flatten(),
+            };
+            if let Some(job) = last {
+                inner.emit(Update::Job(Arc::new(job)));
+            }
         });
     }
 }
+
+/// Why a job found mid-submit, with no live claim, is "unknown".
+const ABANDONED_SUBMIT: &str = "mjdesk stopped while this job was being submitted; it may have reached the gateway";
 
 impl Inner {
     fn emit(&self, update: Update) {

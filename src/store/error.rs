@@ -37,7 +37,7 @@ pub enum StoreError {
     )]
     Busy { path: PathBuf },
 
-    #[error("the disk holding the job database at {} is full; free some space and try again", .path.display())]
+    #[error("the disk is full: the job database at {} cannot be written; free some space and try again", .path.display())]
     DiskFull { path: PathBuf },
 
     #[error("the job database at {} cannot be written to: {detail}", .path.display())]
@@ -78,9 +78,43 @@ impl StoreError {
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::NotADatabase { path, detail },
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path },
             Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+            // SQLite reports some writes that fail for want of space (a sync, a truncate, the
+            // shared-memory file) as "disk I/O error": the folder is checked before saying so.
+            Some(ErrorCode::SystemIoFailure) if no_space_beside(&path) => StoreError::DiskFull { path },
             Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => StoreError::ReadOnly { path, detail },
             _ if opening => StoreError::Open { path, detail },
             _ => StoreError::Database { path, detail },
         }
+    }
+}
+
+/// True when a small file cannot be written next to `path` because the disk (or the user's
+/// quota) is full. Used only once a write has already failed.
+pub(crate) fn no_space_beside(path: &Path) -> bool {
+    use std::io::Write;
+    let Some(dir) = path.parent() else { return false };
+    let probe = dir.join(format!(".mjdesk-space-check-{}", std::process::id()));
+    let written = std::fs::File::create(&probe).and_then(|mut f| {
+        f.write_all(&[0u8; 64 * 1024])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    match written {
+        Ok(()) => false,
+        Err(e) => e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28 | 122)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_disk_with_room_is_not_called_full_and_the_check_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!no_space_beside(&dir.path().join("mjdesk.sqlite3")));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let full = StoreError::DiskFull { path: dir.path().join("mjdesk.sqlite3") };
+        assert!(full.to_string().starts_with("the disk is full"), "{full}");
     }
 }

@@ -4,8 +4,9 @@
 //! other process, or this one after a crash) never sees a job with half its images.
 
 use std::sync::LazyLock;
+use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior, params, params_from_iter};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter};
 
 use rusqlite::types::Value;
 
@@ -97,18 +98,71 @@ impl Store {
 
     /// Takes a job that is queued locally for submitting, atomically: true when this caller
     /// now owns the submit, false when the job is no longer waiting (another process, the app
-    /// beside the CLI, took it first). Guards against one job being sent twice.
+    /// beside the CLI, took it first). Guards against one job being sent twice. The claim
+    /// names its owner (this process) and starts a lease that [`renew_claim`](Self::renew_claim)
+    /// keeps fresh while the submit call is in flight.
     pub fn claim_for_submit(&self, id: &str) -> Result<bool, StoreError> {
         let status = serde_json::to_string(&JobStatus::Submitting).unwrap_or_default();
+        let now = now_ms();
         let changed = self
             .conn()
             .execute(
-                "UPDATE jobs SET status = ?2, status_word = 'submitting', updated_at = ?3 \
+                "UPDATE jobs SET status = ?2, status_word = 'submitting', updated_at = ?3, \
+                 claim_pid = ?4, claim_started = ?3, claim_renewed_at = ?3 \
                  WHERE id = ?1 AND status_word = 'queued_locally' AND gateway_id IS NULL",
-                params![id, status, now_ms()],
+                params![id, status, now, std::process::id()],
             )
             .map_err(|e| self.err(e))?;
         Ok(changed == 1)
+    }
+
+    /// Renews this process's submit claim on job `id` (its lease); false when the job is no
+    /// longer being submitted by this process.
+    pub fn renew_claim(&self, id: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE jobs SET claim_renewed_at = ?2 \
+                 WHERE id = ?1 AND status_word = 'submitting' AND claim_pid = ?3",
+                params![id, now_ms(), std::process::id()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(changed == 1)
+    }
+
+    /// True when job `id` is being submitted and its claim is abandoned: not renewed for
+    /// `stale`, its owner process is gone, or it names no owner (written by an older mjdesk).
+    pub fn submit_claim_abandoned(&self, id: &str, stale: Duration) -> Result<bool, StoreError> {
+        Ok(self.read_claim(id)?.is_some_and(|c| c.abandoned(stale)))
+    }
+
+    /// Turns job `id` from "submitting" into "unknown" with `reason`, atomically, but only
+    /// when its claim is abandoned (see [`submit_claim_abandoned`](Self::submit_claim_abandoned)):
+    /// a submit another process is still waiting on is left alone. True when it was changed.
+    pub fn mark_abandoned_submit(&self, id: &str, stale: Duration, reason: &str) -> Result<bool, StoreError> {
+        let status = serde_json::to_string(&JobStatus::Unknown { reason: reason.to_owned() }).unwrap_or_default();
+        let write = || -> Result<bool, StoreError> {
+            let mut conn = self.conn();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
+            let claim = read_claim(&tx, id).map_err(|e| self.err(e))?;
+            let Some(claim) = claim.filter(|c| c.abandoned(stale)) else { return Ok(false) };
+            let changed = tx
+                .execute(
+                    "UPDATE jobs SET status = ?2, status_word = 'unknown', updated_at = ?3 \
+                     WHERE id = ?1 AND status_word = 'submitting' AND gateway_id IS NULL \
+                     AND claim_renewed_at IS ?4",
+                    params![id, status, now_ms(), claim.renewed_at],
+                )
+                .map_err(|e| self.err(e))?;
+            tx.commit().map_err(|e| self.err(e))?;
+            Ok(changed == 1)
+        };
+        write()
+    }
+
+    fn read_claim(&self, id: &str) -> Result<Option<Claim>, StoreError> {
+        let conn = self.conn();
+        read_claim(&conn, id).map_err(|e| self.err(e))
     }
 
     /// The job with our id `id`.
@@ -125,11 +179,17 @@ impl Store {
         Ok(self.query_jobs(&sql, params![provider.as_str(), gateway_id])?.pop())
     }
 
-    /// Page `page` (from 0) of `per_page` jobs, newest first.
+    /// Page `page` (from 0) of `per_page` jobs, newest first. A row that cannot be read is
+    /// left out (see [`jobs_page_skipping`](Self::jobs_page_skipping) to hear which).
     pub fn jobs_page(&self, page: u32, per_page: u32) -> Result<Vec<Job>, StoreError> {
+        Ok(self.jobs_page_skipping(page, per_page)?.0)
+    }
+
+    /// [`jobs_page`](Self::jobs_page), with why each row left out could not be read.
+    pub fn jobs_page_skipping(&self, page: u32, per_page: u32) -> Result<(Vec<Job>, Vec<StoreError>), StoreError> {
         let offset = i64::from(page).saturating_mul(i64::from(per_page));
         let sql = format!("SELECT {JOB_SELECT} FROM jobs {NEWEST_FIRST} LIMIT ?1 OFFSET ?2");
-        self.query_jobs(&sql, params![per_page, offset])
+        self.query_jobs_skipping(&sql, params![per_page, offset])
     }
 
     pub fn count_jobs(&self) -> Result<u64, StoreError> {
@@ -145,13 +205,19 @@ impl Store {
 
     /// Every job not yet succeeded or failed, oldest first: what the job manager picks up
     /// again after a restart.
+    /// A row that cannot be read is left out (see [`unfinished_skipping`](Self::unfinished_skipping)).
     pub fn unfinished(&self) -> Result<Vec<Job>, StoreError> {
+        Ok(self.unfinished_skipping()?.0)
+    }
+
+    /// [`unfinished`](Self::unfinished), with why each row left out could not be read.
+    pub fn unfinished_skipping(&self) -> Result<(Vec<Job>, Vec<StoreError>), StoreError> {
         // The condition is spelled as in the `jobs_unfinished` index so SQLite uses it.
         let sql = format!(
             "SELECT {JOB_SELECT} FROM jobs WHERE status_word NOT IN ('succeeded', 'failed') \
              ORDER BY created_at, rowid"
         );
-        self.query_jobs(&sql, [])
+        self.query_jobs_skipping(&sql, [])
     }
 
     /// Up to `limit` jobs, newest first, whose prompt, describe results, our id or gateway
@@ -172,6 +238,64 @@ impl Store {
         let (raws, images) = read_jobs(&mut conn, sql, params).map_err(|e| self.err(e))?;
         raws.into_iter().zip(images).map(|(raw, imgs)| raw.decode(imgs, &self.inner.cache)).collect()
     }
+
+    /// Like `query_jobs`, but one row that cannot be decoded (a status from a newer mjdesk,
+    /// a damaged value) hides nothing else: it is left out and its error returned beside.
+    fn query_jobs_skipping(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<(Vec<Job>, Vec<StoreError>), StoreError> {
+        let mut conn = self.conn();
+        let (raws, images) = read_jobs(&mut conn, sql, params).map_err(|e| self.err(e))?;
+        drop(conn);
+        let mut jobs = Vec::with_capacity(raws.len());
+        let mut skipped = Vec::new();
+        for (raw, imgs) in raws.into_iter().zip(images) {
+            match raw.decode(imgs, &self.inner.cache) {
+                Ok(job) => jobs.push(job),
+                Err(e) => {
+                    tracing::warn!(error = %e, "a job row could not be read; skipped");
+                    skipped.push(e);
+                }
+            }
+        }
+        Ok((jobs, skipped))
+    }
+}
+
+/// Who holds a submit claim, and when it was last renewed.
+struct Claim {
+    pid: Option<i64>,
+    renewed_at: Option<i64>,
+}
+
+impl Claim {
+    fn abandoned(&self, stale: Duration) -> bool {
+        let (Some(pid), Some(renewed)) = (self.pid, self.renewed_at) else { return true };
+        now_ms().saturating_sub(renewed) > stale.as_millis() as i64 || !process_alive(pid)
+    }
+}
+
+/// The claim on a job being submitted; None when the job is not being submitted.
+fn read_claim(conn: &Connection, id: &str) -> rusqlite::Result<Option<Claim>> {
+    conn.query_row(
+        "SELECT claim_pid, claim_renewed_at FROM jobs \
+         WHERE id = ?1 AND status_word = 'submitting' AND gateway_id IS NULL",
+        [id],
+        |r| Ok(Claim { pid: r.get(0)?, renewed_at: r.get(1)? }),
+    )
+    .optional()
+}
+
+/// Whether process `pid` still runs. Where that cannot be told (no `/proc`), it is taken to
+/// run, and the lease alone decides.
+fn process_alive(pid: i64) -> bool {
+    if pid == i64::from(std::process::id()) {
+        return true;
+    }
+    let proc = std::path::Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 type ImageRows = Vec<(String, crate::job::JobImage)>;

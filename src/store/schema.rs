@@ -89,6 +89,11 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO jobs_fts (rowid, prompt, prompts) VALUES (new.rowid, new.prompt, new.prompts);
     END;
     INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild');",
+    // 3: a submit claim names its owner (process id, when it was taken) and is renewed while
+    // the call is in flight, so another process tells a live submit from an abandoned one.
+    "ALTER TABLE jobs ADD COLUMN claim_pid INTEGER;
+    ALTER TABLE jobs ADD COLUMN claim_started INTEGER;
+    ALTER TABLE jobs ADD COLUMN claim_renewed_at INTEGER;",
 ];
 
 /// The schema version this build writes.

@@ -17,25 +17,25 @@ use crate::client::{KEY, config, has_control};
 use crate::server::{Hostile, Reply};
 
 /// What a finished command left behind.
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 impl Ran {
-    fn both(&self) -> String {
+    pub fn both(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
     /// Neither stream holds a character a terminal would act on.
-    fn assert_clean(&self) {
+    pub fn assert_clean(&self) {
         assert!(!has_control(&self.stdout), "stdout: {:?}", self.stdout);
         assert!(!has_control(&self.stderr), "stderr: {:?}", self.stderr);
     }
 
     /// The one `mjdesk:` failure line.
-    fn failure_line(&self) -> &str {
+    pub fn failure_line(&self) -> &str {
         let lines: Vec<&str> = self.stderr.lines().filter(|l| l.starts_with("mjdesk: ")).collect();
         assert_eq!(lines.len(), 1, "one failure line: {:?}", self.stderr);
         lines[0]
@@ -45,9 +45,44 @@ impl Ran {
 /// Runs `mjdesk ARGS --provider ttapi --base-url URL --api-key KEY` in its own data dir;
 /// killed (and the test failed) if it is still running after 20 s.
 fn run(home: &Path, base_url: &str, args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--provider", "ttapi", "--base-url", base_url, "--api-key", KEY]);
+    spawn(home, &all, env).finish(Duration::from_secs(20))
+}
+
+/// A running `mjdesk`.
+pub struct Running {
+    child: std::process::Child,
+    args: Vec<String>,
+    out: std::thread::JoinHandle<Vec<u8>>,
+    err: std::thread::JoinHandle<Vec<u8>>,
+}
+
+impl Running {
+    /// Waits for the command to end; killed (and the test failed) after `bound`.
+    pub fn finish(mut self, bound: Duration) -> Ran {
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            if start.elapsed() > bound {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("mjdesk {:?} was still running after {bound:?}", self.args);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let stdout = String::from_utf8(self.out.join().unwrap()).expect("stdout is UTF-8");
+        let stderr = String::from_utf8(self.err.join().unwrap()).expect("stderr is UTF-8");
+        Ran { code: status.code(), stdout, stderr }
+    }
+}
+
+/// Starts `mjdesk ARGS` (exactly these arguments) in its own data dir under `home`.
+pub fn spawn(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mjdesk"));
     cmd.args(args)
-        .args(["--provider", "ttapi", "--base-url", base_url, "--api-key", KEY])
         .env("MJDESK_DATA_DIR", home.join("data"))
         .env("MJDESK_CONFIG_DIR", home.join("config"))
         .env("MJDESK_POLL_MS", "50")
@@ -64,34 +99,25 @@ fn run(home: &Path, base_url: &str, args: &[&str], env: &[(&str, &str)]) -> Ran 
     let mut child = cmd.spawn().expect("the binary starts");
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
+    let out = std::thread::spawn(move || {
         let mut s = Vec::new();
         let _ = out.read_to_end(&mut s);
         s
     });
-    let err_reader = std::thread::spawn(move || {
+    let err = std::thread::spawn(move || {
         let mut s = Vec::new();
         let _ = err.read_to_end(&mut s);
         s
     });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("mjdesk {args:?} was still running after 20 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let stdout = String::from_utf8(out_reader.join().unwrap()).expect("stdout is UTF-8");
-    let stderr = String::from_utf8(err_reader.join().unwrap()).expect("stderr is UTF-8");
-    Ran { code: status.code(), stdout, stderr }
+    Running { child, args: args.iter().map(|a| a.to_string()).collect(), out, err }
 }
 
-async fn run_async(home: &Path, base_url: String, args: &'static [&'static str], env: &'static [(&str, &str)]) -> Ran {
+pub async fn run_async(
+    home: &Path,
+    base_url: String,
+    args: &'static [&'static str],
+    env: &'static [(&str, &str)],
+) -> Ran {
     let home = home.to_path_buf();
     tokio::task::spawn_blocking(move || run(&home, &base_url, args, env)).await.unwrap()
 }
@@ -99,7 +125,7 @@ async fn run_async(home: &Path, base_url: String, args: &'static [&'static str],
 /// Escape sequences of every kind a terminal acts on.
 const EVIL: &str = "\u{1b}[2J\u{1b}]0;owned\u{7}\r\u{9b}31mred\u{202e}txt.exe\u{1b}[0m";
 
-fn submitted() -> Reply {
+pub fn submitted() -> Reply {
     Reply::json(200, json!({"status": "SUCCESS", "message": "success", "data": {"jobId": "j-1"}}))
 }
 

@@ -46,6 +46,8 @@ pub enum Reply {
     /// `actual` bytes of `fill` as fast as the client takes them; Content-Length `declared`
     /// when given, else the end of the connection ends the body.
     Big { status: u16, content_type: &'static str, declared: Option<u64>, actual: u64, fill: u8 },
+    /// `then`, after waiting `after` (a slow gateway; bounded by [`STALL_LIMIT`] too).
+    Delayed { after: Duration, then: Box<Reply> },
 }
 
 impl Reply {
@@ -66,6 +68,15 @@ impl Reply {
             status,
             headers: vec![("Content-Type".into(), "text/html".into())],
             body: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// 429 with a `Retry-After` of `secs` seconds.
+    pub fn busy(secs: u64) -> Self {
+        Self::Full {
+            status: 429,
+            headers: vec![("Content-Type".into(), "application/json".into()), ("Retry-After".into(), secs.to_string())],
+            body: br#"{"status":"FAILED","message":"too many requests"}"#.to_vec(),
         }
     }
 
@@ -183,6 +194,8 @@ fn reason(status: u16) -> &'static str {
         307 => "Temporary Redirect",
         308 => "Permanent Redirect",
         400 => "Bad Request",
+        404 => "Not Found",
+        429 => "Too Many Requests",
         502 => "Bad Gateway",
         _ => "Whatever",
     }
@@ -208,6 +221,10 @@ async fn head(
 
 async fn write_reply(stream: &mut TcpStream, reply: Reply) -> std::io::Result<()> {
     match reply {
+        Reply::Delayed { after, then } => {
+            tokio::time::sleep(after).await;
+            Box::pin(write_reply(stream, *then)).await
+        }
         Reply::Full { status, headers, body } => {
             head(stream, status, &headers, Some(body.len() as u64)).await?;
             stream.write_all(&body).await

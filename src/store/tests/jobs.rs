@@ -191,8 +191,13 @@ fn a_damaged_row_is_a_clear_error_naming_the_job() {
     assert!(matches!(err, StoreError::BadRow { field: "kind", .. }), "{err:?}");
     assert!(err.to_string().contains(&job.id), "{err}");
     raw.execute("UPDATE jobs SET kind = '\"imagine\"', width = -5 WHERE id = ?1", [&job.id]).unwrap();
-    let err = store.jobs_page(0, 10).unwrap_err();
-    assert!(matches!(err, StoreError::BadRow { .. }), "{err:?}");
+    // A list skips the row it cannot read, says which, and keeps the others.
+    let other = imagine("other", 2);
+    store.insert_job(&other).unwrap();
+    let (jobs, skipped) = store.jobs_page_skipping(0, 10).unwrap();
+    assert_eq!(ids(&jobs), ["other"]);
+    assert!(matches!(&skipped[..], [StoreError::BadRow { id, .. }] if *id == job.id), "{skipped:?}");
+    assert_eq!(ids(&store.unfinished().unwrap()), ["other"]);
 }
 
 #[cfg(unix)]
