@@ -375,6 +375,7 @@ impl RegionEditor {
                 event = Some(EditorEvent::Close);
             }
         });
+        let mut blocked = None;
         ui.horizontal(|ui| {
             let label = ui.label("Region prompt");
             let hint = match self.flow {
@@ -400,13 +401,18 @@ impl RegionEditor {
                     } else {
                         ui.visuals().warn_fg_color
                     };
-                    ui.colored_label(colour, text);
+                    // The reason goes on the line below (still beside the button), so a long one
+                    // never widens the panel past the window.
+                    blocked = Some((colour, text));
                 }
             }
             if let Some(refused) = &self.refused {
                 ui.colored_label(ui.visuals().error_fg_color, refused);
             }
         });
+        if let Some((colour, text)) = blocked {
+            ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).wrap());
+        }
         match &mut self.load {
             Load::Ready(canvas) => canvas.ui(ui),
             Load::Loading(_) => {
