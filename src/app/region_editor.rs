@@ -410,9 +410,11 @@ impl RegionEditor {
                 ui.colored_label(ui.visuals().error_fg_color, refused);
             }
         });
-        if let Some((colour, text)) = blocked {
-            ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).wrap());
-        }
+        // Always one line, so the canvas never moves under a stroke when the reason goes.
+        match blocked {
+            Some((colour, text)) => ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate()),
+            None => ui.weak("ready to send"),
+        };
         match &mut self.load {
             Load::Ready(canvas) => canvas.ui(ui),
             Load::Loading(_) => {
