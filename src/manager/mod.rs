@@ -357,14 +357,15 @@ impl JobManager {
         Ok(job)
     }
 
+    /// The job with our id `job_id`, read on the blocking pool.
+    async fn load_job(&self, job_id: &str) -> Result<Job, ManagerError> {
+        let id = job_id.to_owned();
+        self.inner.blocking(move |s| s.get_job(&id)).await??.ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))
+    }
+
     /// Submits again a job that failed or whose submit may not have arrived.
     pub async fn retry(&self, job_id: &str) -> Result<Arc<Job>, ManagerError> {
-        let id = job_id.to_owned();
-        let mut job = self
-            .inner
-            .blocking(move |s| s.get_job(&id))
-            .await??
-            .ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))?;
+        let mut job = self.load_job(job_id).await?;
         if !matches!(job.status, JobStatus::Unknown { .. } | JobStatus::Failed { .. }) {
             return Err(ManagerError::NotRetryable { id: job_id.into(), status: job.status.label() });
         }
@@ -446,12 +447,7 @@ impl JobManager {
     /// tries again the ones that failed). A job another process is submitting is left to it
     /// unless that claim is abandoned, when it becomes "unknown".
     pub async fn follow(&self, job_id: &str) -> Result<Arc<Job>, ManagerError> {
-        let id = job_id.to_owned();
-        let mut job = self
-            .inner
-            .blocking(move |s| s.get_job(&id))
-            .await??
-            .ok_or_else(|| ManagerError::NoSuchJob(job_id.into()))?;
+        let mut job = self.load_job(job_id).await?;
         if self.inner.is_live(&job.id) {
             return Ok(Arc::new(job));
         }
