@@ -182,9 +182,13 @@ fn thumbnail_ui(ui: &egui::Ui, job: &JobSummary, rect: Rect) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
     let Some(first) = job.images.first() else { return };
-    let thumb = crate::thumbs::thumb_path(first);
-    let path = if thumb.is_file() { thumb } else { first.clone() };
-    let uri = format!("file://{}", path.display());
+    // The thumbnail written beside the image; a result kept before thumbnails existed has
+    // none, which the loader finds out off this thread, and the image itself is shown.
+    let thumb = format!("file://{}", crate::thumbs::thumb_path(first).display());
+    let uri = match ui.ctx().try_load_image(&thumb, egui::SizeHint::default()) {
+        Err(_) => format!("file://{}", first.display()),
+        Ok(_) => thumb,
+    };
     super::image_lru::touch(ui.ctx(), &uri, super::image_lru::Class::Thumb);
     egui::Image::new(uri)
         .fit_to_exact_size(rect.size())
