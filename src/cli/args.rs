@@ -14,17 +14,25 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Cmd>,
-    /// With no command: the gateway the window opens on [default: ttapi if a TTAPI key is
-    /// configured, else sim]
+    /// With no command, the window opens on this endpoint.
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+}
+
+/// Which gateway, where, with which key: taken the same by the window and every gateway
+/// command.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EndpointArgs {
+    /// Which gateway [default: ttapi if a TTAPI key is configured, else sim]
     #[arg(long, value_enum)]
     pub provider: Option<ProviderArg>,
-    /// With no command: the gateway's base URL
+    /// The gateway's base URL (a proxy, a simulator, a test server)
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// With no command: the API key (used while the window is open, never stored)
+    /// The API key (used for this command or window only, never stored)
     #[arg(long, value_name = "KEY", hide_env_values = true)]
     pub api_key: Option<String>,
-    /// With no command: allow a plain-http base URL that is not on this machine
+    /// Allow a plain-http base URL that is not on this machine
     #[arg(long)]
     pub allow_http: bool,
 }
@@ -41,15 +49,8 @@ pub enum ProviderArg {
 /// Options every gateway command takes.
 #[derive(Debug, Clone, Args)]
 pub struct GatewayArgs {
-    /// Which gateway [default: ttapi if a TTAPI key is configured, else sim]
-    #[arg(long, value_enum)]
-    pub provider: Option<ProviderArg>,
-    /// The gateway's base URL (a proxy, a simulator, a test server)
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// The API key (used for this command only, never stored)
-    #[arg(long, value_name = "KEY", hide_env_values = true)]
-    pub api_key: Option<String>,
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
     /// Speed mode: fast, relax or turbo
     #[arg(long)]
     pub mode: Option<String>,
@@ -68,9 +69,6 @@ pub struct GatewayArgs {
     /// Print the exact request that would be sent (key redacted) and send nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Allow a plain-http base URL that is not on this machine
-    #[arg(long)]
-    pub allow_http: bool,
     /// TTAPI hookUrl: the gateway also posts the result there
     #[arg(long, value_name = "URL")]
     pub hook_url: Option<String>,

@@ -61,14 +61,14 @@ fn start_manager(store: Store, resolver: ClientResolver) -> Result<(JobManager, 
 /// The gateway `mjdesk` with no command opens the window on, from its flags.
 pub fn window_target(cli: &Cli) -> crate::app::Target {
     crate::app::Target {
-        provider: match cli.provider {
+        provider: match cli.endpoint.provider {
             Some(ProviderArg::Sim) | None => None,
             Some(p) => provider_of(Some(p)),
         },
-        simulator: cli.provider == Some(ProviderArg::Sim),
-        base_url: cli.base_url.clone(),
-        api_key: cli.api_key.clone(),
-        allow_http: cli.allow_http,
+        simulator: cli.endpoint.provider == Some(ProviderArg::Sim),
+        base_url: cli.endpoint.base_url.clone(),
+        api_key: cli.endpoint.api_key.clone(),
+        allow_http: cli.endpoint.allow_http,
     }
 }
 
@@ -85,7 +85,8 @@ fn provider_of(arg: Option<ProviderArg>) -> Option<Provider> {
 
 async fn gateway_command(cmd: Cmd) -> Result<(), String> {
     let g = gateway_args(&cmd)?.clone();
-    let conn = connect::connect(provider_of(g.provider), g.base_url.clone(), g.api_key.clone(), g.allow_http)
+    let e = &g.endpoint;
+    let conn = connect::connect(provider_of(e.provider), e.base_url.clone(), e.api_key.clone(), e.allow_http)
         .await
         .map_err(|e| e.to_string())?;
     if let Some(note) = &conn.note
@@ -147,7 +148,7 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         return output::print_preview(&preview, g.json);
     }
-    let (manager, mut updates) = start_manager(store, resolver_for(&conn, g.api_key.clone()))?;
+    let (manager, mut updates) = start_manager(store, resolver_for(&conn, g.endpoint.api_key.clone()))?;
     let job = manager
         .submit(provider, &conn.endpoint, built.request, options, built.parent)
         .await
@@ -197,7 +198,7 @@ async fn ready_parent(conn: &Connection, store: &Store, id: &str, g: &GatewayArg
     if !g.json {
         eprintln!("waiting for job {id} to finish first");
     }
-    let (manager, mut updates) = start_manager(store.clone(), resolver_for(conn, g.api_key.clone()))?;
+    let (manager, mut updates) = start_manager(store.clone(), resolver_for(conn, g.endpoint.api_key.clone()))?;
     manager.follow(&job.id).await.map_err(|e| e.to_string())?;
     let job = output::wait_for(&manager, &mut updates, &job.id, true, !g.json).await?;
     match &job.status {
@@ -235,7 +236,7 @@ async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Re
     if !(g.wait || g.out.is_some())
         && let (Some(gateway_id), false) = (job.gateway_id.clone(), job.status.is_terminal())
     {
-        let client = resolver_for(conn, g.api_key.clone())(job.provider, job.base_url.clone())
+        let client = resolver_for(conn, g.endpoint.api_key.clone())(job.provider, job.base_url.clone())
             .await
             .map_err(|e| e.to_string())?;
         let snapshot = client.fetch(&gateway_id, &job.kind).await.map_err(|e| e.to_string())?;
@@ -246,7 +247,7 @@ async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Re
         }
     }
     // Following to the end also downloads whatever result images are not kept yet.
-    let (manager, mut updates) = start_manager(store, resolver_for(conn, g.api_key.clone()))?;
+    let (manager, mut updates) = start_manager(store, resolver_for(conn, g.endpoint.api_key.clone()))?;
     manager.follow(&job.id).await.map_err(|e| e.to_string())?;
     let job =
         output::wait_for(&manager, &mut updates, &job.id, !matches!(job.status, JobStatus::Unknown { .. }), !g.json)
