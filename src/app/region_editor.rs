@@ -178,6 +178,10 @@ pub struct RegionEditor {
     refused: Option<String>,
     /// Set when the dialog was dismissed: the window closes the editor.
     cancelled: bool,
+    /// Escape was pressed once over painted work: the next one discards it.
+    discard_asked: bool,
+    /// The region prompt box: Escape there leaves the box, not the editor.
+    prompt_box: Option<egui::Id>,
 }
 
 /// Runs `f` on the runtime's blocking pool when there is one (the window), else on a thread.
@@ -282,6 +286,8 @@ impl RegionEditor {
             pending: None,
             refused: None,
             cancelled: false,
+            discard_asked: false,
+            prompt_box: None,
         }
     }
 
@@ -362,16 +368,40 @@ impl RegionEditor {
         }
     }
 
+    /// Whether closing now would throw painting away.
+    fn has_painting(&self) -> bool {
+        self.canvas().is_some_and(|c| c.doc().history().can_undo())
+    }
+
+    /// Escape with no text box focused closes the editor; over painted work the first one
+    /// only asks, and the second discards. (A focused text box takes the Escape itself.)
+    fn escape(&mut self, ui: &egui::Ui) -> Option<EditorEvent> {
+        // egui drops the focus on Escape before the pass starts: ask who had it last frame.
+        let pressed = ui.input(|i| i.key_pressed(egui::Key::Escape))
+            && ui.memory(|m| m.focused().is_none() && !self.prompt_box.is_some_and(|id| m.had_focus_last_frame(id)));
+        if !pressed {
+            return None;
+        }
+        if self.discard_asked || !self.has_painting() {
+            return Some(EditorEvent::Close);
+        }
+        self.discard_asked = true;
+        None
+    }
+
     /// The editor filling `ui`: title, prompt and `Submit` (with why not), then the canvas.
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<EditorEvent> {
-        let mut event = None;
+        let mut event = self.escape(ui);
+        if self.discard_asked && ui.input(|i| i.pointer.any_pressed()) {
+            self.discard_asked = false;
+        }
         ui.horizontal(|ui| {
             ui.heading(self.flow.title());
             if let Flow::Edit { retexture, .. } = &mut self.flow {
                 ui.selectable_value(retexture, false, "Edit").on_hover_text("Redraw the painted area");
                 ui.selectable_value(retexture, true, "Retexture").on_hover_text("Keep the shapes, change the surface");
             }
-            if ui.button("Close").clicked() {
+            if ui.button("Close").on_hover_text("Escape").clicked() {
                 event = Some(EditorEvent::Close);
             }
         });
@@ -383,8 +413,8 @@ impl RegionEditor {
                 Flow::Edit { .. } => "what the painted area should become",
             };
             let width = (ui.available_width() - 260.0).max(160.0);
-            ui.add(egui::TextEdit::singleline(&mut self.prompt).hint_text(hint).desired_width(width))
-                .labelled_by(label.id);
+            let prompt_box = ui.add(egui::TextEdit::singleline(&mut self.prompt).hint_text(hint).desired_width(width));
+            self.prompt_box = Some(prompt_box.labelled_by(label.id).id);
             let ready = self.intent();
             let submit = ui.add_enabled(ready.is_ok(), egui::Button::new("Submit"));
             match ready {
@@ -410,6 +440,10 @@ impl RegionEditor {
                 ui.colored_label(ui.visuals().error_fg_color, refused);
             }
         });
+        if self.discard_asked {
+            let text = "Press Escape again to close and discard the painted mask";
+            blocked = Some((ui.visuals().warn_fg_color, text.to_owned()));
+        }
         // Always one line, so the canvas never moves under a stroke when the reason goes.
         match blocked {
             Some((colour, text)) => ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate()),

@@ -208,3 +208,32 @@ fn edit_mask_again_reopens_the_same_flow_with_the_mask_it_was_sent_with() {
         Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
     assert!(edit_again(&imagine).is_none() && sent_mask(&imagine.request).is_none());
 }
+
+#[test]
+fn escape_closes_at_once_when_nothing_is_painted_and_asks_first_over_painting() {
+    let mut h = harness(RegionEditor::with_image(Flow::Region { parent: "job-1".into() }, image(), None));
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(h.state().1, vec![EditorEvent::Close], "nothing painted: Escape closes");
+
+    let mut h = harness(RegionEditor::with_image(Flow::Region { parent: "job-1".into() }, image(), None));
+    drag(&mut h, (20.0, 50.0), (120.0, 50.0));
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().1.is_empty(), "the first Escape over painting only asks");
+    h.get_by_label("Press Escape again to close and discard the painted mask");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(h.state().1, vec![EditorEvent::Close]);
+}
+
+#[test]
+fn escape_in_the_prompt_box_leaves_the_box_not_the_editor() {
+    let mut h = harness(RegionEditor::with_image(Flow::Region { parent: "job-1".into() }, image(), None));
+    h.get_by_label("Region prompt").click();
+    h.run();
+    assert!(h.get_by_label("Region prompt").is_focused(), "the click put the cursor in the box");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().1.is_empty(), "Escape only left the text box");
+}
