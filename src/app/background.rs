@@ -121,10 +121,13 @@ async fn apply_settings(
     if let Err(e) = saved {
         notes.push(format!("the settings could not be stored ({e}); they apply until mjdesk closes"));
     }
-    // A key that could not be stored is still used, for this window only.
+    // The key just typed is the one used, even over the environment's (and even when it
+    // could not be stored, for this window only).
     let mut target = form.target();
     if let Some(Err(e)) = stored {
         notes.push(format!("the key could not be stored ({e}); it is used until mjdesk closes"));
+    }
+    if key.is_some() {
         target.api_key = key;
     }
     let mut started = start_engine(Some(store), target, Some(form), resume, repaint).await?;

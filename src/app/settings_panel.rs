@@ -270,6 +270,14 @@ pub fn settings_form_ui(ui: &mut egui::Ui, settings: &mut SettingsUi, commands: 
         let edit = egui::TextEdit::singleline(&mut form.api_key).password(true).hint_text(hint).desired_width(320.0);
         ui.add_enabled(gateway.is_some(), edit).labelled_by(l.id);
         ui.end_row();
+        if let Some(p) = gateway.filter(|p| std::env::var_os(p.key_env()).is_some_and(|v| !v.is_empty())) {
+            ui.label("");
+            ui.weak(format!(
+                "{} is set in the environment: mjdesk starts with that key; a key saved here is used from now until it closes",
+                p.key_env()
+            ));
+            ui.end_row();
+        }
         ui.label("Default mode");
         ui.horizontal(|ui| {
             ui.selectable_value(&mut form.default_mode, None, "Gateway default");
