@@ -12,6 +12,7 @@ pub mod job_view;
 pub mod jobs_panel;
 pub mod list;
 pub mod mask_preview;
+pub mod placement;
 pub mod prompt_panel;
 pub mod prompt_params;
 pub mod prompt_syntax;
