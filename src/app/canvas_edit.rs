@@ -384,6 +384,9 @@ impl CanvasEditor {
     }
 }
 
+/// Room round the canvas on screen, in points.
+const MARGIN: f32 = 28.0;
+
 fn pos((x, y): (f64, f64)) -> Pos2 {
     Pos2::new(x as f32, y as f32)
 }
@@ -399,8 +402,10 @@ fn placement_ui(ui: &mut egui::Ui, ready: &mut Ready, drag: &mut Option<Drag>) -
     let (response, painter) = ui.allocate_painter(size, Sense::click_and_drag());
     response.widget_info(|| WidgetInfo::labeled(Role::Canvas, true, "Placement canvas"));
     let area = response.rect;
+    // a margin round the canvas, so the handles and some of an overhang stay in sight
+    let fit = area.shrink(MARGIN.min(area.width() / 4.0).min(area.height() / 4.0));
     let p = &mut ready.placement;
-    let view = p.view(screen(area.min), (f64::from(area.width()), f64::from(area.height())));
+    let view = p.view(screen(fit.min), (f64::from(fit.width()), f64::from(fit.height())));
 
     if response.drag_started_by(PointerButton::Primary) {
         let origin = ui.input(|i| i.pointer.press_origin()).or(response.interact_pointer_pos());
