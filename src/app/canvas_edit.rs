@@ -2,7 +2,8 @@
 //! reposition), an optional mask painted on the image itself, a remix prompt, and `Submit`.
 //!
 //! The canvas is drawn fitted to the panel; the image sits at its rectangle. Drag the image to
-//! move it, drag a corner handle to resize it (its ratio kept). The rules (canvas sizes, the
+//! move it, drag a corner handle to resize it (its ratio kept), or set its size and position
+//! from the keyboard. The rules (canvas sizes, the
 //! overlap kept on the canvas, the screen mapping) are in [`super::placement`]. The mask is
 //! painted with the region editor's [`MaskCanvas`] at the image's own size, as Vtrix wants it.
 //!
@@ -14,7 +15,9 @@
 //! Accessible names added here: `Placement canvas` (the canvas with the image on it), the
 //! presets `Image's own`, `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `2:1`, `1:2`, the buttons
 //! `Centre image`, `Fit image`, `Actual size`, the checkbox `Use a mask`, the views
-//! `Place image` / `Paint mask`, the text box `Remix prompt` (it says what the whole new
+//! `Place image` / `Paint mask`, the slider `Image size` (percent of the image's own size,
+//! about its centre) and the fields `Image x` / `Image y` (canvas pixels; with them the
+//! placement needs no pointer), the text box `Remix prompt` (it says what the whole new
 //! canvas shows, not one painted region, so it is not the region editor's `Region prompt`),
 //! `Submit` and `Close`; in the job view, `Canvas edit` (one image) or `Canvas edit 1` ...
 //! `Canvas edit 4`. The mask view brings the mask canvas's own names (`Mask canvas`, `Brush`...).
@@ -147,6 +150,8 @@ pub struct CanvasEditor {
     view: Option<View>,
     pending: Option<CommandId>,
     refused: Option<String>,
+    /// Whether a widget had the keyboard focus at the end of the last pass.
+    had_focus: bool,
 }
 
 fn loaded(image: Arc<RgbaImage>) -> Loaded {
@@ -187,6 +192,7 @@ impl CanvasEditor {
             view: None,
             pending: None,
             refused: None,
+            had_focus: false,
         }
     }
 
@@ -278,7 +284,9 @@ impl CanvasEditor {
     /// then the canvas (or the mask being painted).
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<EditorEvent> {
         let mut event = None;
-        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        // Escape in a text box or number field only leaves it (egui drops the focus before this
+        // pass, so the last pass's focus says); otherwise it closes the panel.
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) && !self.had_focus {
             event = Some(EditorEvent::Close);
         }
         ui.horizontal(|ui| {
@@ -300,6 +308,7 @@ impl CanvasEditor {
                 ui.colored_label(ui.visuals().error_fg_color, why.as_str());
             }
         }
+        self.had_focus = ui.memory(|m| m.focused().is_some());
         event
     }
 
@@ -337,8 +346,25 @@ impl CanvasEditor {
                 ui.selectable_value(&mut self.show, Show::Place, "Place image");
                 ui.selectable_value(&mut self.show, Show::Mask, "Paint mask");
             }
+            ui.separator();
+            // the same placement from the keyboard, exactly
+            let (lo, hi) = p.percent_range();
+            let mut percent = p.percent();
+            let size = egui::Slider::new(&mut percent, lo..=hi).logarithmic(true).suffix("%").max_decimals(1);
+            if ui.add(size.text("Image size")).changed() {
+                p.scale_about_centre(percent / 100.0);
+            }
+            let r = p.rect();
+            let (mut x, mut y) = (r.x, r.y);
+            let label = ui.label("Image x");
+            let moved_x = ui.add(egui::DragValue::new(&mut x).suffix(" px")).labelled_by(label.id).changed();
+            let label = ui.label("Image y");
+            let moved_y = ui.add(egui::DragValue::new(&mut y).suffix(" px")).labelled_by(label.id).changed();
+            if moved_x || moved_y {
+                p.move_to(x, y);
+            }
             let (c, r) = (p.canvas(), p.rect());
-            ui.weak(format!("canvas {}×{}, image {}×{} at {}, {}", c.0, c.1, r.w, r.h, r.x, r.y));
+            ui.weak(format!("canvas {}×{}, image {}×{}", c.0, c.1, r.w, r.h));
         });
     }
 

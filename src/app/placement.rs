@@ -199,6 +199,28 @@ impl Placement {
         self.clamp();
     }
 
+    /// The image `scale` times its own size around its centre (a size slider), then the
+    /// overlap rule.
+    pub fn scale_about_centre(&mut self, scale: f64) {
+        let r = self.rect;
+        let (cx2, cy2) = (2 * r.x + i64::from(r.w), 2 * r.y + i64::from(r.h));
+        let (w, h) = self.size_at(scale);
+        self.set_size(w, h);
+        self.move_to((cx2 - i64::from(w)).div_euclid(2), (cy2 - i64::from(h)).div_euclid(2));
+    }
+
+    /// The image's width as a share of its own, in percent.
+    pub fn percent(&self) -> f64 {
+        f64::from(self.rect.w) * 100.0 / f64::from(self.image.0)
+    }
+
+    /// The smallest and largest [`Self::percent`] the size bounds allow.
+    pub fn percent_range(&self) -> (f64, f64) {
+        let small = f64::from(self.size_at(0.0).0) * 100.0 / f64::from(self.image.0);
+        let large = f64::from(self.size_at(f64::MAX).0) * 100.0 / f64::from(self.image.0);
+        (small, large)
+    }
+
     /// The sides at `scale` times the image's own, the ratio kept: the scale is first held to
     /// what keeps the shorter side at least [`MIN_SIDE`] and the longer at most [`MAX_SIDE`].
     pub fn size_at(&self, scale: f64) -> (u32, u32) {

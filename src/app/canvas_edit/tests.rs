@@ -59,6 +59,16 @@ fn rect(h: &Harness<'_, S>) -> ImageRect {
     h.state().0.placement().unwrap().rect()
 }
 
+/// Types `value` into the number field `label` and presses Enter.
+fn set_number(h: &mut Harness<'_, S>, label: &str, value: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.event(egui::Event::Text(value.to_owned()));
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
 fn type_prompt(h: &mut Harness<'_, S>, text: &str) {
     h.get_by_label("Remix prompt").click();
     h.run();
@@ -156,14 +166,34 @@ fn a_mask_in_use_must_be_painted_and_goes_with_the_canvas() {
 }
 
 #[test]
-fn escape_or_close_closes_the_panel() {
+fn escape_or_close_closes_the_panel_but_escape_first_leaves_a_text_box() {
     let mut h = harness(CanvasEditor::with_image("job-1".into(), 0, image()));
+    h.get_by_label("1:1").click();
+    h.run();
+    type_prompt(&mut h, "sky");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().1.is_empty(), "the first Escape only left the prompt box");
+    assert_eq!(h.state().0.prompt, "sky");
     h.key_press(egui::Key::Escape);
     h.run();
     assert_eq!(h.state().1, [EditorEvent::Close]);
     h.get_by_label("Close").click();
     h.run();
     assert_eq!(h.state().1.len(), 2);
+}
+
+#[test]
+fn size_and_position_can_be_set_from_the_keyboard() {
+    let mut h = harness(CanvasEditor::with_image("job-1".into(), 0, image()));
+    h.get_by_label("1:1").click();
+    h.run();
+    assert_eq!(rect(&h), ImageRect { x: 0, y: 50, w: 200, h: 100 });
+    assert!(h.query_all_by_label("Image size").next().is_some());
+    set_number(&mut h, "Image y", "70");
+    assert_eq!(rect(&h), ImageRect { x: 0, y: 70, w: 200, h: 100 });
+    set_number(&mut h, "Image x", "500");
+    assert_eq!(rect(&h).x, 150, "a quarter of the image stays on the canvas");
 }
 
 #[test]

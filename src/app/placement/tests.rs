@@ -142,3 +142,19 @@ fn every_preset_has_a_label() {
     let labels: Vec<String> = Aspect::PRESETS.iter().map(|a| a.label()).collect();
     assert_eq!(labels, ["Image's own", "1:1", "4:3", "3:4", "16:9", "9:16", "2:1", "1:2"]);
 }
+
+#[test]
+fn a_size_slider_scales_about_the_centre_within_the_bounds() {
+    let mut p = Placement::new((1000, 600));
+    p.set_aspect(Aspect::Ratio(1, 1));
+    assert_eq!(p.rect(), ImageRect { x: 0, y: 200, w: 1000, h: 600 });
+    assert_eq!(p.percent(), 100.0);
+    p.scale_about_centre(0.5);
+    assert_eq!(p.rect(), ImageRect { x: 250, y: 350, w: 500, h: 300 }, "the centre (500, 500) stayed");
+    assert_eq!(p.percent(), 50.0);
+    p.scale_about_centre(0.25);
+    assert_eq!(p.rect(), ImageRect { x: 375, y: 425, w: 250, h: 150 });
+    assert_eq!(p.percent_range(), (2.7, 409.6), "27 px wide at the least, 4096 at the most");
+    p.scale_about_centre(4.0);
+    assert_eq!(p.rect(), ImageRect { x: -1500, y: -700, w: 4000, h: 2400 }, "larger than the canvas, still centred");
+}
