@@ -317,14 +317,20 @@ impl Placement {
     }
 
     /// What a press at `screen` grabs: a corner handle (within [`HANDLE_REACH`] points of it),
-    /// else the image itself when the point is on it.
+    /// else the image itself when the point is on it. On an image drawn too small for its
+    /// handles (a side under four reaches), a press on the image moves it and the handles
+    /// are grabbed from outside it.
     pub fn hit(&self, view: &View, screen: (f64, f64)) -> Option<Grab> {
+        let ((x0, y0), (x1, y1)) = self.screen_rect(view);
+        let on = screen.0 >= x0 && screen.0 < x1 && screen.1 >= y0 && screen.1 < y1;
+        let small = x1 - x0 < 4.0 * HANDLE_REACH || y1 - y0 < 4.0 * HANDLE_REACH;
         let near = |(x, y): (f64, f64)| (screen.0 - x).abs() <= HANDLE_REACH && (screen.1 - y).abs() <= HANDLE_REACH;
-        if let Some((c, _)) = self.handles(view).into_iter().find(|(_, p)| near(*p)) {
+        if !(small && on)
+            && let Some((c, _)) = self.handles(view).into_iter().find(|(_, p)| near(*p))
+        {
             return Some(Grab::Corner(c));
         }
-        let ((x0, y0), (x1, y1)) = self.screen_rect(view);
-        (screen.0 >= x0 && screen.0 < x1 && screen.1 >= y0 && screen.1 < y1).then_some(Grab::Move)
+        on.then_some(Grab::Move)
     }
 
     /// Starts a drag at `screen`, if it grabs anything.

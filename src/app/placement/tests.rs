@@ -158,3 +158,18 @@ fn a_size_slider_scales_about_the_centre_within_the_bounds() {
     p.scale_about_centre(4.0);
     assert_eq!(p.rect(), ImageRect { x: -1500, y: -700, w: 4000, h: 2400 }, "larger than the canvas, still centred");
 }
+
+#[test]
+fn an_image_drawn_smaller_than_its_handles_is_moved_from_inside_and_resized_from_outside() {
+    let mut p = Placement::new((1000, 600));
+    p.set_aspect(Aspect::Ratio(2, 1));
+    p.scale_about_centre(0.05);
+    assert_eq!(p.rect(), ImageRect { x: 575, y: 285, w: 50, h: 30 });
+    let view = p.view((0.0, 0.0), (600.0, 300.0));
+    assert_eq!(view.zoom, 0.5);
+    assert_eq!(p.screen_rect(&view), ((287.5, 142.5), (312.5, 157.5)), "25 x 15 points: smaller than 4 reaches");
+    assert_eq!(p.hit(&view, (289.0, 144.0)), Some(Grab::Move), "inside, though near the corner");
+    assert_eq!(p.hit(&view, (285.0, 140.0)), Some(Grab::Corner(Corner::TopLeft)), "just outside the corner");
+    assert_eq!(p.hit(&view, (315.0, 160.0)), Some(Grab::Corner(Corner::BottomRight)));
+    assert_eq!(p.hit(&view, (275.0, 150.0)), None);
+}
