@@ -3,14 +3,14 @@
 //!
 //! The canvas is drawn fitted to the panel; the image sits at its rectangle. Drag the image to
 //! move it, drag a corner handle to resize it (its ratio kept), or set its size and position
-//! from the keyboard. The rules (canvas sizes, the
-//! overlap kept on the canvas, the screen mapping) are in [`super::placement`]. The mask is
-//! painted with the region editor's [`MaskCanvas`] at the image's own size, as Vtrix wants it.
+//! from the keyboard. The rules (canvas sizes, the overlap kept on the canvas, the screen
+//! mapping) are in [`super::placement`]. The mask is painted with the region editor's
+//! [`MaskCanvas`] at the image's own size, as Vtrix wants it.
 //!
 //! The image is read and decoded off the UI thread (a blocking task, then a channel and a
 //! repaint). `Submit` stays disabled while nothing sensible would be sent, and the reason
 //! shows on the line under it ([`CanvasBlocked`]); a refusal of the submit shows beside it.
-//! Escape closes the panel.
+//! Escape closes the panel (from a text box or number field, the first one only leaves it).
 //!
 //! Accessible names added here: `Placement canvas` (the canvas with the image on it), the
 //! presets `Image's own`, `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `2:1`, `1:2`, the buttons
@@ -51,9 +51,7 @@ pub enum CanvasBlocked {
     NoImage(String),
     #[error("{0}")]
     Mask(#[from] MaskError),
-    #[error(
-        "the canvas is the image as it is and no mask is used: pick a canvas shape, move or resize the image, or paint a mask"
-    )]
+    #[error("nothing would change: pick a canvas shape, move or resize the image, or use a mask")]
     Unchanged,
     #[error("write a remix prompt: what the canvas should show")]
     NoPrompt,
