@@ -337,6 +337,7 @@ fn actions_ui(
             ui.separator();
             export_buttons(ui, job, 0, commands);
         }
+        super::canvas_edit::open_buttons_ui(ui, job, images, commands);
     });
 }
 

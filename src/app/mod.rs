@@ -4,6 +4,7 @@
 pub mod background;
 pub mod blend_panel;
 pub mod canvas;
+pub mod canvas_edit;
 pub mod describe_panel;
 pub mod export;
 pub mod image_inputs;
@@ -12,6 +13,7 @@ pub mod job_view;
 pub mod jobs_panel;
 pub mod list;
 pub mod mask_preview;
+pub mod placement;
 pub mod prompt_panel;
 pub mod prompt_params;
 pub mod prompt_syntax;
@@ -49,6 +51,8 @@ pub struct MjdeskApp {
     first_frame: Option<std::time::Instant>,
     /// The mask canvas, when a Vary (Region) or an edit is open: it takes the central panel.
     editor: Option<region_editor::RegionEditor>,
+    /// The Vtrix canvas edit, when open: it takes the central panel.
+    canvas_edit: Option<canvas_edit::CanvasEditor>,
     /// File dialog and clipboard reads for Blend and Describe.
     picker: image_inputs::ImagePicker,
 }
@@ -105,6 +109,7 @@ impl MjdeskApp {
             exports,
             first_frame: Some(started),
             editor: None,
+            canvas_edit: None,
         }
     }
 
@@ -218,14 +223,40 @@ impl MjdeskApp {
             }
             region_editor::EditorEvent::Submit(intent) => intent,
         };
-        let (EngineSlot::Running(run), Some(editor)) = (&mut self.engine, &mut self.editor) else { return };
-        let to = editor.send_to.clone().unwrap_or_else(|| region_editor::SendTo {
+        let Some(editor) = &self.editor else { return };
+        if let Some(id) = self.send_edit(intent, editor.send_to.clone())
+            && let Some(editor) = &mut self.editor
+        {
+            editor.submitted(id);
+        }
+    }
+
+    /// Sends what the canvas edit asked for, like [`Self::editor_event`].
+    fn canvas_edit_event(&mut self, event: region_editor::EditorEvent) {
+        let intent = match event {
+            region_editor::EditorEvent::Close => {
+                self.canvas_edit = None;
+                return;
+            }
+            region_editor::EditorEvent::Submit(intent) => intent,
+        };
+        let Some(panel) = &self.canvas_edit else { return };
+        if let Some(id) = self.send_edit(intent, panel.send_to.clone())
+            && let Some(panel) = &mut self.canvas_edit
+        {
+            panel.submitted(id);
+        }
+    }
+
+    /// Submits an editor's intent to `to` (the window's own gateway when `None`).
+    fn send_edit(&mut self, intent: Intent, to: Option<region_editor::SendTo>) -> Option<CommandId> {
+        let EngineSlot::Running(run) = &mut self.engine else { return None };
+        let to = to.unwrap_or_else(|| region_editor::SendTo {
             provider: run.provider,
             endpoint: run.endpoint.clone(),
             options: SubmitOptions { mode: self.state.prompt_form.mode.clone(), ..SubmitOptions::default() },
         });
         let id = run.command_id();
-        editor.submitted(id);
         run.manager.send(Command::Submit {
             id,
             provider: to.provider,
@@ -233,6 +264,7 @@ impl MjdeskApp {
             intent: Box::new(intent),
             options: to.options,
         });
+        Some(id)
     }
 
     fn apply(&mut self, cmd: UiCommand) {
@@ -326,6 +358,16 @@ impl MjdeskApp {
                 editor.prompt = region_editor::sent_prompt(&job.request).unwrap_or_default().to_owned();
                 self.editor = Some(editor);
             }
+            UiCommand::CanvasEdit { job_id, index } => {
+                let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+                let Some(path) = job.result_images().get(usize::from(index)).and_then(|i| i.local_path.clone()) else {
+                    self.state.message = Some(format!("job {}'s image is not downloaded yet", short(&job_id)));
+                    return;
+                };
+                let send_to = Some(region_editor::SendTo::of(job));
+                self.canvas_edit =
+                    Some(canvas_edit::CanvasEditor::open(job_id, index, path, send_to, self.repaint.clone()));
+            }
             UiCommand::Blend { images, dimensions } => {
                 self.state.blend.refusal = None;
                 run.blend = Some(submit(run, &self.state, Intent::Blend { images, dimensions }));
@@ -389,6 +431,9 @@ impl eframe::App for MjdeskApp {
         {
             self.editor = None;
         }
+        if let Some(panel) = &mut self.canvas_edit {
+            panel.poll();
+        }
         for file in ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -427,6 +472,16 @@ impl eframe::App for MjdeskApp {
                 }
                 // Sent: the new job shows in the list (a follow-up highlighted under its parent).
                 crate::manager::Update::Accepted { id, .. } if editors == Some(*id) => self.editor = None,
+                _ => {}
+            }
+            let canvas_edit = self.canvas_edit.as_ref().and_then(|p| p.pending());
+            match &update {
+                crate::manager::Update::Rejected { id, error } if canvas_edit == Some(*id) => {
+                    if let Some(p) = &mut self.canvas_edit {
+                        p.refused(&error.to_string());
+                    }
+                }
+                crate::manager::Update::Accepted { id, .. } if canvas_edit == Some(*id) => self.canvas_edit = None,
                 _ => {}
             }
             self.state.apply(update);
@@ -476,10 +531,13 @@ impl eframe::App for MjdeskApp {
             describe_panel::describe_ui(ui, &mut self.state.describe, &mut commands)
         });
         self.state.describe.open = open;
-        let mut edited = None;
+        let (mut edited, mut canvas_edited) = (None, None);
         egui::CentralPanel::default().show(ui, |ui| match (&self.state.engine, &mut self.editor) {
             (Engine::Failed(why), _) => startup_problem_ui(ui, why),
             (_, Some(editor)) => edited = editor.ui(ui),
+            (_, None) if self.canvas_edit.is_some() => {
+                canvas_edited = self.canvas_edit.as_mut().and_then(|p| p.ui(ui));
+            }
             _ => {
                 if self.state.simulated && self.state.engine == Engine::Ready {
                     settings_panel::simulator_banner_ui(ui, &mut self.state.settings);
@@ -489,6 +547,9 @@ impl eframe::App for MjdeskApp {
         });
         if let Some(event) = edited {
             self.editor_event(event);
+        }
+        if let Some(event) = canvas_edited {
+            self.canvas_edit_event(event);
         }
         for cmd in commands {
             self.apply(cmd);

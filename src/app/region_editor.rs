@@ -185,7 +185,7 @@ pub struct RegionEditor {
 }
 
 /// Runs `f` on the runtime's blocking pool when there is one (the window), else on a thread.
-fn spawn_blocking(f: impl FnOnce() + Send + 'static) {
+pub(super) fn spawn_blocking(f: impl FnOnce() + Send + 'static) {
     match tokio::runtime::Handle::try_current() {
         Ok(rt) => drop(rt.spawn_blocking(f)),
         Err(_) => drop(std::thread::spawn(f)),
@@ -196,7 +196,7 @@ fn decode(bytes: &[u8], name: &str) -> Result<Arc<RgbaImage>, String> {
     image::load_from_memory(bytes).map(|i| Arc::new(i.to_rgba8())).map_err(|e| format!("{name} could not be read: {e}"))
 }
 
-fn read_file(path: &std::path::Path) -> Result<Arc<RgbaImage>, String> {
+pub(super) fn read_file(path: &std::path::Path) -> Result<Arc<RgbaImage>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{} could not be read: {e}", path.display()))?;
     decode(&bytes, &path.display().to_string())
 }

@@ -56,6 +56,11 @@ pub enum UiCommand {
     EditMaskAgain {
         job_id: String,
     },
+    /// Open the Vtrix canvas edit on image `index` of a job.
+    CanvasEdit {
+        job_id: String,
+        index: u8,
+    },
     /// Ask the native dialog for images for a panel.
     PickImages {
         target: super::image_inputs::PickFor,

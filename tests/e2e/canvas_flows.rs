@@ -1,12 +1,15 @@
 //! The window's canvas flows, end to end: the intent the region editor builds from a painted
 //! mask goes through a real job manager to the simulator over HTTP, and the result changes
-//! only inside the painted area.
+//! only inside the painted area. The Vtrix canvas edit's intent, built as its panel builds
+//! it, keeps the placed image exactly where it was put and fills the canvas around it.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use image::RgbaImage;
+use mjdesk::app::canvas_edit::{self, CanvasBlocked};
+use mjdesk::app::placement::{Aspect, Placement};
 use mjdesk::app::region_editor::{Blocked, Flow, SendTo, build_intent, edit_again, sent_mask};
 use mjdesk::connect::ClientResolver;
 use mjdesk::gateway::{GatewayClient, GatewayConfig};
@@ -128,4 +131,80 @@ async fn an_edit_of_a_jobs_image_from_the_canvas_changes_only_the_painted_area()
         assert_eq!(sent_mask(&stored.request), Some(&mask));
         assert!(matches!(edit_again(&stored), Some((Flow::Edit { retexture: false, .. }, _, m)) if m == mask));
     }
+}
+
+/// The part of `out` where `placement` put the image, against the parent scaled to its
+/// rectangle (as Vtrix scales it: Catmull-Rom), opaque; only the part on the canvas.
+fn assert_placed_exactly(parent: &RgbaImage, out: &RgbaImage, placement: &Placement, keep: impl Fn(u32, u32) -> bool) {
+    let r = placement.rect();
+    let scaled = image::DynamicImage::ImageRgba8(parent.clone())
+        .resize_exact(r.w, r.h, image::imageops::FilterType::CatmullRom)
+        .into_rgba8();
+    assert_eq!(out.dimensions(), placement.canvas(), "the result is the canvas");
+    let mut checked = 0;
+    for (lx, ly, p) in scaled.enumerate_pixels() {
+        let (cx, cy) = (r.x + i64::from(lx), r.y + i64::from(ly));
+        if cx < 0 || cy < 0 || cx >= i64::from(out.width()) || cy >= i64::from(out.height()) || !keep(lx, ly) {
+            continue;
+        }
+        let mut want = *p;
+        want.0[3] = 255;
+        assert_eq!(*out.get_pixel(cx as u32, cy as u32), want, "placed pixel {lx},{ly} at {cx},{cy}");
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_canvas_edit_from_the_panel_keeps_the_placed_image_and_fills_around_it_on_vtrix() {
+    let server = sim(SimConfig::instant()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (m, _u, store) = manager(&server, dir.path());
+    let to = SendTo { provider: Provider::Vtrix, endpoint: server.base_url(), options: SubmitOptions::default() };
+    let grid = submit(&m, &to, Intent::Imagine { prompt: "a lighthouse on a cliff".into() }).await;
+    assert_eq!(grid.result_images().len(), 4);
+    let (_, parent) = local(&grid, 1);
+    let (w, h) = parent.dimensions();
+
+    // as the panel does: a 16:9 canvas, the image at half size dragged toward the top left
+    let mut placement = Placement::new((w, h));
+    assert_eq!(
+        canvas_edit::build_intent(&grid.id, 1, &placement, None, "wide sky"),
+        Err(CanvasBlocked::Unchanged),
+        "nothing goes that would change nothing"
+    );
+    placement.set_aspect(Aspect::Ratio(16, 9));
+    placement.scale_to(0.5);
+    placement.move_to(i64::from(w / 8), i64::from(h / 10));
+    let intent = canvas_edit::build_intent(&grid.id, 1, &placement, None, "wide sky at dusk").unwrap();
+    let result = submit(&m, &SendTo::of(&grid), intent).await;
+    assert_eq!(result.parent_id.as_deref(), Some(grid.id.as_str()), "linked to its parent");
+    assert!(!result.result_images().is_empty());
+    for i in 0..result.result_images().len() {
+        let (_, out) = local(&result, i);
+        assert_placed_exactly(&parent, &out, &placement, |_, _| true);
+        let r = placement.rect();
+        let right = image::imageops::crop_imm(&out, (r.x + i64::from(r.w)) as u32, 0, 40, out.height()).to_image();
+        assert!(right.pixels().any(|p| p != right.get_pixel(0, 0)), "the new area beside it has content");
+    }
+
+    // hanging over the left edge: what is on the canvas is kept, the rest cropped
+    placement.move_to(-i64::from(w), 0);
+    assert_eq!(placement.rect().x, -i64::from(placement.rect().w) * 3 / 4, "a quarter stays on");
+    let intent = canvas_edit::build_intent(&grid.id, 1, &placement, None, "a harbour to the right").unwrap();
+    let result = submit(&m, &SendTo::of(&grid), intent).await;
+    assert_placed_exactly(&parent, &local(&result, 0).1, &placement, |_, _| true);
+
+    // in place with a painted rectangle: the rest of the image is kept exactly
+    let in_place = Placement::new((w, h));
+    let mut mask = Mask::new(w, h);
+    mask.fill_rect(w / 4, h / 4, w / 2, h / 3, true);
+    let intent = canvas_edit::build_intent(&grid.id, 1, &in_place, Some(&mask), "a red door").unwrap();
+    let result = submit(&m, &SendTo::of(&grid), intent).await;
+    let out = local(&result, 0).1;
+    assert_placed_exactly(&parent, &out, &in_place, |x, y| !mask.get(x, y));
+    let y = (h / 4 + h / 3) / 2;
+    assert!((w / 4..w / 2).any(|x| out.get_pixel(x, y) != parent.get_pixel(x, y)), "the painted part changed");
+    let stored = store.get_job(&result.id).unwrap().unwrap();
+    assert_eq!(sent_mask(&stored.request), Some(&mask));
 }
