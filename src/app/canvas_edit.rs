@@ -38,9 +38,10 @@ use super::placement::{Aspect, Corner, Drag, Grab, Placement};
 use super::region_editor::{EditorEvent, SendTo};
 use super::state::UiCommand;
 use crate::intent::{Intent, MaskSource};
-use crate::job::{Job, JobImage, JobStatus, Provider};
+use crate::job::{Canvas, Job, JobImage, JobRequest, JobStatus, Provider};
 use crate::manager::CommandId;
 use crate::mask::{Mask, MaskError, View};
+use crate::store::Store;
 
 /// Why `Submit` is disabled, said under it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -106,6 +107,36 @@ pub fn open_buttons_ui(ui: &mut egui::Ui, job: &Job, images: &[&JobImage], comma
     }
 }
 
+/// What an earlier canvas edit was sent with: a new one starts from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub canvas: Canvas,
+    pub mask: Option<Mask>,
+    pub prompt: String,
+}
+
+/// A new canvas edit starting from `job`, a canvas edit: its parent (our id), which image,
+/// and what it was sent with. `None` for any other job or a parent not known here.
+pub fn edit_again(job: &Job) -> Option<(String, u8, Sent)> {
+    let JobRequest::CanvasEdit { parent, canvas, prompt, mask } = &*job.request else { return None };
+    let sent = Sent { canvas: *canvas, mask: mask.clone(), prompt: prompt.clone() };
+    Some((job.parent_id.clone()?, parent.image_index.unwrap_or(0), sent))
+}
+
+/// Image `index` of job `job_id`, as downloaded. Blocking.
+fn read_job_image(store: &Store, job_id: &str, index: u8) -> Result<Arc<RgbaImage>, String> {
+    let job = store
+        .get_job(job_id)
+        .map_err(|e| crate::textsafe::one_line(&e.to_string()).into_owned())?
+        .ok_or_else(|| format!("job {} is not here any more", super::short(job_id)))?;
+    let path = job
+        .result_images()
+        .get(usize::from(index))
+        .and_then(|i| i.local_path.clone())
+        .ok_or_else(|| format!("image {} of job {} is not downloaded", index + 1, super::short(job_id)))?;
+    super::region_editor::read_file(&path)
+}
+
 /// Which view fills the panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Show {
@@ -150,6 +181,8 @@ pub struct CanvasEditor {
     refused: Option<String>,
     /// Whether a widget had the keyboard focus at the end of the last pass.
     had_focus: bool,
+    /// The placement and mask to start from, once the image is in.
+    start: Option<Sent>,
 }
 
 fn loaded(image: Arc<RgbaImage>) -> Loaded {
@@ -168,6 +201,28 @@ impl CanvasEditor {
             repaint();
         });
         Self::new(parent, index, Load::Loading(rx), send_to)
+    }
+
+    /// A panel starting from what an earlier canvas edit of image `index` of job `parent` was
+    /// sent with; the image is read from the store in the background.
+    pub fn again(
+        parent: String,
+        index: u8,
+        sent: Sent,
+        store: Store,
+        send_to: Option<SendTo>,
+        repaint: Repaint,
+    ) -> Self {
+        let (tx, rx) = channel();
+        let job_id = parent.clone();
+        super::region_editor::spawn_blocking(move || {
+            let _ = tx.send(read_job_image(&store, &job_id, index).map(loaded));
+            repaint();
+        });
+        let mut panel = Self::new(parent, index, Load::Loading(rx), send_to);
+        panel.prompt = sent.prompt.clone();
+        panel.start = Some(sent);
+        panel
     }
 
     /// A panel over an image already in memory.
@@ -191,18 +246,20 @@ impl CanvasEditor {
             pending: None,
             refused: None,
             had_focus: false,
+            start: None,
         }
     }
 
     fn ready(&mut self, loaded: Loaded) {
         let size = (loaded.image.width(), loaded.image.height());
-        self.load = match MaskCanvas::new(loaded.image, None) {
-            Ok(mask) => Load::Ready(Box::new(Ready {
-                placement: Placement::new(size),
-                mask,
-                pixels: Some(loaded.pixels),
-                texture: None,
-            })),
+        let start = self.start.take();
+        let placement =
+            start.as_ref().map_or_else(|| Placement::new(size), |s| Placement::from_canvas(size, &s.canvas));
+        let mask = start.and_then(|s| s.mask);
+        self.use_mask = mask.is_some();
+        // A mask from the store is checked against the image here, never trusted.
+        self.load = match MaskCanvas::new(loaded.image, mask) {
+            Ok(mask) => Load::Ready(Box::new(Ready { placement, mask, pixels: Some(loaded.pixels), texture: None })),
             Err(e) => Load::Failed(e.to_string()),
         };
     }

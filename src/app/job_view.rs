@@ -349,7 +349,7 @@ fn sent_mask_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
     ui.horizontal(|ui| {
         ui.weak("Mask sent:");
         super::mask_preview::mask_preview_ui(ui, &job.id, &job.request);
-        let again = super::region_editor::edit_again(job).is_some();
+        let again = super::region_editor::edit_again(job).is_some() || super::canvas_edit::edit_again(job).is_some();
         if ui
             .add_enabled(again, egui::Button::new("Edit mask again"))
             .on_hover_text("A new edit of the same image, starting from this mask")

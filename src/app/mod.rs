@@ -346,6 +346,13 @@ impl MjdeskApp {
             }
             UiCommand::EditMaskAgain { job_id } => {
                 let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+                if let Some((parent, index, sent)) = canvas_edit::edit_again(job) {
+                    let (send_to, store) = (Some(region_editor::SendTo::of(job)), run.manager.store().clone());
+                    let panel =
+                        canvas_edit::CanvasEditor::again(parent, index, sent, store, send_to, self.repaint.clone());
+                    self.canvas_edit = Some(panel);
+                    return;
+                }
                 let Some((flow, source, mask)) = region_editor::edit_again(job) else {
                     self.state.message =
                         Some(format!("job {}'s image cannot be had again to paint on", short(&job_id)));

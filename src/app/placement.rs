@@ -282,6 +282,24 @@ impl Placement {
         self.canvas == self.image && self.rect == ImageRect { x: 0, y: 0, w: self.image.0, h: self.image.1 }
     }
 
+    /// The placement an earlier canvas edit of an `image`-sized image was sent with (to edit
+    /// it again): its canvas (sides held to 1..=[`MAX_SIDE`]) and its rectangle, under the
+    /// same size and overlap rules. The shape is the preset that gives this canvas, else the
+    /// canvas's own ratio.
+    pub fn from_canvas(image: (u32, u32), sent: &Canvas) -> Self {
+        let mut p = Placement::new(image);
+        let side = |v: u32| v.clamp(1, MAX_SIDE);
+        let canvas = (side(sent.width), side(sent.height));
+        p.aspect = Aspect::PRESETS.into_iter().find(|&a| canvas_size(p.image, a) == canvas).unwrap_or_else(|| {
+            let g = gcd(canvas.0, canvas.1);
+            Aspect::Ratio(canvas.0 / g, canvas.1 / g)
+        });
+        p.canvas = canvas;
+        p.set_size(sent.img_width, sent.img_height);
+        p.move_to(i64::from(sent.x), i64::from(sent.y));
+        p
+    }
+
     /// What Vtrix is sent.
     pub fn to_canvas(&self) -> Canvas {
         let pos = |v: i64| v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
@@ -368,6 +386,10 @@ pub struct Drag {
     pub grab: Grab,
     pub start: ImageRect,
     pub from: (f64, f64),
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a.max(1) } else { gcd(b, a % b) }
 }
 
 #[cfg(test)]

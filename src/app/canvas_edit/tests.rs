@@ -259,3 +259,59 @@ fn canvas_edit_is_offered_per_downloaded_image_of_a_finished_vtrix_job_only() {
     running.status = JobStatus::Running { progress: 40 };
     assert!(run(running).query_by_label_contains("Canvas edit").is_none());
 }
+
+#[test]
+fn edit_mask_again_starts_from_the_canvas_mask_and_prompt_it_was_sent_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::store::Store::open(dir.path()).unwrap();
+    let path = dir.path().join("second.png");
+    std::fs::write(&path, crate::imageio::encode_png(&image())).unwrap();
+    let mut parent =
+        Job::new(Provider::Vtrix, "http://x", JobRequest::Imagine { prompt: "a fox".into() }, SubmitOptions::default());
+    parent.status = JobStatus::Succeeded;
+    parent.images = (0..4)
+        .map(|i| JobImage { url: format!("http://x/{i}.png"), local_path: (i == 1).then(|| path.clone()), error: None })
+        .collect();
+    store.insert_job(&parent).unwrap();
+    store.save_job(&parent).unwrap();
+
+    let mut mask = Mask::new(200, 100);
+    mask.fill_rect(10, 10, 40, 30, true);
+    let canvas = Canvas { width: 356, height: 200, img_width: 150, img_height: 75, x: -20, y: 60 };
+    let parent_ref = crate::job::ParentRef { image_index: Some(1), ..crate::job::ParentRef::job("gw") };
+    let req =
+        JobRequest::CanvasEdit { parent: parent_ref, canvas, prompt: "a harbour".into(), mask: Some(mask.clone()) };
+    let mut child = Job::new(Provider::Vtrix, "http://x", req, SubmitOptions::default());
+    assert!(edit_again(&child).is_none(), "no parent known here");
+    child.parent_id = Some(parent.id.clone());
+    let (parent_id, index, sent) = edit_again(&child).unwrap();
+    assert_eq!((parent_id.as_str(), index), (parent.id.as_str(), 1));
+
+    let (tx, rx) = channel();
+    let repaint: Repaint = Arc::new(move || {
+        let _ = tx.send(());
+    });
+    let mut panel = CanvasEditor::again(parent_id, index, sent, store.clone(), None, repaint);
+    assert_eq!(panel.intent(), Err(CanvasBlocked::Loading));
+    rx.recv_timeout(std::time::Duration::from_secs(20)).expect("a repaint once loaded");
+    panel.poll();
+    assert_eq!(panel.mask_canvas().map(MaskCanvas::mask), Some(&mask));
+    assert!(panel.use_mask);
+    match panel.intent() {
+        Ok(Intent::CanvasEdit { index: 1, canvas: Some(c), mask: Some(MaskSource::Painted(m)), prompt, .. }) => {
+            assert_eq!((c, m, prompt.as_str()), (canvas, mask, "a harbour"));
+        }
+        other => panic!("not the same canvas edit again: {other:?}"),
+    }
+
+    // A stored mask of another size is refused in words, not trusted.
+    let wrong = Sent { canvas, mask: Some(Mask::new(20, 20)), prompt: "x".into() };
+    let (tx, rx) = channel();
+    let repaint: Repaint = Arc::new(move || {
+        let _ = tx.send(());
+    });
+    let mut panel = CanvasEditor::again(parent.id.clone(), 1, wrong, store, None, repaint);
+    rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
+    panel.poll();
+    assert!(matches!(panel.intent(), Err(CanvasBlocked::NoImage(why)) if why.contains("200")), "{:?}", panel.intent());
+}

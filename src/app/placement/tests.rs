@@ -173,3 +173,24 @@ fn an_image_drawn_smaller_than_its_handles_is_moved_from_inside_and_resized_from
     assert_eq!(p.hit(&view, (315.0, 160.0)), Some(Grab::Corner(Corner::BottomRight)));
     assert_eq!(p.hit(&view, (275.0, 150.0)), None);
 }
+
+#[test]
+fn a_sent_canvas_comes_back_as_the_same_placement_and_shape() {
+    let mut p = Placement::new((1000, 600));
+    p.set_aspect(Aspect::Ratio(16, 9));
+    p.scale_about_centre(0.5);
+    p.move_to(-100, 40);
+    let again = Placement::from_canvas((1000, 600), &p.to_canvas());
+    assert_eq!(again, p, "canvas, rectangle and the 16:9 preset all return");
+
+    let odd = Canvas { width: 1500, height: 700, img_width: 1000, img_height: 600, x: 20, y: 50 };
+    let q = Placement::from_canvas((1000, 600), &odd);
+    assert_eq!((q.canvas(), q.aspect()), ((1500, 700), Aspect::Ratio(15, 7)), "no preset gives 1500 x 700");
+    assert_eq!(q.to_canvas(), odd);
+
+    let hostile = Canvas { width: 0, height: 90_000, img_width: 0, img_height: 5, x: i32::MIN, y: i32::MAX };
+    let r = Placement::from_canvas((1000, 600), &hostile);
+    assert_eq!(r.canvas(), (1, 4096), "sides held to 1..=4096");
+    let rect = r.rect();
+    assert!(rect.x + i64::from(rect.w) >= 1 && rect.y < 4096, "still overlapping the canvas: {rect:?}");
+}
