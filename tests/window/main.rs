@@ -2,8 +2,10 @@
 //! designer (or a screen reader) uses it: type a prompt, Imagine, watch it finish, press U3
 //! under the third quadrant, and find the upscale in the list as a child of the grid.
 //!
-//! One test in its own binary: the window reads its data folder from the environment.
+//! The window reads its data and config folders from the environment, so the tests in this
+//! binary run one at a time ([`one_at_a_time`]), each with its own folders.
 
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -12,6 +14,56 @@ use mjdesk::app::{MjdeskApp, Target};
 use mjdesk::job::{JobStatus, Provider};
 use mjdesk::sim::{SimConfig, SimServer};
 use mjdesk::store::Store;
+
+/// Holds the environment for one test; a test that failed does not block the others.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static ENV: Mutex<()> = Mutex::new(());
+    ENV.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Points the window's data and config folders into `home`, and polls fast.
+fn use_home(home: &std::path::Path) {
+    // SAFETY: the tests in this binary hold `one_at_a_time` while they touch the environment,
+    // and nothing else in the process reads it meanwhile.
+    unsafe {
+        std::env::set_var("MJDESK_DATA_DIR", home.join("data"));
+        std::env::set_var("MJDESK_CONFIG_DIR", home.join("config"));
+        std::env::set_var("MJDESK_POLL_MS", "50");
+    }
+}
+
+/// The real window on the simulator at `server`, in TTAPI's dialect, once its engine is up.
+fn window_on(server: &SimServer) -> Harness<'static, MjdeskApp> {
+    let target = Target {
+        provider: Some(Provider::Ttapi),
+        base_url: Some(server.base_url()),
+        api_key: Some(server.api_key().to_owned()),
+        ..Default::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_eframe(|cc| MjdeskApp::new(&cc.egui_ctx, target, Instant::now()));
+    step_until(&mut harness, "the engine to start", |h| {
+        h.query_by_label("No jobs yet. Type a prompt above and press Imagine.").is_some()
+    });
+    harness
+}
+
+fn type_into(harness: &mut Harness<'_, MjdeskApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
+
+fn quick_sim() -> SimConfig {
+    SimConfig {
+        queue_time: Duration::from_millis(200),
+        run_time: Duration::from_millis(800),
+        grid_size: 256,
+        ..SimConfig::default()
+    }
+}
 
 /// Steps the window (real time passes: the engine works on its own threads) until `done`.
 fn step_until(harness: &mut Harness<'_, MjdeskApp>, what: &str, done: impl Fn(&Harness<'_, MjdeskApp>) -> bool) {
@@ -25,39 +77,15 @@ fn step_until(harness: &mut Harness<'_, MjdeskApp>, what: &str, done: impl Fn(&H
 
 #[test]
 fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() {
+    let _env = one_at_a_time();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let _guard = rt.enter();
-    let config = SimConfig {
-        queue_time: Duration::from_millis(200),
-        run_time: Duration::from_millis(800),
-        grid_size: 256,
-        ..SimConfig::default()
-    };
-    let server = rt.block_on(SimServer::start(config, ([127, 0, 0, 1], 0).into())).unwrap();
+    let server = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
     let home = tempfile::tempdir().unwrap();
-    // SAFETY: this binary runs this one test; nothing else reads the environment meanwhile.
-    unsafe {
-        std::env::set_var("MJDESK_DATA_DIR", home.path().join("data"));
-        std::env::set_var("MJDESK_CONFIG_DIR", home.path().join("config"));
-        std::env::set_var("MJDESK_POLL_MS", "50");
-    }
-    let target = Target {
-        provider: Some(Provider::Ttapi),
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        ..Default::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .build_eframe(|cc| MjdeskApp::new(&cc.egui_ctx, target, Instant::now()));
-    step_until(&mut harness, "the engine to start", |h| {
-        h.query_by_label("No jobs yet. Type a prompt above and press Imagine.").is_some()
-    });
+    use_home(home.path());
+    let mut harness = window_on(&server);
 
-    harness.get_by_label("Prompt").focus();
-    harness.step();
-    harness.get_by_label("Prompt").type_text("a cabin by a lake");
-    harness.step();
+    type_into(&mut harness, "Prompt", "a cabin by a lake");
     harness.get_by_label("Imagine").click();
     step_until(&mut harness, "the grid's U3 button", |h| h.query_all_by_label("U3").next().is_some());
     assert!(harness.query_all_by_label("a cabin by a lake").next().is_some(), "the job is in the list");
@@ -88,4 +116,47 @@ fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() 
         other => panic!("{other:?}"),
     }
     assert_eq!(server.stats().submits, 2);
+}
+
+#[test]
+fn settings_switch_the_gateway_and_the_next_imagine_goes_to_the_new_one() {
+    let _env = one_at_a_time();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _guard = rt.enter();
+    let first = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
+    let second_config = SimConfig { api_key: "sk-the-second-gateway".into(), ..quick_sim() };
+    let second = rt.block_on(SimServer::start(second_config, ([127, 0, 0, 1], 0).into())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    use_home(home.path());
+    let mut harness = window_on(&first);
+    assert!(harness.query_by_label(&format!("TTAPI · {}", first.base_url())).is_some(), "the bar names the gateway");
+
+    harness.get_by_label("Settings").click();
+    step_until(&mut harness, "the Settings window", |h| h.query_by_label("AceData").is_some());
+    harness.get_by_label("AceData").click();
+    harness.step();
+    // The field holds the first gateway's URL: select it all, and type over it.
+    harness.get_by_label("Base URL").focus();
+    harness.step();
+    harness.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    harness.step();
+    harness.get_by_label("Base URL").type_text(&second.base_url());
+    harness.step();
+    assert_eq!(harness.get_by_label("Base URL").value().as_deref(), Some(second.base_url().as_str()));
+    type_into(&mut harness, "API key", second.api_key());
+    harness.get_by_label("Save").click();
+    let now_on = format!("AceData · {}", second.base_url());
+    step_until(&mut harness, "the window to reconnect to the second gateway", |h| h.query_by_label(&now_on).is_some());
+
+    type_into(&mut harness, "Prompt", "a lighthouse at dusk");
+    harness.get_by_label("Imagine").click();
+    step_until(&mut harness, "the second gateway to take the job", |_| second.stats().submits == 1);
+    assert_eq!(first.stats().submits, 0, "nothing went to the first gateway");
+
+    let store = Store::open(&home.path().join("data")).unwrap();
+    let jobs = store.jobs_page(0, 10).unwrap();
+    let [job] = jobs.as_slice() else { panic!("one job, not {}", jobs.len()) };
+    assert_eq!(job.provider, Provider::Acedata);
+    assert_eq!(job.base_url, second.base_url());
+    assert_eq!(job.prompt.as_deref(), Some("a lighthouse at dusk"));
 }
