@@ -146,6 +146,67 @@ impl MjdeskApp {
         }
     }
 
+    /// Why no image came for a panel, shown by its button (the panel opens to show it).
+    fn refuse_images(&mut self, target: image_inputs::PickFor, why: String) {
+        match target {
+            image_inputs::PickFor::Blend => {
+                self.state.blend.open = true;
+                self.state.blend.refusal = Some(why);
+            }
+            image_inputs::PickFor::Describe => {
+                self.state.describe.open = true;
+                self.state.describe.refusal = Some(why);
+            }
+        }
+    }
+
+    /// Images dropped onto the window or pasted into it (Ctrl+V) this frame.
+    fn incoming_images(&mut self, ctx: &egui::Context) {
+        let open = image_inputs::Open {
+            blend: self.state.blend.open,
+            describe: self.state.describe.open,
+            editor: self.editor.is_some(),
+        };
+        let dropped = image_inputs::dropped(ctx);
+        if !dropped.is_empty() {
+            match (image_inputs::drop_target(open, dropped.len()), dropped.as_slice()) {
+                (image_inputs::DropTo::Panel(target), _) => self.take_images(target, dropped),
+                (image_inputs::DropTo::Edit, [crate::intent::ImageSource::File(path)]) => self.open_edit(path.clone()),
+                (image_inputs::DropTo::Edit, _) => self.take_images(image_inputs::PickFor::Describe, dropped),
+            }
+        }
+        // Text pasted into a text field is the field's; elsewhere, it is taken for image files.
+        let typing = ctx.text_edit_focused();
+        let panel_open = open.blend || open.describe;
+        for event in ctx.input(|i| i.events.clone()) {
+            let target = image_inputs::paste_target(open);
+            match event {
+                egui::Event::PasteImage(image) => self.picker.pasted(target, image),
+                egui::Event::Paste(text) if panel_open && !typing => {
+                    let paths = image_inputs::pasted_paths(&text);
+                    if paths.is_empty() {
+                        self.refuse_images(target, image_inputs::PASTED_TEXT.to_owned());
+                    } else {
+                        self.take_images(target, paths.into_iter().map(crate::intent::ImageSource::File).collect());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Opens an image file on the mask canvas for an edit.
+    fn open_edit(&mut self, path: std::path::PathBuf) {
+        self.editor = Some(region_editor::RegionEditor::open(
+            region_editor::Flow::Edit { image: crate::intent::ImageSource::File(path.clone()), retexture: false },
+            region_editor::Source::Path(path),
+            None,
+            None,
+            None,
+            self.repaint.clone(),
+        ));
+    }
+
     /// The settings that take effect without a reconnect.
     fn apply_preferences(&mut self, form: &settings_panel::SettingsForm) {
         self.ctx.set_theme(settings_panel::theme_preference(form.theme));
@@ -359,20 +420,10 @@ impl eframe::App for MjdeskApp {
         while let Some(picked) = self.picker.try_recv() {
             match picked.images {
                 Ok(images) => self.take_images(picked.target, images),
-                Err(why) => self.state.message = Some(why),
+                Err(why) => self.refuse_images(picked.target, why),
             }
         }
-        let dropped = image_inputs::dropped(ctx);
-        if !dropped.is_empty() {
-            // Dropped onto the window: for the panel that is open, else Blend for several
-            // images and Describe for one.
-            let target = if self.state.blend.open || (!self.state.describe.open && dropped.len() > 1) {
-                image_inputs::PickFor::Blend
-            } else {
-                image_inputs::PickFor::Describe
-            };
-            self.take_images(target, dropped);
-        }
+        self.incoming_images(ctx);
         for outcome in self.exports.poll() {
             self.state.message = Some(outcome.to_string());
         }
@@ -388,24 +439,6 @@ impl eframe::App for MjdeskApp {
             && !editor.poll()
         {
             self.editor = None;
-        }
-        for file in ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect::<Vec<_>>()
-        }) {
-            // A dropped image opens for an edit.
-            self.editor = Some(region_editor::RegionEditor::open(
-                region_editor::Flow::Edit { image: crate::intent::ImageSource::File(file.clone()), retexture: false },
-                region_editor::Source::Path(file),
-                None,
-                None,
-                None,
-                self.repaint.clone(),
-            ));
         }
         while let Some(update) = run.updates.try_recv() {
             if let crate::manager::Update::Rejected { id, error } = &update {

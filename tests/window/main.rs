@@ -160,3 +160,68 @@ fn settings_switch_the_gateway_and_the_next_imagine_goes_to_the_new_one() {
     assert_eq!(job.base_url, second.base_url());
     assert_eq!(job.prompt.as_deref(), Some("a lighthouse at dusk"));
 }
+
+/// A file dropped onto the window, as the desktop gives it: by path.
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_files(harness: &mut Harness<'_, MjdeskApp>, paths: &[&std::path::Path]) {
+    harness.input_mut().dropped_files =
+        paths.iter().map(|p| std::sync::Arc::new(DroppedPath(p.to_path_buf())) as egui::DroppedFileHandle).collect();
+    harness.step();
+}
+
+#[test]
+fn images_dropped_or_pasted_onto_the_window_land_in_blend_the_canvas_or_describe() {
+    let _env = one_at_a_time();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _guard = rt.enter();
+    let server = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    use_home(home.path());
+    let (cat, dog) = (home.path().join("cat.png"), home.path().join("dog.png"));
+    for path in [&cat, &dog] {
+        image::RgbaImage::from_pixel(64, 48, image::Rgba([200, 120, 40, 255])).save(path).unwrap();
+    }
+    let mut harness = window_on(&server);
+
+    // Two images with nothing open: Blend opens with both.
+    drop_files(&mut harness, &[&cat, &dog]);
+    step_until(&mut harness, "Blend to list both images", |h| {
+        h.query_by_label("1. cat.png").is_some() && h.query_by_label("2. dog.png").is_some()
+    });
+
+    // One image with nothing open: the mask canvas opens on it, for an edit.
+    harness.get_by_label("Close window").click();
+    harness.step();
+    drop_files(&mut harness, &[&cat]);
+    step_until(&mut harness, "the canvas to open for an edit", |h| h.query_by_label("Retexture").is_some());
+    assert!(harness.query_by_label("1. cat.png").is_none(), "Blend stayed closed");
+    assert!(harness.query_by_label("Image: cat.png").is_none(), "Describe did not take it too");
+
+    // An image pasted (egui read it from the clipboard) goes to Describe; the canvas stays.
+    let pasted = egui::ColorImage::filled([32, 32], egui::Color32::from_rgb(10, 200, 90));
+    harness.event(egui::Event::PasteImage(std::sync::Arc::new(pasted)));
+    step_until(&mut harness, "Describe to take the pasted image", |h| {
+        h.query_by_label("Image: pasted image").is_some()
+    });
+    assert!(harness.query_by_label("Retexture").is_some(), "the canvas is still open");
+
+    // Text where an image was wanted is refused in so many words, beside Describe's button.
+    harness.event(egui::Event::Paste("a cat on a sofa".into()));
+    let refusal = mjdesk::app::image_inputs::PASTED_TEXT;
+    step_until(&mut harness, "the refusal of pasted text", |h| h.query_by_label(refusal).is_some());
+    // A file manager's copied file is taken as that image.
+    harness.event(egui::Event::Paste(format!("file://{}", dog.display())));
+    step_until(&mut harness, "Describe to take the copied file", |h| h.query_by_label("Image: dog.png").is_some());
+}
