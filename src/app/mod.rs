@@ -87,6 +87,7 @@ impl MjdeskApp {
     /// the process began (the first frame's time is logged against it).
     pub fn new(ctx: &egui::Context, target: Target, started: std::time::Instant) -> Self {
         egui_extras::install_image_loaders(ctx);
+        image_lru::keep_textures_only(ctx);
         // No blinking caret anywhere: a blink repaints the whole window (~20% of a core under
         // software rendering) while nothing else moves.
         ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
@@ -294,6 +295,12 @@ impl MjdeskApp {
             intent: Box::new(intent),
             options: to.options,
         });
+    }
+
+    /// Applies a command as if a panel had sent it: for drivers of the real window from
+    /// outside, such as `examples/window_memory.rs`.
+    pub fn command(&mut self, cmd: UiCommand) {
+        self.apply(cmd);
     }
 
     fn apply(&mut self, cmd: UiCommand) {
