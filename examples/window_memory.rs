@@ -23,6 +23,8 @@ const JOBS: usize = 1_000;
 const OPENED: usize = 100;
 
 fn main() {
+    // As the app's own `run` does.
+    let _ = mjdesk::app::allocator::return_large_frees_to_the_system();
     let side: u32 = std::env::var("MJDESK_MEMORY_GRID").ok().and_then(|s| s.parse().ok()).unwrap_or(1024);
     let home = tempfile::tempdir().expect("a temp dir");
     // SAFETY: set before any other thread starts.

@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex};
 
 /// How many thumbnails and how many full images stay as textures. Measured with
 /// `benches/window-memory.sh` (1,000 thumbnails scrolled, 100 full images opened): with 400
-/// and 24 the window grew to 687 MB; a 1024 px grid costs 4 MB as a texture (16 MB at 2048 px),
-/// a thumbnail 256 kB. 150 thumbnails is a dozen screens of the list to scroll back through.
+/// and 24 the window grew to 687 MB. A 1024 px grid costs 4 MB as a texture, a 2048 px one
+/// (Midjourney's) 16 MB, a thumbnail 256 kB; 150 thumbnails is a dozen screens of the list to
+/// scroll back through, and the last six jobs opened come back without a reload.
 pub const THUMB_CAP: usize = 150;
-pub const FULL_CAP: usize = 8;
+pub const FULL_CAP: usize = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Class {

@@ -1,6 +1,7 @@
 //! The desktop window. Thin panels over [`state::AppState`]; all work happens in the job
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
+pub mod allocator;
 pub mod background;
 pub mod blend_panel;
 pub mod canvas;
@@ -584,6 +585,7 @@ fn startup_problem_ui(ui: &mut egui::Ui, why: &str) {
 /// unfinished jobs from an earlier run resume.
 pub fn run(target: Target) -> ExitCode {
     let started = std::time::Instant::now();
+    let _ = allocator::return_large_frees_to_the_system();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
