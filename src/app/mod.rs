@@ -562,12 +562,19 @@ fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
-/// A panel as a small window over the app while `open`.
+/// A panel as a small window over the app while `open`: first shown in the middle, where it
+/// covers neither the prompt nor the buttons that open it.
 fn panel_window(ctx: &egui::Context, title: &str, open: &mut bool, body: impl FnOnce(&mut egui::Ui)) {
     if !*open {
         return;
     }
-    egui::Window::new(title).open(open).collapsible(false).resizable(false).show(ctx, body);
+    egui::Window::new(title)
+        .open(open)
+        .collapsible(false)
+        .resizable(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .show(ctx, body);
 }
 
 /// What the window shows when its engine could not start: the reason, which says what to do.

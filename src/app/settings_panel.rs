@@ -328,6 +328,8 @@ pub fn settings_window(ctx: &egui::Context, settings: &mut SettingsUi, commands:
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| settings_form_ui(ui, settings, commands));
     if !open {
         settings.open = false;

@@ -198,7 +198,8 @@ fn images_dropped_or_pasted_onto_the_window_land_in_blend_the_canvas_or_describe
     });
 
     // One image with nothing open: the mask canvas opens on it, for an edit.
-    harness.get_by_label("Close window").click();
+    // The button that opened Blend is not under its window: it closes it again.
+    harness.get_by_label("Open Blend").click();
     harness.step();
     drop_files(&mut harness, &[&cat]);
     step_until(&mut harness, "the canvas to open for an edit", |h| h.query_by_label("Retexture").is_some());
