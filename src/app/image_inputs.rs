@@ -1,7 +1,11 @@
-//! Images for Blend and Describe: picked with the native dialog, pasted from the clipboard, or
-//! dropped onto the window. The dialog and the clipboard run off the UI thread; their answer
-//! comes back over a channel with a repaint. Files are read later, by the job manager.
+//! Images for Blend and Describe: picked with the native dialog, pasted from the clipboard (the
+//! Paste image button, or Ctrl+V; copied files' paths outside a text field), or dropped onto the window (where
+//! they go: [`drop_target`]). The dialog, the clipboard and PNG encoding run off the UI thread;
+//! their answer comes back over a channel with a repaint. Files are read later, by the job
+//! manager.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::background::Repaint;
@@ -12,6 +16,8 @@ use crate::intent::ImageSource;
 pub enum PickFor {
     Blend,
     Describe,
+    /// The mask canvas, for an edit of the (first) image.
+    Edit,
 }
 
 /// Images that arrived for a panel, or why none did.
@@ -43,7 +49,7 @@ impl ImagePicker {
                 .add_filter("Images", &["png", "jpg", "jpeg", "webp", "bmp", "gif"]);
             let files = match target {
                 PickFor::Blend => dialog.pick_files().await.unwrap_or_default(),
-                PickFor::Describe => dialog.pick_file().await.into_iter().collect(),
+                PickFor::Describe | PickFor::Edit => dialog.pick_file().await.into_iter().collect(),
             };
             let images = files.into_iter().map(|f| ImageSource::File(f.path().to_owned())).collect();
             let _ = tx.send(Picked { target, images: Ok(images) });
@@ -57,6 +63,18 @@ impl ImagePicker {
         tokio::task::spawn_blocking(move || {
             let images = clipboard_png().map(|bytes| vec![ImageSource::Bytes { bytes, name: "pasted image".into() }]);
             let _ = tx.send(Picked { target, images });
+            repaint();
+        });
+    }
+
+    /// Takes an image pasted into the window (egui read the clipboard): encoded as PNG off the
+    /// UI thread.
+    pub fn pasted(&self, target: PickFor, image: Arc<egui::ColorImage>) {
+        let (tx, repaint) = (self.tx.clone(), self.repaint.clone());
+        tokio::task::spawn_blocking(move || {
+            let bytes = color_image_png(&image);
+            let _ =
+                tx.send(Picked { target, images: Ok(vec![ImageSource::Bytes { bytes, name: "pasted image".into() }]) });
             repaint();
         });
     }
@@ -76,9 +94,93 @@ fn clipboard_png() -> Result<Vec<u8>, String> {
     Ok(crate::imageio::encode_png(&rgba))
 }
 
-/// Files dropped onto the window this frame.
+/// An egui image as PNG bytes (unpremultiplied). CPU work: call it off the UI thread.
+pub fn color_image_png(image: &egui::ColorImage) -> Vec<u8> {
+    let [w, h] = image.size;
+    let rgba: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_srgba_unmultiplied()).collect();
+    crate::imageio::encode_png_raw(&rgba, w as u32, h as u32, image::ExtendedColorType::Rgba8)
+}
+
+/// Files dropped onto the window this frame (on the desktop they come by path; they are read
+/// later, by the job manager or the canvas's loader).
 pub fn dropped(ctx: &egui::Context) -> Vec<ImageSource> {
-    ctx.input(|i| i.raw.dropped_files.iter().map(|f| ImageSource::File(f.path().to_owned())).collect())
+    ctx.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_owned())
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(ImageSource::File)
+            .collect()
+    })
+}
+
+/// What is open in the window, for where incoming images go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Open {
+    pub blend: bool,
+    pub describe: bool,
+    pub editor: bool,
+}
+
+/// Where images dropped onto the window go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropTo {
+    Panel(PickFor),
+    /// The mask canvas, for an edit of the one image.
+    Edit,
+}
+
+/// The open panel takes dropped images (Blend first); with neither open, several images go to
+/// Blend and one opens the mask canvas for an edit, or Describe while the canvas is already
+/// open (a mask being painted is never thrown away by a drop).
+pub fn drop_target(open: Open, count: usize) -> DropTo {
+    if open.blend || (!open.describe && count > 1) {
+        DropTo::Panel(PickFor::Blend)
+    } else if open.describe || open.editor {
+        DropTo::Panel(PickFor::Describe)
+    } else {
+        DropTo::Edit
+    }
+}
+
+/// Where an image pasted with Ctrl+V goes: Blend while it is open, else Describe while it or
+/// an editor is open (the mask being painted stays), else the mask canvas for an edit, as a
+/// dropped file does.
+pub fn paste_target(open: Open) -> PickFor {
+    if open.blend {
+        PickFor::Blend
+    } else if open.describe || open.editor {
+        PickFor::Describe
+    } else {
+        PickFor::Edit
+    }
+}
+
+/// Said when Ctrl+V brings text where an image was wanted.
+pub const PASTED_TEXT: &str = "the clipboard holds text, not an image: copy an image (or image files) and paste again";
+
+/// The image files named by pasted text, as file managers copy them: one path or `file://`
+/// URI a line. Empty unless every line names an image file (by its extension; the file is
+/// read later, by the job manager).
+pub fn pasted_paths(text: &str) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let path = match line.strip_prefix("file://") {
+            Some(rest) => match url::Url::parse(&format!("file://{rest}")).ok().and_then(|u| u.to_file_path().ok()) {
+                Some(p) => p,
+                None => return Vec::new(),
+            },
+            None if line.starts_with('/') => PathBuf::from(line),
+            None => return Vec::new(),
+        };
+        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+        if !matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "webp" | "bmp" | "gif")) {
+            return Vec::new();
+        }
+        paths.push(path);
+    }
+    paths
 }
 
 /// A short name for an input image, for the panels' lists.
@@ -97,5 +199,58 @@ pub fn add_buttons(ui: &mut egui::Ui, target: PickFor, commands: &mut Vec<super:
     }
     if ui.button("Paste image").clicked() {
         commands.push(super::state::UiCommand::PasteImage { target });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTHING: Open = Open { blend: false, describe: false, editor: false };
+
+    #[test]
+    fn drops_go_to_the_open_panel_else_by_how_many() {
+        let blend = DropTo::Panel(PickFor::Blend);
+        let describe = DropTo::Panel(PickFor::Describe);
+        assert_eq!(drop_target(NOTHING, 1), DropTo::Edit);
+        assert_eq!(drop_target(NOTHING, 3), blend);
+        assert_eq!(drop_target(Open { blend: true, ..NOTHING }, 1), blend);
+        assert_eq!(drop_target(Open { describe: true, ..NOTHING }, 1), describe);
+        assert_eq!(drop_target(Open { describe: true, ..NOTHING }, 2), describe, "Describe keeps the first");
+        assert_eq!(drop_target(Open { blend: true, describe: true, editor: false }, 1), blend);
+        assert_eq!(drop_target(Open { editor: true, ..NOTHING }, 1), describe, "the mask being painted stays");
+        assert_eq!(drop_target(Open { editor: true, ..NOTHING }, 2), blend);
+    }
+
+    #[test]
+    fn a_paste_goes_to_the_open_panel_else_to_an_edit() {
+        assert_eq!(paste_target(NOTHING), PickFor::Edit);
+        assert_eq!(paste_target(Open { describe: true, ..NOTHING }), PickFor::Describe);
+        assert_eq!(paste_target(Open { blend: true, describe: true, editor: false }), PickFor::Blend);
+        assert_eq!(paste_target(Open { editor: true, ..NOTHING }), PickFor::Describe);
+    }
+
+    #[test]
+    fn pasted_text_names_image_files_only_when_every_line_does() {
+        let copied = "file:///home/me/My%20Pictures/cat.png\r\n/tmp/dog.JPG\n";
+        assert_eq!(pasted_paths(copied), vec![PathBuf::from("/home/me/My Pictures/cat.png"), "/tmp/dog.JPG".into()]);
+        assert!(pasted_paths("a cat on a sofa").is_empty());
+        assert!(pasted_paths("/tmp/notes.txt").is_empty());
+        assert!(pasted_paths("/tmp/cat.png\nand some words").is_empty());
+        assert!(pasted_paths("https://example.com/cat.png").is_empty());
+        assert!(pasted_paths("").is_empty());
+    }
+
+    #[test]
+    fn a_pasted_image_becomes_a_png_with_its_pixels() {
+        let mut image = egui::ColorImage::filled([3, 2], egui::Color32::from_rgb(200, 30, 40));
+        image.pixels[5] = egui::Color32::from_rgba_unmultiplied(10, 20, 30, 128);
+        let png = color_image_png(&image);
+        let decoded = image::load_from_memory(&png).unwrap().to_rgba8();
+        assert_eq!(decoded.dimensions(), (3, 2));
+        assert_eq!(decoded.get_pixel(0, 0).0, [200, 30, 40, 255]);
+        let last = decoded.get_pixel(2, 1).0;
+        assert_eq!(last[3], 128);
+        assert!(last[0].abs_diff(10) <= 2 && last[2].abs_diff(30) <= 2, "unpremultiplied: {last:?}");
     }
 }

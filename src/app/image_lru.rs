@@ -6,9 +6,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// How many thumbnails and how many full images stay decoded.
-pub const THUMB_CAP: usize = 400;
-pub const FULL_CAP: usize = 24;
+/// How many thumbnails and how many full images stay as textures. Measured with
+/// `benches/window-memory.sh` (1,000 thumbnails scrolled, 100 full images opened): with 400
+/// and 24 the window grew to 687 MB. A 1024 px grid costs 4 MB as a texture, a 2048 px one
+/// (Midjourney's) 16 MB, a thumbnail 256 kB; 150 thumbnails is a dozen screens of the list to
+/// scroll back through, and the last six jobs opened come back without a reload.
+pub const THUMB_CAP: usize = 150;
+pub const FULL_CAP: usize = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Class {
@@ -65,6 +69,12 @@ impl ImageLru {
 
 fn shared(ctx: &egui::Context) -> Arc<Mutex<ImageLru>> {
     ctx.data_mut(|d| d.get_temp_mut_or_default::<Arc<Mutex<ImageLru>>>(egui::Id::unique("mjdesk.image_lru")).clone())
+}
+
+/// Keeps only the texture of a loaded image: egui's loaders drop the file's bytes and the
+/// decoded pixels once it is uploaded (reloading after an eviction reads the file again).
+pub fn keep_textures_only(ctx: &egui::Context) {
+    ctx.options_mut(|o| o.reduce_texture_memory = true);
 }
 
 /// Notes that `uri` is drawn this frame.

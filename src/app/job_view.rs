@@ -156,12 +156,30 @@ fn links_ui(ui: &mut egui::Ui, state: &AppState, job: &Job, commands: &mut Vec<U
             ui.weak("Follow-ups:");
             for child in &state.children {
                 let row = super::state::JobRow::of(child);
-                if ui.link(format!("Follow-up: {}", row.title)).on_hover_text(&row.status).clicked() {
+                let text = follow_up_link_text(ui.style(), &row.title);
+                if ui.link(text).on_hover_text(&row.status).clicked() {
                     commands.push(UiCommand::Select { job_id: child.id.clone() });
                 }
             }
         }
     });
+}
+
+/// A follow-up link: "Follow-up: " in the body font, then its title as Midjourney syntax in
+/// monospace (so `--ar` reads as two dashes, as in the list and the prompt box).
+fn follow_up_link_text(style: &egui::Style, title: &str) -> egui::text::LayoutJob {
+    let body = egui::TextStyle::Body.resolve(style);
+    let mut job = egui::text::LayoutJob::default();
+    job.append("Follow-up: ", 0.0, egui::TextFormat::simple(body, style.visuals.hyperlink_color));
+    let prompt = super::prompt_panel::prompt_layout_job(style, title, f32::INFINITY);
+    for section in prompt.sections {
+        let mut format = section.format;
+        if format.color == style.visuals.text_color() {
+            format.color = style.visuals.hyperlink_color;
+        }
+        job.append(&prompt.text[section.byte_range.start.0..section.byte_range.end.0], 0.0, format);
+    }
+    job
 }
 
 fn short(id: &str) -> &str {
@@ -507,6 +525,22 @@ mod tests {
         assert_eq!(click(&mut h, "Follow-up: U3 · a fox --ar 3:2"), UiCommand::Select { job_id: child.id.clone() });
         let mut h = harness(child);
         assert_eq!(click(&mut h, "Open parent job"), UiCommand::Select { job_id: parent.id });
+    }
+
+    #[test]
+    fn a_follow_up_link_shows_its_prompt_in_monospace() {
+        let style = egui::Style::default();
+        let job = follow_up_link_text(&style, "U3 · a fox --ar 3:2");
+        assert_eq!(job.text, "Follow-up: U3 · a fox --ar 3:2");
+        let font_at = |needle: &str| {
+            let at = job.text.find(needle).unwrap();
+            let section =
+                job.sections.iter().find(|s| (s.byte_range.start.0..s.byte_range.end.0).contains(&at)).unwrap();
+            section.format.font_id.family.clone()
+        };
+        assert_eq!(font_at("--ar"), egui::FontFamily::Monospace, "--ar is two dashes, not an en dash");
+        assert_eq!(font_at("a fox"), egui::FontFamily::Monospace);
+        assert_eq!(font_at("Follow-up"), egui::FontFamily::Proportional);
     }
 
     #[test]

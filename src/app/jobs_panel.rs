@@ -185,7 +185,9 @@ fn thumbnail_ui(ui: &egui::Ui, job: &JobSummary, rect: Rect) {
     // The thumbnail written beside the image; a result kept before thumbnails existed has
     // none, which the loader finds out off this thread, and the image itself is shown.
     let thumb = format!("file://{}", crate::thumbs::thumb_path(first).display());
-    let uri = match ui.ctx().try_load_image(&thumb, egui::SizeHint::default()) {
+    // Asked as the texture the image below draws (same URI and options): once it is
+    // uploaded, this is a cache hit, and the decoded pixels need not be kept.
+    let uri = match ui.ctx().try_load_texture(&thumb, egui::TextureOptions::default(), egui::SizeHint::default()) {
         Err(_) => format!("file://{}", first.display()),
         Ok(_) => thumb,
     };

@@ -1,6 +1,7 @@
 //! The desktop window. Thin panels over [`state::AppState`]; all work happens in the job
 //! manager on the tokio runtime, which reports back through updates and a repaint request.
 
+pub mod allocator;
 pub mod background;
 pub mod blend_panel;
 pub mod canvas;
@@ -91,6 +92,7 @@ impl MjdeskApp {
     /// the process began (the first frame's time is logged against it).
     pub fn new(ctx: &egui::Context, target: Target, started: std::time::Instant) -> Self {
         egui_extras::install_image_loaders(ctx);
+        image_lru::keep_textures_only(ctx);
         // No blinking caret anywhere: a blink repaints the whole window (~20% of a core under
         // software rendering) while nothing else moves.
         ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
@@ -148,7 +150,80 @@ impl MjdeskApp {
                 self.state.describe.open = true;
                 self.state.describe.add(images);
             }
+            image_inputs::PickFor::Edit => match images.into_iter().next() {
+                Some(crate::intent::ImageSource::File(path)) => self.open_edit(path),
+                Some(crate::intent::ImageSource::Bytes { bytes, name }) => {
+                    let source = region_editor::Source::Bytes(bytes.clone());
+                    let image = crate::intent::ImageSource::Bytes { bytes, name };
+                    let flow = region_editor::Flow::Edit { image, retexture: false };
+                    self.editor =
+                        Some(region_editor::RegionEditor::open(flow, source, None, None, None, self.repaint.clone()));
+                }
+                Some(crate::intent::ImageSource::Url(_)) | None => {}
+            },
         }
+    }
+
+    /// Why no image came for a panel, shown by its button (the panel opens to show it).
+    fn refuse_images(&mut self, target: image_inputs::PickFor, why: String) {
+        match target {
+            image_inputs::PickFor::Blend => {
+                self.state.blend.open = true;
+                self.state.blend.refusal = Some(why);
+            }
+            image_inputs::PickFor::Describe => {
+                self.state.describe.open = true;
+                self.state.describe.refusal = Some(why);
+            }
+            image_inputs::PickFor::Edit => self.state.message = Some(why),
+        }
+    }
+
+    /// Images dropped onto the window or pasted into it (Ctrl+V) this frame.
+    fn incoming_images(&mut self, ctx: &egui::Context) {
+        let open = image_inputs::Open {
+            blend: self.state.blend.open,
+            describe: self.state.describe.open,
+            editor: self.editor.is_some() || self.canvas_edit.is_some(),
+        };
+        let dropped = image_inputs::dropped(ctx);
+        if !dropped.is_empty() {
+            match (image_inputs::drop_target(open, dropped.len()), dropped.as_slice()) {
+                (image_inputs::DropTo::Panel(target), _) => self.take_images(target, dropped),
+                (image_inputs::DropTo::Edit, [crate::intent::ImageSource::File(path)]) => self.open_edit(path.clone()),
+                (image_inputs::DropTo::Edit, _) => self.take_images(image_inputs::PickFor::Describe, dropped),
+            }
+        }
+        // Text pasted into a text field is the field's; elsewhere, it is taken for image files.
+        let typing = ctx.text_edit_focused();
+        let panel_open = open.blend || open.describe;
+        for event in ctx.input(|i| i.events.clone()) {
+            let target = image_inputs::paste_target(open);
+            match event {
+                egui::Event::PasteImage(image) => self.picker.pasted(target, image),
+                egui::Event::Paste(text) if panel_open && !typing => {
+                    let paths = image_inputs::pasted_paths(&text);
+                    if paths.is_empty() {
+                        self.refuse_images(target, image_inputs::PASTED_TEXT.to_owned());
+                    } else {
+                        self.take_images(target, paths.into_iter().map(crate::intent::ImageSource::File).collect());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Opens an image file on the mask canvas for an edit.
+    fn open_edit(&mut self, path: std::path::PathBuf) {
+        self.editor = Some(region_editor::RegionEditor::open(
+            region_editor::Flow::Edit { image: crate::intent::ImageSource::File(path.clone()), retexture: false },
+            region_editor::Source::Path(path),
+            None,
+            None,
+            None,
+            self.repaint.clone(),
+        ));
     }
 
     /// The settings that take effect without a reconnect.
@@ -265,6 +340,12 @@ impl MjdeskApp {
             options: to.options,
         });
         Some(id)
+    }
+
+    /// Applies a command as if a panel had sent it: for drivers of the real window from
+    /// outside, such as `examples/window_memory.rs`.
+    pub fn command(&mut self, cmd: UiCommand) {
+        self.apply(cmd);
     }
 
     fn apply(&mut self, cmd: UiCommand) {
@@ -408,20 +489,10 @@ impl eframe::App for MjdeskApp {
         while let Some(picked) = self.picker.try_recv() {
             match picked.images {
                 Ok(images) => self.take_images(picked.target, images),
-                Err(why) => self.state.message = Some(why),
+                Err(why) => self.refuse_images(picked.target, why),
             }
         }
-        let dropped = image_inputs::dropped(ctx);
-        if !dropped.is_empty() {
-            // Dropped onto the window: for the panel that is open, else Blend for several
-            // images and Describe for one.
-            let target = if self.state.blend.open || (!self.state.describe.open && dropped.len() > 1) {
-                image_inputs::PickFor::Blend
-            } else {
-                image_inputs::PickFor::Describe
-            };
-            self.take_images(target, dropped);
-        }
+        self.incoming_images(ctx);
         for outcome in self.exports.poll() {
             self.state.message = Some(outcome.to_string());
         }
@@ -440,24 +511,6 @@ impl eframe::App for MjdeskApp {
         }
         if let Some(panel) = &mut self.canvas_edit {
             panel.poll();
-        }
-        for file in ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect::<Vec<_>>()
-        }) {
-            // A dropped image opens for an edit.
-            self.editor = Some(region_editor::RegionEditor::open(
-                region_editor::Flow::Edit { image: crate::intent::ImageSource::File(file.clone()), retexture: false },
-                region_editor::Source::Path(file),
-                None,
-                None,
-                None,
-                self.repaint.clone(),
-            ));
         }
         while let Some(update) = run.updates.try_recv() {
             if let crate::manager::Update::Rejected { id, error } = &update {
@@ -589,12 +642,19 @@ fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
-/// A panel as a small window over the app while `open`.
+/// A panel as a small window over the app while `open`: first shown in the middle, where it
+/// covers neither the prompt nor the buttons that open it.
 fn panel_window(ctx: &egui::Context, title: &str, open: &mut bool, body: impl FnOnce(&mut egui::Ui)) {
     if !*open {
         return;
     }
-    egui::Window::new(title).open(open).collapsible(false).resizable(false).show(ctx, body);
+    egui::Window::new(title)
+        .open(open)
+        .collapsible(false)
+        .resizable(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .show(ctx, body);
 }
 
 /// What the window shows when its engine could not start: the reason, which says what to do.
@@ -612,6 +672,7 @@ fn startup_problem_ui(ui: &mut egui::Ui, why: &str) {
 /// unfinished jobs from an earlier run resume.
 pub fn run(target: Target) -> ExitCode {
     let started = std::time::Instant::now();
+    let _ = allocator::return_large_frees_to_the_system();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -250,7 +250,10 @@ pub fn settings_form_ui(ui: &mut egui::Ui, settings: &mut SettingsUi, commands: 
         ui.label("Gateway");
         ui.horizontal(|ui| {
             for choice in GatewayChoice::ALL {
-                ui.selectable_value(&mut form.gateway, choice, choice.label());
+                // Each gateway speaks its own protocol: a URL typed for one is not the next's.
+                if ui.selectable_value(&mut form.gateway, choice, choice.label()).changed() {
+                    form.base_url.clear();
+                }
             }
         });
         ui.end_row();
@@ -333,6 +336,8 @@ pub fn settings_window(ctx: &egui::Context, settings: &mut SettingsUi, commands:
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| settings_form_ui(ui, settings, commands));
     if !open {
         settings.open = false;
@@ -375,6 +380,30 @@ mod tests {
         assert!(ui_state.form.api_key.is_empty(), "the key does not linger in the form");
         assert!(!ui_state.open);
         assert!(!format!("{cmds:?}").contains("sk-secret"), "the key never shows in Debug");
+    }
+
+    #[test]
+    fn another_gateway_starts_from_its_own_default_url() {
+        let mut h = harness();
+        h.state_mut().0.form = SettingsForm {
+            gateway: GatewayChoice::Gateway(Provider::Ttapi),
+            base_url: "http://127.0.0.1:9".into(),
+            ..Default::default()
+        };
+        h.run();
+        h.get_by_label("AceData").click();
+        h.run();
+        assert_eq!(h.state().0.form.base_url, "");
+        assert_eq!(h.state().0.form.effective_base_url().as_deref(), Some("https://api.acedata.cloud"));
+        h.get_by_label("AceData").click();
+        h.run();
+        h.get_by_label("Base URL").focus();
+        h.run();
+        h.get_by_label("Base URL").type_text("https://proxy.example");
+        h.run();
+        h.get_by_label("AceData").click();
+        h.run();
+        assert_eq!(h.state().0.form.base_url, "https://proxy.example", "clicking the chosen gateway again keeps it");
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! designer (or a screen reader) uses it: type a prompt, Imagine, watch it finish, press U3
 //! under the third quadrant, and find the upscale in the list as a child of the grid.
 //!
-//! One test in its own binary: the window reads its data folder from the environment.
+//! The window reads its data and config folders from the environment, so the tests in this
+//! binary run one at a time ([`one_at_a_time`]), each with its own folders.
 
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -12,6 +14,63 @@ use mjdesk::app::{MjdeskApp, Target};
 use mjdesk::job::{JobStatus, Provider};
 use mjdesk::sim::{SimConfig, SimServer};
 use mjdesk::store::Store;
+
+mod canvas_edit;
+
+/// Holds the environment for one test; a test that failed does not block the others.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static ENV: Mutex<()> = Mutex::new(());
+    ENV.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Points the window's data and config folders into `home`, and polls fast.
+fn use_home(home: &std::path::Path) {
+    // SAFETY: the tests in this binary hold `one_at_a_time` while they touch the environment,
+    // and nothing else in the process reads it meanwhile.
+    unsafe {
+        std::env::set_var("MJDESK_DATA_DIR", home.join("data"));
+        std::env::set_var("MJDESK_CONFIG_DIR", home.join("config"));
+        std::env::set_var("MJDESK_POLL_MS", "50");
+    }
+}
+
+/// The real window on the simulator at `server`, in TTAPI's dialect, once its engine is up.
+fn window_on(server: &SimServer) -> Harness<'static, MjdeskApp> {
+    window_with(server, Provider::Ttapi)
+}
+
+/// The real window on the simulator at `server`, in `provider`'s dialect, once its engine is up.
+fn window_with(server: &SimServer, provider: Provider) -> Harness<'static, MjdeskApp> {
+    let target = Target {
+        provider: Some(provider),
+        base_url: Some(server.base_url()),
+        api_key: Some(server.api_key().to_owned()),
+        ..Default::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_eframe(|cc| MjdeskApp::new(&cc.egui_ctx, target, Instant::now()));
+    step_until(&mut harness, "the engine to start", |h| {
+        h.query_by_label("No jobs yet. Type a prompt above and press Imagine.").is_some()
+    });
+    harness
+}
+
+fn type_into(harness: &mut Harness<'_, MjdeskApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
+
+fn quick_sim() -> SimConfig {
+    SimConfig {
+        queue_time: Duration::from_millis(200),
+        run_time: Duration::from_millis(800),
+        grid_size: 256,
+        ..SimConfig::default()
+    }
+}
 
 /// Steps the window (real time passes: the engine works on its own threads) until `done`.
 fn step_until(harness: &mut Harness<'_, MjdeskApp>, what: &str, done: impl Fn(&Harness<'_, MjdeskApp>) -> bool) {
@@ -25,39 +84,15 @@ fn step_until(harness: &mut Harness<'_, MjdeskApp>, what: &str, done: impl Fn(&H
 
 #[test]
 fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() {
+    let _env = one_at_a_time();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let _guard = rt.enter();
-    let config = SimConfig {
-        queue_time: Duration::from_millis(200),
-        run_time: Duration::from_millis(800),
-        grid_size: 256,
-        ..SimConfig::default()
-    };
-    let server = rt.block_on(SimServer::start(config, ([127, 0, 0, 1], 0).into())).unwrap();
+    let server = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
     let home = tempfile::tempdir().unwrap();
-    // SAFETY: this binary runs this one test; nothing else reads the environment meanwhile.
-    unsafe {
-        std::env::set_var("MJDESK_DATA_DIR", home.path().join("data"));
-        std::env::set_var("MJDESK_CONFIG_DIR", home.path().join("config"));
-        std::env::set_var("MJDESK_POLL_MS", "50");
-    }
-    let target = Target {
-        provider: Some(Provider::Ttapi),
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        ..Default::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .build_eframe(|cc| MjdeskApp::new(&cc.egui_ctx, target, Instant::now()));
-    step_until(&mut harness, "the engine to start", |h| {
-        h.query_by_label("No jobs yet. Type a prompt above and press Imagine.").is_some()
-    });
+    use_home(home.path());
+    let mut harness = window_on(&server);
 
-    harness.get_by_label("Prompt").focus();
-    harness.step();
-    harness.get_by_label("Prompt").type_text("a cabin by a lake");
-    harness.step();
+    type_into(&mut harness, "Prompt", "a cabin by a lake");
     harness.get_by_label("Imagine").click();
     step_until(&mut harness, "the grid's U3 button", |h| h.query_all_by_label("U3").next().is_some());
     assert!(harness.query_all_by_label("a cabin by a lake").next().is_some(), "the job is in the list");
@@ -88,4 +123,119 @@ fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() 
         other => panic!("{other:?}"),
     }
     assert_eq!(server.stats().submits, 2);
+}
+
+#[test]
+fn settings_switch_the_gateway_and_the_next_imagine_goes_to_the_new_one() {
+    let _env = one_at_a_time();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _guard = rt.enter();
+    let first = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
+    let second_config = SimConfig { api_key: "sk-the-second-gateway".into(), ..quick_sim() };
+    let second = rt.block_on(SimServer::start(second_config, ([127, 0, 0, 1], 0).into())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    use_home(home.path());
+    let mut harness = window_on(&first);
+    assert!(harness.query_by_label(&format!("TTAPI · {}", first.base_url())).is_some(), "the bar names the gateway");
+
+    harness.get_by_label("Settings").click();
+    step_until(&mut harness, "the Settings window", |h| h.query_by_label("AceData").is_some());
+    harness.get_by_label("AceData").click();
+    harness.step();
+    // The first gateway's URL went with it: the field is empty, for the second's.
+    assert_eq!(harness.get_by_label("Base URL").value().as_deref(), Some(""));
+    type_into(&mut harness, "Base URL", &second.base_url());
+    assert_eq!(harness.get_by_label("Base URL").value().as_deref(), Some(second.base_url().as_str()));
+    type_into(&mut harness, "API key", second.api_key());
+    harness.get_by_label("Save").click();
+    let now_on = format!("AceData · {}", second.base_url());
+    step_until(&mut harness, "the window to reconnect to the second gateway", |h| h.query_by_label(&now_on).is_some());
+
+    type_into(&mut harness, "Prompt", "a lighthouse at dusk");
+    harness.get_by_label("Imagine").click();
+    step_until(&mut harness, "the second gateway to take the job", |_| second.stats().submits == 1);
+    assert_eq!(first.stats().submits, 0, "nothing went to the first gateway");
+
+    let store = Store::open(&home.path().join("data")).unwrap();
+    let jobs = store.jobs_page(0, 10).unwrap();
+    let [job] = jobs.as_slice() else { panic!("one job, not {}", jobs.len()) };
+    assert_eq!(job.provider, Provider::Acedata);
+    assert_eq!(job.base_url, second.base_url());
+    assert_eq!(job.prompt.as_deref(), Some("a lighthouse at dusk"));
+}
+
+/// A file dropped onto the window, as the desktop gives it: by path.
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_files(harness: &mut Harness<'_, MjdeskApp>, paths: &[&std::path::Path]) {
+    harness.input_mut().dropped_files =
+        paths.iter().map(|p| std::sync::Arc::new(DroppedPath(p.to_path_buf())) as egui::DroppedFileHandle).collect();
+    harness.step();
+}
+
+#[test]
+fn images_dropped_or_pasted_onto_the_window_land_in_blend_the_canvas_or_describe() {
+    let _env = one_at_a_time();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _guard = rt.enter();
+    let server = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    use_home(home.path());
+    let (cat, dog) = (home.path().join("cat.png"), home.path().join("dog.png"));
+    for path in [&cat, &dog] {
+        image::RgbaImage::from_pixel(64, 48, image::Rgba([200, 120, 40, 255])).save(path).unwrap();
+    }
+    let mut harness = window_on(&server);
+
+    // An image pasted with nothing open opens the mask canvas on it, for an edit.
+    let pasted = egui::ColorImage::filled([40, 30], egui::Color32::from_rgb(90, 20, 160));
+    harness.event(egui::Event::PasteImage(std::sync::Arc::new(pasted)));
+    step_until(&mut harness, "the canvas to open on the pasted image", |h| {
+        h.query_by_label("Retexture").is_some() && h.query_by_label("Mask canvas").is_some()
+    });
+    assert!(harness.query_by_label("Image: pasted image").is_none(), "Describe did not take it");
+    harness.get_by_label("Close").click();
+    step_until(&mut harness, "the canvas to close", |h| h.query_by_label("Retexture").is_none());
+
+    // Two images with nothing open: Blend opens with both.
+    drop_files(&mut harness, &[&cat, &dog]);
+    step_until(&mut harness, "Blend to list both images", |h| {
+        h.query_by_label("1. cat.png").is_some() && h.query_by_label("2. dog.png").is_some()
+    });
+
+    // One image with nothing open: the mask canvas opens on it, for an edit.
+    // The button that opened Blend is not under its window: it closes it again.
+    harness.get_by_label("Open Blend").click();
+    harness.step();
+    drop_files(&mut harness, &[&cat]);
+    step_until(&mut harness, "the canvas to open for an edit", |h| h.query_by_label("Retexture").is_some());
+    assert!(harness.query_by_label("1. cat.png").is_none(), "Blend stayed closed");
+    assert!(harness.query_by_label("Image: cat.png").is_none(), "Describe did not take it too");
+
+    // An image pasted (egui read it from the clipboard) goes to Describe; the canvas stays.
+    let pasted = egui::ColorImage::filled([32, 32], egui::Color32::from_rgb(10, 200, 90));
+    harness.event(egui::Event::PasteImage(std::sync::Arc::new(pasted)));
+    step_until(&mut harness, "Describe to take the pasted image", |h| {
+        h.query_by_label("Image: pasted image").is_some()
+    });
+    assert!(harness.query_by_label("Retexture").is_some(), "the canvas is still open");
+
+    // Text where an image was wanted is refused in so many words, beside Describe's button.
+    harness.event(egui::Event::Paste("a cat on a sofa".into()));
+    let refusal = mjdesk::app::image_inputs::PASTED_TEXT;
+    step_until(&mut harness, "the refusal of pasted text", |h| h.query_by_label(refusal).is_some());
+    // A file manager's copied file is taken as that image.
+    harness.event(egui::Event::Paste(format!("file://{}", dog.display())));
+    step_until(&mut harness, "Describe to take the copied file", |h| h.query_by_label("Image: dog.png").is_some());
 }

@@ -2,59 +2,26 @@
 //! names: Imagine, open `Canvas edit 2` on the finished grid, pick a 16:9 canvas, write a
 //! remix prompt and Submit; the canvas edit runs as a child of the grid with the canvas the
 //! panel showed, and the panel closes once the gateway took it.
-//!
-//! One test in its own binary: the window reads its data folder from the environment.
 
 use std::time::{Duration, Instant};
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use mjdesk::app::placement::{Aspect, Placement};
-use mjdesk::app::{MjdeskApp, Target};
 use mjdesk::job::{Canvas, JobRequest, JobStatus, Provider};
-use mjdesk::sim::{SimConfig, SimServer};
+use mjdesk::sim::SimServer;
 use mjdesk::store::Store;
 
-/// Steps the window (real time passes: the engine works on its own threads) until `done`.
-fn step_until(harness: &mut Harness<'_, MjdeskApp>, what: &str, done: impl Fn(&Harness<'_, MjdeskApp>) -> bool) {
-    let start = Instant::now();
-    while !done(harness) {
-        assert!(start.elapsed() < Duration::from_secs(30), "gave up waiting for {what}");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(30));
-    }
-}
+use super::{one_at_a_time, quick_sim, step_until, use_home, window_with};
 
 #[test]
 fn canvas_edit_from_the_window_sends_the_canvas_shown_and_runs_as_a_child() {
+    let _env = one_at_a_time();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let _guard = rt.enter();
-    let config = SimConfig {
-        queue_time: Duration::from_millis(100),
-        run_time: Duration::from_millis(400),
-        grid_size: 256,
-        ..SimConfig::default()
-    };
-    let server = rt.block_on(SimServer::start(config, ([127, 0, 0, 1], 0).into())).unwrap();
+    let server = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
     let home = tempfile::tempdir().unwrap();
-    // SAFETY: this binary runs this one test; nothing else reads the environment meanwhile.
-    unsafe {
-        std::env::set_var("MJDESK_DATA_DIR", home.path().join("data"));
-        std::env::set_var("MJDESK_CONFIG_DIR", home.path().join("config"));
-        std::env::set_var("MJDESK_POLL_MS", "50");
-    }
-    let target = Target {
-        provider: Some(Provider::Vtrix),
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        ..Default::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .build_eframe(|cc| MjdeskApp::new(&cc.egui_ctx, target, Instant::now()));
-    step_until(&mut harness, "the engine to start", |h| {
-        h.query_by_label("No jobs yet. Type a prompt above and press Imagine.").is_some()
-    });
+    use_home(home.path());
+    let mut harness = window_with(&server, Provider::Vtrix);
     harness.get_by_label("Prompt").focus();
     harness.step();
     harness.get_by_label("Prompt").type_text("a lighthouse on a cliff");
