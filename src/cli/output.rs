@@ -179,12 +179,14 @@ pub fn list_jobs(store: &Store, limit: u32, json: bool) -> Result<(), String> {
 }
 
 /// The exact request; with --json in full, otherwise long base64 strings are shortened.
-pub fn print_preview(p: &RequestPreview, json: bool) -> Result<(), String> {
-    let mut value = serde_json::to_value(p).map_err(|e| e.to_string())?;
-    if !json {
-        shorten(&mut value);
+///
+/// Written straight from the preview: a body holding a base64 image (megabytes) is not
+/// copied into another JSON tree first.
+pub fn print_preview(mut p: RequestPreview, json: bool) -> Result<(), String> {
+    if !json && let Some(body) = &mut p.body {
+        shorten(body);
     }
-    print_json(&serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
+    print_json(&serde_json::to_string_pretty(&p).map_err(|e| e.to_string())?);
     Ok(())
 }
 

@@ -49,6 +49,23 @@ impl Mask {
         Ok(crate::imageio::encode_png(&image))
     }
 
+    /// [`Mask::into_transparent_png`] from a decoded image in any layout: an RGB image (a
+    /// JPEG) gets its alpha channel from the mask in the same pass that widens it to RGBA, an
+    /// RGBA one has its alpha overwritten in place; no other copy of the pixels is made.
+    pub fn transparent_png_of(&self, image: image::DynamicImage) -> Result<Vec<u8>, MaskError> {
+        self.check_size(image.width(), image.height())?;
+        match image {
+            image::DynamicImage::ImageRgb8(rgb) => {
+                let mut rgba = vec![0u8; self.data.len() * 4];
+                for ((out, p), &m) in rgba.chunks_exact_mut(4).zip(rgb.as_raw().chunks_exact(3)).zip(&self.data) {
+                    out.copy_from_slice(&[p[0], p[1], p[2], !m]);
+                }
+                Ok(encode_png_raw(&rgba, self.width, self.height, image::ExtendedColorType::Rgba8))
+            }
+            other => self.into_transparent_png(other.into_rgba8()),
+        }
+    }
+
     /// [`Mask::into_transparent_png`] as base64 (TTAPI's `image` field).
     pub fn transparent_base64(&self, image: RgbaImage) -> Result<String, MaskError> {
         Ok(STANDARD.encode(self.into_transparent_png(image)?))
@@ -168,7 +185,13 @@ mod tests {
         // transparent also reads back as "change"
         assert_eq!(Mask::from_png(&png).unwrap(), m);
         assert_eq!(m.into_transparent_png(img.clone()).unwrap(), png);
-        assert_eq!(STANDARD.decode(m.transparent_base64(img).unwrap()).unwrap(), png);
+        assert_eq!(STANDARD.decode(m.transparent_base64(img.clone()).unwrap()).unwrap(), png);
+        // from any decoded layout: RGB (a JPEG) and RGBA give the same file
+        let rgb = image::DynamicImage::ImageRgb8(image::DynamicImage::ImageRgba8(img.clone()).to_rgb8());
+        assert_eq!(m.transparent_png_of(rgb).unwrap(), png);
+        assert_eq!(m.transparent_png_of(image::DynamicImage::ImageRgba8(img.clone())).unwrap(), png);
+        let small = image::DynamicImage::ImageRgb8(image::RgbImage::new(9, 6));
+        assert!(matches!(m.transparent_png_of(small), Err(MaskError::SizeMismatch { .. })));
         let e = m.to_transparent_image(&RgbaImage::new(9, 6)).unwrap_err();
         assert_eq!(e, MaskError::SizeMismatch { got_w: 8, got_h: 6, want_w: 9, want_h: 6 });
     }
