@@ -208,3 +208,24 @@ fn edit_mask_again_reopens_the_same_flow_with_the_mask_it_was_sent_with() {
         Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
     assert!(edit_again(&imagine).is_none() && sent_mask(&imagine.request).is_none());
 }
+
+#[test]
+fn the_canvas_shows_as_sent_what_the_flow_sends_on_its_gateway() {
+    let edit = Flow::Edit { image: ImageSource::Url("https://x.example/a.png".into()), retexture: false };
+    let region = Flow::Region { parent: "job-1".into() };
+    assert_eq!(sent_as(&edit, Some(Provider::Ttapi)), SentAs::TransparentImage);
+    assert_eq!(sent_as(&edit, Some(Provider::Acedata)), SentAs::BlackWhite);
+    assert_eq!(sent_as(&region, Some(Provider::Ttapi)), SentAs::BlackWhite);
+    assert_eq!(sent_as(&edit, None), SentAs::BlackWhite);
+
+    // the window's gateway counts when the editor has no parent's
+    let mut editor = RegionEditor::with_image(edit, image(), None);
+    editor.window_provider = Some(Provider::Ttapi);
+    let mut h = harness(editor);
+    assert_eq!(h.state().0.canvas().map(|c| c.sent_as), Some(SentAs::TransparentImage));
+    // a parent's gateway wins over the window's
+    h.state_mut().0.send_to =
+        Some(SendTo { provider: Provider::Acedata, endpoint: "https://a.example".into(), options: Default::default() });
+    h.run();
+    assert_eq!(h.state().0.canvas().map(|c| c.sent_as), Some(SentAs::BlackWhite));
+}
