@@ -56,9 +56,15 @@ impl Mask {
         self.check_size(image.width(), image.height())?;
         match image {
             image::DynamicImage::ImageRgb8(rgb) => {
-                let mut rgba = vec![0u8; self.data.len() * 4];
-                for ((out, p), &m) in rgba.chunks_exact_mut(4).zip(rgb.as_raw().chunks_exact(3)).zip(&self.data) {
-                    out.copy_from_slice(&[p[0], p[1], p[2], !m]);
+                // Widened in place, last pixel first (pixel i moves from 3i to 4i, never over
+                // one not yet moved): the RGB buffer grows by a third instead of a new one
+                // being allocated, and touched, whole.
+                let n = self.data.len();
+                let mut rgba = rgb.into_raw();
+                rgba.resize(n * 4, 0);
+                for (i, &m) in self.data.iter().enumerate().rev() {
+                    let [r, g, b] = [rgba[3 * i], rgba[3 * i + 1], rgba[3 * i + 2]];
+                    rgba[4 * i..4 * i + 4].copy_from_slice(&[r, g, b, !m]);
                 }
                 Ok(encode_png_raw(&rgba, self.width, self.height, image::ExtendedColorType::Rgba8))
             }
