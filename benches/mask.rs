@@ -10,7 +10,7 @@
 //! - tracing a 2048 x 2048 mask with ten painted blobs into polygons (target: under 50 ms);
 //! - grow by 20 pixels at 2048 x 2048.
 //!
-//! Run: `cargo bench --bench mask -- --warm-up-time 1 --measurement-time 3`
+//! Run (release, the bench profile): `cargo bench --bench mask -- --warm-up-time 1 --measurement-time 3`
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -166,6 +166,22 @@ fn exports(c: &mut Criterion) {
     });
     // the TTAPI edit payload's main cost, before (image's default: fast deflate, adaptive
     // filter, through a buffered writer) and after (fixed Up filter, straight into the vector)
+    // what `mjdesk edit --dry-run` does with a JPEG: its RGB pixels widened to RGBA with the
+    // mask's alpha in one pass, PNG, base64 (decoding it is measured on its own below)
+    let rgb = image::DynamicImage::ImageRgba8(image.clone()).to_rgb8();
+    g.bench_function("ttapi_edit_from_rgb_transparent_png_base64", |b| {
+        b.iter_batched(
+            || image::DynamicImage::ImageRgb8(rgb.clone()),
+            |img| {
+                use base64::Engine;
+                black_box(base64::engine::general_purpose::STANDARD.encode(mask.transparent_png_of(img).unwrap()))
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&rgb).unwrap();
+    g.bench_function("decode_jpeg_q90", |b| b.iter(|| black_box(mjdesk::imageio::decode(&jpeg, "photo").unwrap())));
     g.bench_function("photo_png_before_default_adaptive", |b| {
         b.iter(|| {
             let mut out = std::io::Cursor::new(Vec::new());

@@ -7,7 +7,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use image::{ImageFormat, ImageReader, Limits, RgbaImage};
+use image::{DynamicImage, ImageFormat, ImageReader, Limits, RgbaImage};
 
 /// Larger files are refused (the gateways' own upload limits are of this order).
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
@@ -34,6 +34,11 @@ impl std::fmt::Debug for CheckedImage {
 impl CheckedImage {
     pub fn to_input(&self) -> crate::job::ImageInput {
         crate::job::ImageInput::Bytes { bytes: self.bytes.clone(), mime: self.mime.to_owned() }
+    }
+
+    /// [`CheckedImage::to_input`] without copying the bytes.
+    pub fn into_input(self) -> crate::job::ImageInput {
+        crate::job::ImageInput::Bytes { bytes: self.bytes, mime: self.mime.to_owned() }
     }
 }
 
@@ -66,6 +71,13 @@ pub enum InputError {
 /// Reads and checks an image file.
 pub fn load_image_file(path: &Path) -> Result<CheckedImage, InputError> {
     let name = path.display().to_string();
+    check_image_bytes(read_image_file(path)?, &name)
+}
+
+/// Reads an image file's bytes, refusing a missing, unreadable or too large one (nothing is
+/// decoded: see [`check_image_bytes`]).
+pub fn read_image_file(path: &Path) -> Result<Vec<u8>, InputError> {
+    let name = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => InputError::NotFound { name: name.clone() },
         _ => InputError::Unreadable { name: name.clone(), detail: e.to_string() },
@@ -73,13 +85,19 @@ pub fn load_image_file(path: &Path) -> Result<CheckedImage, InputError> {
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(InputError::TooLarge { name, mb: meta.len() as f64 / 1_048_576.0 });
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| InputError::Unreadable { name: name.clone(), detail: e.to_string() })?;
-    check_image_bytes(bytes, &name)
+    std::fs::read(path).map_err(|e| InputError::Unreadable { name, detail: e.to_string() })
 }
 
 /// Checks image bytes from anywhere (a file, the clipboard, a download).
 pub fn check_image_bytes(bytes: Vec<u8>, name: &str) -> Result<CheckedImage, InputError> {
+    let mime = image_mime(&bytes, name)?;
+    let img = decode(&bytes, name)?;
+    Ok(CheckedImage { width: img.width(), height: img.height(), bytes, mime })
+}
+
+/// The MIME type of image bytes the gateways take, or why they are refused (empty, too
+/// large, not an image, a format they do not take). Nothing is decoded.
+pub fn image_mime(bytes: &[u8], name: &str) -> Result<&'static str, InputError> {
     let name = name.to_owned();
     if bytes.is_empty() {
         return Err(InputError::Empty { name });
@@ -87,8 +105,8 @@ pub fn check_image_bytes(bytes: Vec<u8>, name: &str) -> Result<CheckedImage, Inp
     if bytes.len() > MAX_FILE_BYTES {
         return Err(InputError::TooLarge { name, mb: bytes.len() as f64 / 1_048_576.0 });
     }
-    let format = image::guess_format(&bytes).map_err(|_| InputError::NotAnImage { name: name.clone() })?;
-    let mime = match format {
+    let format = image::guess_format(bytes).map_err(|_| InputError::NotAnImage { name: name.clone() })?;
+    Ok(match format {
         ImageFormat::Png => "image/png",
         ImageFormat::Jpeg => "image/jpeg",
         ImageFormat::WebP => "image/webp",
@@ -96,27 +114,30 @@ pub fn check_image_bytes(bytes: Vec<u8>, name: &str) -> Result<CheckedImage, Inp
         other => {
             return Err(InputError::Unsupported { name, format: format!("{other:?}").to_uppercase() });
         }
-    };
-    let img = decode_rgba(&bytes, &name)?;
-    Ok(CheckedImage { width: img.width(), height: img.height(), bytes, mime })
+    })
 }
 
-/// Decodes under limits: the header's size is checked before any pixel buffer is allocated.
+/// Decodes under limits, into RGBA.
 pub fn decode_rgba(bytes: &[u8], name: &str) -> Result<RgbaImage, InputError> {
+    Ok(decode(bytes, name)?.into_rgba8())
+}
+
+/// Decodes under limits, in the file's own pixel layout (a JPEG stays RGB: no conversion
+/// pass for a caller that only checks the file or converts on its own way). The header's
+/// size is checked before any pixel buffer is allocated.
+pub fn decode(bytes: &[u8], name: &str) -> Result<DynamicImage, InputError> {
     let corrupt = |e: &dyn std::fmt::Display| InputError::Corrupt { name: name.to_owned(), detail: e.to_string() };
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| corrupt(&e))?;
-    let (width, height) = reader.into_dimensions().map_err(|e| corrupt(&e))?;
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| corrupt(&e))?;
+    let (width, height) = dimensions(bytes, name)?;
     if width as u64 * height as u64 > MAX_PIXELS {
         return Err(InputError::TooManyPixels { name: name.to_owned(), width, height });
     }
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| corrupt(&e))?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(width);
     limits.max_image_height = Some(height);
     limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader.decode().map_err(|e| corrupt(&e))?;
-    Ok(img.into_rgba8())
+    reader.decode().map_err(|e| corrupt(&e))
 }
 
 /// An image's size from its header alone (no pixels decoded).

@@ -8,7 +8,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::actions::{ActionKind, find_offered};
-use crate::imageio::{CheckedImage, InputError, check_blend_count, check_image_bytes, check_prompt, load_image_file};
+use crate::imageio::{
+    CheckedImage, InputError, check_blend_count, check_image_bytes, check_prompt, image_mime, load_image_file,
+    read_image_file,
+};
 use crate::job::{Canvas, Dimensions, ImageInput, Job, JobRequest, ParentRef, Provider};
 use crate::mask::{Mask, MaskError};
 use crate::store::{Store, StoreError};
@@ -162,7 +165,7 @@ pub fn build(intent: Intent, provider: Provider, store: &Store) -> Result<Built,
                 }
                 None => None,
             };
-            plain(JobRequest::Edit { image: checked.to_input(), mask, prompt, retexture })
+            plain(JobRequest::Edit { image: checked.into_input(), mask, prompt, retexture })
         }
         Intent::CanvasEdit { parent: id, index, canvas, mask, prompt } => {
             check_prompt(&prompt)?;
@@ -242,7 +245,7 @@ fn checked_image(source: ImageSource) -> Result<CheckedImage, IntentError> {
 fn image_input(source: ImageSource) -> Result<ImageInput, IntentError> {
     match source {
         ImageSource::Url(url) => Ok(ImageInput::Url(url)),
-        other => Ok(checked_image(other)?.to_input()),
+        other => Ok(checked_image(other)?.into_input()),
     }
 }
 
@@ -255,9 +258,14 @@ fn load_mask(source: MaskSource) -> Result<(Mask, String), IntentError> {
 }
 
 /// A mask PNG from disk, checked as any image is, then read as a mask.
+///
+/// Decoded once: [`Mask::from_png`] decodes under the same limits as any image (a grayscale
+/// file straight into the mask), so the file is not decoded first just to be checked.
 pub fn load_mask_file(path: &Path) -> Result<Mask, IntentError> {
-    let checked = load_image_file(path)?;
-    Mask::from_png(&checked.bytes).map_err(|e| IntentError::mask(path.display().to_string(), e))
+    let name = path.display().to_string();
+    let bytes = read_image_file(path)?;
+    image_mime(&bytes, &name)?;
+    Mask::from_png(&bytes).map_err(|e| IntentError::mask(name, e))
 }
 
 /// The pixel size of a parent job's image `index`: from the job's record, else from its

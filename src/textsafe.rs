@@ -129,6 +129,13 @@ pub fn cap_owned(s: String, max_bytes: usize) -> String {
 /// may act on (DEL, C1 controls, bidi overrides) written as `\uXXXX` escapes instead; the
 /// JSON means the same. `serde_json` already escapes C0 controls.
 pub fn json_text(json: &str) -> Cow<'_, str> {
+    // Fast path over bytes (a dry run prints megabytes of base64): printable ASCII and line
+    // breaks need nothing; anything else is looked at character by character.
+    let plain = |b: u8| matches!(b, b' '..=b'~' | b'\n' | b'\r' | b'\t');
+    // whole blocks without an early exit, so the check runs on vector registers
+    if json.as_bytes().chunks(256).all(|block| block.iter().fold(true, |ok, &b| ok & plain(b))) {
+        return Cow::Borrowed(json);
+    }
     if !json.chars().any(|c| matches!(class(c), Class::Escape)) {
         return Cow::Borrowed(json);
     }

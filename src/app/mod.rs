@@ -592,6 +592,9 @@ impl eframe::App for MjdeskApp {
         });
         self.state.describe.open = open;
         let (mut edited, mut canvas_edited) = (None, None);
+        if let (EngineSlot::Running(run), Some(editor)) = (&self.engine, &mut self.editor) {
+            editor.window_provider = Some(run.provider);
+        }
         egui::CentralPanel::default().show(ui, |ui| match (&self.state.engine, &mut self.editor) {
             (Engine::Failed(why), _) => startup_problem_ui(ui, why),
             (_, Some(editor)) => edited = editor.ui(ui),

@@ -16,7 +16,7 @@ use std::sync::mpsc::{Receiver, channel};
 use image::RgbaImage;
 
 use super::background::Repaint;
-use super::canvas::MaskCanvas;
+use super::canvas::{MaskCanvas, SentAs};
 use crate::intent::{ImageSource, Intent, MaskSource};
 use crate::job::{Job, JobRequest, Provider, SubmitOptions};
 use crate::manager::CommandId;
@@ -148,6 +148,16 @@ pub fn edit_again(job: &Job) -> Option<(Flow, Source, Mask)> {
     }
 }
 
+/// How `flow` sent to `provider` carries the mask, for the canvas's "As sent" view: TTAPI
+/// edits send the image with the painted area transparent; everything else a black/white
+/// mask (or, on Vtrix, polygons traced from it).
+pub fn sent_as(flow: &Flow, provider: Option<Provider>) -> SentAs {
+    match (flow, provider) {
+        (Flow::Edit { .. }, Some(Provider::Ttapi)) => SentAs::TransparentImage,
+        _ => SentAs::BlackWhite,
+    }
+}
+
 /// What the editor asks of the window.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EditorEvent {
@@ -172,6 +182,8 @@ pub struct RegionEditor {
     pub flow: Flow,
     pub prompt: String,
     pub send_to: Option<SendTo>,
+    /// The window's own gateway (where the submit goes when `send_to` is `None`).
+    pub window_provider: Option<Provider>,
     load: Load,
     start_mask: Option<Mask>,
     pending: Option<CommandId>,
@@ -281,6 +293,7 @@ impl RegionEditor {
             flow,
             prompt: String::new(),
             send_to,
+            window_provider: None,
             load,
             start_mask,
             pending: None,
@@ -449,8 +462,12 @@ impl RegionEditor {
             Some((colour, text)) => ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate()),
             None => ui.weak("ready to send"),
         };
+        let provider = self.send_to.as_ref().map(|s| s.provider).or(self.window_provider);
         match &mut self.load {
-            Load::Ready(canvas) => canvas.ui(ui),
+            Load::Ready(canvas) => {
+                canvas.sent_as = sent_as(&self.flow, provider);
+                canvas.ui(ui)
+            }
             Load::Loading(_) => {
                 ui.centered_and_justified(|ui| ui.spinner());
             }

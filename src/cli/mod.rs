@@ -146,7 +146,7 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
             .map_err(|e| e.to_string())?
             .preview_submit(&built.request, &options)
             .map_err(|e| e.to_string())?;
-        return output::print_preview(&preview, g.json);
+        return output::print_preview(preview, g.json);
     }
     let (manager, mut updates) = start_manager(store, resolver_for(&conn, g.endpoint.api_key.clone()))?;
     let job = manager

@@ -179,13 +179,28 @@ pub fn list_jobs(store: &Store, limit: u32, json: bool) -> Result<(), String> {
 }
 
 /// The exact request; with --json in full, otherwise long base64 strings are shortened.
-pub fn print_preview(p: &RequestPreview, json: bool) -> Result<(), String> {
-    let mut value = serde_json::to_value(p).map_err(|e| e.to_string())?;
-    if !json {
-        shorten(&mut value);
+///
+/// Written straight from the preview: a body holding a base64 image (megabytes) is not
+/// copied into another JSON tree first.
+pub fn print_preview(mut p: RequestPreview, json: bool) -> Result<(), String> {
+    if !json && let Some(body) = &mut p.body {
+        shorten(body);
     }
-    print_json(&serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
+    // written into a buffer sized up front: no regrowing (and copying) of megabytes
+    let mut text = Vec::with_capacity(p.body.as_ref().map_or(0, text_len) + 4096);
+    serde_json::to_writer_pretty(&mut text, &p).map_err(|e| e.to_string())?;
+    print_json(&String::from_utf8(text).map_err(|e| e.to_string())?);
     Ok(())
+}
+
+/// The bytes of the strings in `v`: about the size of its JSON text when they dominate.
+fn text_len(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::String(s) => s.len(),
+        serde_json::Value::Array(a) => a.iter().map(text_len).sum(),
+        serde_json::Value::Object(o) => o.iter().map(|(k, v)| k.len() + text_len(v)).sum(),
+        _ => 0,
+    }
 }
 
 fn shorten(v: &mut serde_json::Value) {

@@ -179,10 +179,16 @@ impl GatewayClient {
     /// What [`submit`](Self::submit) would send, with the key shown as `***`.
     pub fn preview_submit(&self, req: &JobRequest, opts: &SubmitOptions) -> Result<RequestPreview, GatewayError> {
         let prepared = self.protocol.build_submit(req, opts)?;
-        Ok(self.preview(&prepared))
+        Ok(self.preview_owned(prepared))
     }
 
     pub fn preview(&self, prepared: &Prepared) -> RequestPreview {
+        let head = Prepared { method: prepared.method, path: prepared.path.clone(), body: None, long: prepared.long };
+        RequestPreview { body: prepared.body.clone(), ..self.preview_owned(head) }
+    }
+
+    /// [`GatewayClient::preview`] keeping the body as it is (no copy of a large one).
+    pub fn preview_owned(&self, prepared: Prepared) -> RequestPreview {
         let (name, _) = self.protocol.auth_header(&self.config.key);
         let shown = match name {
             "Authorization" => "Bearer ***".to_owned(),
@@ -192,7 +198,7 @@ impl GatewayClient {
             method: prepared.method,
             url: format!("{}{}", self.config.base_url, prepared.path),
             headers: vec![(name.to_owned(), shown), ("Content-Type".into(), "application/json".into())],
-            body: prepared.body.clone(),
+            body: prepared.body,
         }
     }
 

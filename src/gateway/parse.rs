@@ -224,6 +224,19 @@ pub(super) fn to_body<T: Serialize>(req: &T) -> Result<Value, GatewayError> {
     serde_json::to_value(req).map_err(|e| GatewayError::invalid(format!("could not build the request: {e}")))
 }
 
+/// [`to_body`] plus one large text field moved in as it is (a base64 image: megabytes that
+/// serialising would copy).
+pub(super) fn to_body_with<T: Serialize>(req: &T, key: &str, text: String) -> Result<Value, GatewayError> {
+    let mut body = to_body(req)?;
+    match &mut body {
+        Value::Object(fields) => {
+            fields.insert(key.to_owned(), Value::String(text));
+            Ok(body)
+        }
+        _ => Err(GatewayError::invalid("could not build the request: the body is not an object")),
+    }
+}
+
 /// Plain base64, no `data:` prefix.
 pub(super) fn base64(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)

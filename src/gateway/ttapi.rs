@@ -97,8 +97,8 @@ struct Inpaint<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ImageEdit<'a> {
-    /// A URL, or plain base64 of an image whose transparent pixels are the area to change.
-    image: String,
+    // `image` (a URL, or plain base64 of an image whose transparent pixels are the area to
+    // change) is moved into the body afterwards: megabytes, not copied once more.
     prompt: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     mode: Option<&'a str>,
@@ -161,7 +161,7 @@ impl Protocol for TtapiProtocol {
                 let prompt = parse::require_prompt(prompt, "Edit")?;
                 let image = edit_image(image, mask.as_ref())?;
                 let kind = if *retexture { "retexture" } else { "edit" };
-                let body = parse::to_body(&ImageEdit { image, prompt, mode, hook_url, kind })?;
+                let body = parse::to_body_with(&ImageEdit { prompt, mode, hook_url, kind }, "image", image)?;
                 return Ok(Prepared::post("/midjourney/image-edits/submit", body));
             }
             JobRequest::CanvasEdit { .. } => return Err(not_offered("canvas edits (outpaint on a canvas)")),
@@ -282,9 +282,12 @@ fn edit_image(image: &ImageInput, mask: Option<&Mask>) -> Result<String, Gateway
         )),
         (ImageInput::Bytes { bytes, .. }, None) => Ok(parse::base64(bytes)),
         (ImageInput::Bytes { bytes, .. }, Some(mask)) => {
-            let rgba = image::load_from_memory(bytes).map_err(|e| parse::unreadable_image(&e.to_string()))?.to_rgba8();
-            parse::check_mask(mask, Some(rgba.dimensions()))?;
-            let png = mask.to_transparent_image(&rgba).map_err(|e| GatewayError::invalid(e.to_string()))?;
+            // Decoded once, under the same limits as every input, in its own layout: the
+            // alpha is written while an RGB image is widened, and nothing else is copied.
+            let decoded =
+                crate::imageio::decode(bytes, "the image").map_err(|e| parse::unreadable_image(&e.to_string()))?;
+            parse::check_mask(mask, Some((decoded.width(), decoded.height())))?;
+            let png = mask.transparent_png_of(decoded).map_err(|e| GatewayError::invalid(e.to_string()))?;
             Ok(parse::base64(&png))
         }
     }

@@ -49,6 +49,29 @@ impl Mask {
         Ok(crate::imageio::encode_png(&image))
     }
 
+    /// [`Mask::into_transparent_png`] from a decoded image in any layout: an RGB image (a
+    /// JPEG) gets its alpha channel from the mask in the same pass that widens it to RGBA, an
+    /// RGBA one has its alpha overwritten in place; no other copy of the pixels is made.
+    pub fn transparent_png_of(&self, image: image::DynamicImage) -> Result<Vec<u8>, MaskError> {
+        self.check_size(image.width(), image.height())?;
+        match image {
+            image::DynamicImage::ImageRgb8(rgb) => {
+                // Widened in place, last pixel first (pixel i moves from 3i to 4i, never over
+                // one not yet moved): the RGB buffer grows by a third instead of a new one
+                // being allocated, and touched, whole.
+                let n = self.data.len();
+                let mut rgba = rgb.into_raw();
+                rgba.resize(n * 4, 0);
+                for (i, &m) in self.data.iter().enumerate().rev() {
+                    let [r, g, b] = [rgba[3 * i], rgba[3 * i + 1], rgba[3 * i + 2]];
+                    rgba[4 * i..4 * i + 4].copy_from_slice(&[r, g, b, !m]);
+                }
+                Ok(encode_png_raw(&rgba, self.width, self.height, image::ExtendedColorType::Rgba8))
+            }
+            other => self.into_transparent_png(other.into_rgba8()),
+        }
+    }
+
     /// [`Mask::into_transparent_png`] as base64 (TTAPI's `image` field).
     pub fn transparent_base64(&self, image: RgbaImage) -> Result<String, MaskError> {
         Ok(STANDARD.encode(self.into_transparent_png(image)?))
@@ -168,7 +191,13 @@ mod tests {
         // transparent also reads back as "change"
         assert_eq!(Mask::from_png(&png).unwrap(), m);
         assert_eq!(m.into_transparent_png(img.clone()).unwrap(), png);
-        assert_eq!(STANDARD.decode(m.transparent_base64(img).unwrap()).unwrap(), png);
+        assert_eq!(STANDARD.decode(m.transparent_base64(img.clone()).unwrap()).unwrap(), png);
+        // from any decoded layout: RGB (a JPEG) and RGBA give the same file
+        let rgb = image::DynamicImage::ImageRgb8(image::DynamicImage::ImageRgba8(img.clone()).to_rgb8());
+        assert_eq!(m.transparent_png_of(rgb).unwrap(), png);
+        assert_eq!(m.transparent_png_of(image::DynamicImage::ImageRgba8(img.clone())).unwrap(), png);
+        let small = image::DynamicImage::ImageRgb8(image::RgbImage::new(9, 6));
+        assert!(matches!(m.transparent_png_of(small), Err(MaskError::SizeMismatch { .. })));
         let e = m.to_transparent_image(&RgbaImage::new(9, 6)).unwrap_err();
         assert_eq!(e, MaskError::SizeMismatch { got_w: 8, got_h: 6, want_w: 9, want_h: 6 });
     }

@@ -52,8 +52,79 @@ pub enum Display {
     Overlay,
     /// The mask alone, white on black.
     MaskOnly,
-    /// Exactly the black/white image the gateway receives.
+    /// What the gateway receives, by [`SentAs`]: the black/white mask, or the image with
+    /// a checkerboard where it will be transparent.
     AsSent,
+}
+
+/// How the flow being painted for sends the mask, for [`Display::AsSent`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SentAs {
+    /// A black/white image, white = change: TTAPI inpaint (Vary Region), AceData, and what
+    /// Vtrix's polygons are traced from.
+    #[default]
+    BlackWhite,
+    /// The image itself with the area to change fully transparent: TTAPI image-edits.
+    TransparentImage,
+}
+
+/// One layer of the picture, bottom first (see [`layers`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// The image rectangle filled with one colour.
+    Fill(Color32),
+    /// The image.
+    Image,
+    /// The mask texture tinted: the colour where marked, nothing elsewhere.
+    Mask(Color32),
+    /// The dark squares of a checkerboard, only where marked (the light ones are a
+    /// [`Layer::Mask`] below): how image editors show transparency.
+    MaskChecker(Color32),
+}
+
+/// The light and dark squares of the transparency checkerboard.
+pub const CHECKER_LIGHT: Color32 = Color32::from_gray(204);
+pub const CHECKER_DARK: Color32 = Color32::from_gray(153);
+/// The checkerboard's square, in screen points.
+pub const CHECKER_SIZE: f32 = 10.0;
+
+/// What the canvas paints for `display` and `sent_as`, bottom first; `overlay` is the
+/// overlay's tint (its alpha the opacity) and `hide` holds the overlay back (`H` held).
+pub fn layers(display: Display, sent_as: SentAs, overlay: Color32, hide: bool) -> Vec<Layer> {
+    match (display, sent_as) {
+        (Display::Overlay, _) if hide => vec![Layer::Image],
+        (Display::Overlay, _) => vec![Layer::Image, Layer::Mask(overlay)],
+        (Display::MaskOnly, _) | (Display::AsSent, SentAs::BlackWhite) => {
+            vec![Layer::Fill(Color32::BLACK), Layer::Mask(Color32::WHITE)]
+        }
+        (Display::AsSent, SentAs::TransparentImage) => {
+            vec![Layer::Image, Layer::Mask(CHECKER_LIGHT), Layer::MaskChecker(CHECKER_DARK)]
+        }
+    }
+}
+
+/// The dark squares of a checkerboard of `size` anchored at `origin` (a light square
+/// there), clipped to `visible`.
+pub fn checker_squares(origin: Pos2, visible: egui::Rect, size: f32) -> Vec<egui::Rect> {
+    let mut out = Vec::new();
+    if size <= 0.0 || !visible.is_positive() {
+        return out;
+    }
+    let first = |v: f32, o: f32| ((v - o) / size).floor() as i64;
+    let (c0, c1) = (first(visible.min.x, origin.x), first(visible.max.x, origin.x));
+    let (r0, r1) = (first(visible.min.y, origin.y), first(visible.max.y, origin.y));
+    for row in r0..=r1 {
+        for col in c0..=c1 {
+            if (row + col).rem_euclid(2) == 1 {
+                let min = Pos2::new(origin.x + col as f32 * size, origin.y + row as f32 * size);
+                let square = egui::Rect::from_min_size(min, Vec2::splat(size)).intersect(visible);
+                if square.is_positive() {
+                    out.push(square);
+                }
+            }
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, Default)]
@@ -84,6 +155,8 @@ pub struct MaskCanvas {
     pub radius: f32,
     pub opacity: f32,
     pub display: Display,
+    /// How the flow sends the mask, for the "As sent" view (black/white unless told).
+    pub sent_as: SentAs,
     pub tolerance: u8,
     /// Pixels grown or shrunk by one click of Grow / Shrink.
     pub morph_step: u32,
@@ -114,6 +187,7 @@ impl MaskCanvas {
             radius: 24.0,
             opacity: 0.5,
             display: Display::Overlay,
+            sent_as: SentAs::BlackWhite,
             tolerance: 24,
             morph_step: 4,
             overlay: Color32::from_rgb(255, 48, 96),
@@ -374,25 +448,31 @@ impl MaskCanvas {
         let painter = painter.with_clip_rect(area);
         painter.rect_filled(area, 0.0, Color32::from_gray(24));
         let uv = egui::Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
-        match self.display {
-            Display::Overlay => {
-                if let Some(t) = &self.textures.image {
+        let alpha = (self.opacity.clamp(0.0, 1.0) * 255.0) as u8;
+        let tint = Color32::from_rgba_unmultiplied(self.overlay.r(), self.overlay.g(), self.overlay.b(), alpha);
+        for layer in layers(self.display, self.sent_as, tint, hovered && hide) {
+            match (layer, &self.textures.image, &self.textures.mask) {
+                (Layer::Fill(colour), _, _) => {
+                    painter.rect_filled(img_rect, 0.0, colour);
+                }
+                (Layer::Image, Some(t), _) => {
                     painter.image(t.id(), img_rect, uv, Color32::WHITE);
                 }
-                if !(hovered && hide)
-                    && let Some(t) = &self.textures.mask
-                {
-                    let alpha = (self.opacity.clamp(0.0, 1.0) * 255.0) as u8;
-                    let tint =
-                        Color32::from_rgba_unmultiplied(self.overlay.r(), self.overlay.g(), self.overlay.b(), alpha);
-                    painter.image(t.id(), img_rect, uv, tint);
+                (Layer::Mask(colour), _, Some(t)) => {
+                    painter.image(t.id(), img_rect, uv, colour);
                 }
-            }
-            Display::MaskOnly | Display::AsSent => {
-                painter.rect_filled(img_rect, 0.0, Color32::BLACK);
-                if let Some(t) = &self.textures.mask {
-                    painter.image(t.id(), img_rect, uv, Color32::WHITE);
+                (Layer::MaskChecker(colour), _, Some(t)) => {
+                    // one mesh over the mask texture: each dark square shows only where marked
+                    let mut mesh = egui::Mesh::with_texture(t.id());
+                    let to_uv = |p: Pos2| {
+                        Pos2::new((p.x - img_rect.min.x) / img_rect.width(), (p.y - img_rect.min.y) / img_rect.height())
+                    };
+                    for sq in checker_squares(img_rect.min, img_rect.intersect(area), CHECKER_SIZE) {
+                        mesh.add_rect_with_uv(sq, egui::Rect::from_min_max(to_uv(sq.min), to_uv(sq.max)), colour);
+                    }
+                    painter.add(egui::Shape::mesh(mesh));
                 }
+                _ => {}
             }
         }
         let line = Stroke::new(1.0, Color32::WHITE);

@@ -125,3 +125,61 @@ fn the_wheel_zooms_around_the_cursor() {
     let (x, y) = v.to_image((f64::from(p.x), f64::from(p.y)));
     assert!((x - 50.0).abs() < 1e-3 && (y - 25.0).abs() < 1e-3, "{x},{y}");
 }
+
+#[test]
+fn as_sent_shows_black_white_or_the_image_with_a_checkerboard_where_transparent() {
+    let tint = Color32::from_rgba_unmultiplied(255, 0, 0, 128);
+    let bw = vec![Layer::Fill(Color32::BLACK), Layer::Mask(Color32::WHITE)];
+    assert_eq!(layers(Display::AsSent, SentAs::BlackWhite, tint, false), bw);
+    assert_eq!(layers(Display::MaskOnly, SentAs::TransparentImage, tint, false), bw, "mask only is always B/W");
+    assert_eq!(
+        layers(Display::AsSent, SentAs::TransparentImage, tint, false),
+        vec![Layer::Image, Layer::Mask(CHECKER_LIGHT), Layer::MaskChecker(CHECKER_DARK)]
+    );
+    assert_eq!(layers(Display::Overlay, SentAs::TransparentImage, tint, false), vec![Layer::Image, Layer::Mask(tint)]);
+    assert_eq!(layers(Display::Overlay, SentAs::BlackWhite, tint, true), vec![Layer::Image], "H hides the overlay");
+}
+
+#[test]
+fn checker_squares_alternate_from_the_origin_and_are_clipped() {
+    let visible = egui::Rect::from_min_max(Pos2::new(0.0, 0.0), Pos2::new(35.0, 20.0));
+    let squares = checker_squares(Pos2::ZERO, visible, 10.0);
+    // rows of 4 columns (the last cut to 5 wide); dark where row + column is odd
+    let mins: Vec<(f32, f32)> = squares.iter().map(|r| (r.min.x, r.min.y)).collect();
+    assert_eq!(mins, vec![(10.0, 0.0), (30.0, 0.0), (0.0, 10.0), (20.0, 10.0)]);
+    assert_eq!(squares[1].width(), 5.0, "clipped to what is visible");
+    // the pattern stays anchored at the image's corner when only part of it is visible
+    let part =
+        checker_squares(Pos2::new(-100.0, -100.0), egui::Rect::from_min_size(Pos2::ZERO, Vec2::splat(10.0)), 10.0);
+    assert_eq!(part, vec![], "(10, 10) from the corner is a light square");
+    let part =
+        checker_squares(Pos2::new(-90.0, -100.0), egui::Rect::from_min_size(Pos2::ZERO, Vec2::splat(10.0)), 10.0);
+    assert_eq!(part.len(), 1);
+    assert!(checker_squares(Pos2::ZERO, egui::Rect::NOTHING, 10.0).is_empty());
+}
+
+/// The meshes of the last frame drawn with the mask texture and more than one quad.
+fn checker_meshes(h: &Harness<'_, MaskCanvas>) -> usize {
+    let mask = h.state().textures.mask.as_ref().expect("the mask texture is up").id();
+    h.output()
+        .shapes
+        .iter()
+        .filter(|s| matches!(&s.shape, egui::Shape::Mesh(m) if m.texture_id == mask && m.vertices.len() > 4))
+        .count()
+}
+
+#[test]
+fn the_as_sent_view_draws_the_checkerboard_only_for_a_transparent_image_flow() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("As sent").click();
+    h.run();
+    assert_eq!(h.state().display, Display::AsSent);
+    assert_eq!(checker_meshes(&h), 0, "black/white by default");
+    h.state_mut().sent_as = SentAs::TransparentImage;
+    h.run();
+    assert_eq!(checker_meshes(&h), 1);
+    h.get_by_label("Overlay").click();
+    h.run();
+    assert_eq!(checker_meshes(&h), 0);
+}

@@ -237,3 +237,24 @@ fn escape_in_the_prompt_box_leaves_the_box_not_the_editor() {
     h.run();
     assert!(h.state().1.is_empty(), "Escape only left the text box");
 }
+
+#[test]
+fn the_canvas_shows_as_sent_what_the_flow_sends_on_its_gateway() {
+    let edit = Flow::Edit { image: ImageSource::Url("https://x.example/a.png".into()), retexture: false };
+    let region = Flow::Region { parent: "job-1".into() };
+    assert_eq!(sent_as(&edit, Some(Provider::Ttapi)), SentAs::TransparentImage);
+    assert_eq!(sent_as(&edit, Some(Provider::Acedata)), SentAs::BlackWhite);
+    assert_eq!(sent_as(&region, Some(Provider::Ttapi)), SentAs::BlackWhite);
+    assert_eq!(sent_as(&edit, None), SentAs::BlackWhite);
+
+    // the window's gateway counts when the editor has no parent's
+    let mut editor = RegionEditor::with_image(edit, image(), None);
+    editor.window_provider = Some(Provider::Ttapi);
+    let mut h = harness(editor);
+    assert_eq!(h.state().0.canvas().map(|c| c.sent_as), Some(SentAs::TransparentImage));
+    // a parent's gateway wins over the window's
+    h.state_mut().0.send_to =
+        Some(SendTo { provider: Provider::Acedata, endpoint: "https://a.example".into(), options: Default::default() });
+    h.run();
+    assert_eq!(h.state().0.canvas().map(|c| c.sent_as), Some(SentAs::BlackWhite));
+}

@@ -1,0 +1,120 @@
+//! The mask canvas's frame cost does not grow with the strokes painted (issue 8: "a canvas
+//! frame after 1,000 strokes costs within 20% of a frame after one").
+//!
+//! A 2048 x 2048 photograph-like image in a 1200 x 800 window; strokes are painted through
+//! real pointer events (press, moves, release), as a designer paints them. Two frames are
+//! measured after 1 and after 1,000 strokes: an idle one (layout plus tessellation), and one
+//! in the middle of a drag (one pointer move: the stamp, the undo bookkeeping, the dirty
+//! rectangle's texels, layout and tessellation). Texture uploads are the renderer's part and
+//! are not run (no GPU here); their data is made in the frame and counted.
+//!
+//! Run: `cargo bench --bench canvas -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui::{Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Vec2};
+use mjdesk::app::canvas::MaskCanvas;
+
+const SIDE: u32 = 2048;
+
+fn photo() -> image::RgbaImage {
+    let mut rng = fastrand::Rng::with_seed(5);
+    image::RgbaImage::from_fn(SIDE, SIDE, |x, y| {
+        let n = rng.u8(0..12);
+        image::Rgba([((x * 200 / SIDE) as u8).wrapping_add(n), ((y * 180 / SIDE) as u8).wrapping_add(n / 2), 90, 255])
+    })
+}
+
+struct Window {
+    ctx: egui::Context,
+    canvas: MaskCanvas,
+}
+
+impl Window {
+    fn new() -> Self {
+        let canvas = MaskCanvas::new(Arc::new(photo()), None).expect("an empty mask fits");
+        let mut w = Window { ctx: egui::Context::default(), canvas };
+        // the image and the whole mask go up once; the font atlas and caches warm up
+        for _ in 0..3 {
+            w.frame(Vec::new());
+        }
+        w
+    }
+
+    /// One frame with `events`; returns the primitives' count and the texels made for upload.
+    fn frame(&mut self, events: Vec<Event>) -> (usize, usize) {
+        let input = RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(1200.0, 800.0))),
+            events,
+            ..Default::default()
+        };
+        let canvas = &mut self.canvas;
+        let output = self.ctx.run_ui(input, |ui| {
+            egui::CentralPanel::default().show(ui, |ui| canvas.ui(ui));
+        });
+        let texels = output.textures_delta.set.values().flatten().map(|d| d.image.width() * d.image.height()).sum();
+        (self.ctx.tessellate(output.shapes, output.pixels_per_point).len(), texels)
+    }
+
+    fn button(pos: Pos2, pressed: bool) -> Event {
+        Event::PointerButton { pos, button: PointerButton::Primary, pressed, modifiers: Modifiers::NONE }
+    }
+
+    /// A stroke through `points` (screen), one frame per event.
+    fn stroke(&mut self, points: &[Pos2]) {
+        self.frame(vec![Event::PointerMoved(points[0])]);
+        self.frame(vec![Self::button(points[0], true)]);
+        for &p in &points[1..] {
+            self.frame(vec![Event::PointerMoved(p)]);
+        }
+        self.frame(vec![Self::button(*points.last().unwrap(), false)]);
+    }
+}
+
+/// A short random stroke inside the canvas (screen points).
+fn random_stroke(rng: &mut fastrand::Rng) -> Vec<Pos2> {
+    let mut p = Pos2::new(300.0 + rng.f32() * 600.0, 250.0 + rng.f32() * 400.0);
+    (0..4)
+        .map(|_| {
+            p += Vec2::new(rng.f32() * 40.0 - 20.0, rng.f32() * 40.0 - 20.0) + Vec2::new(12.0, 0.0);
+            p
+        })
+        .collect()
+}
+
+fn frames(c: &mut Criterion) {
+    let mut rng = fastrand::Rng::with_seed(1000);
+    for strokes in [1usize, 1000] {
+        let mut w = Window::new();
+        for _ in 0..strokes {
+            w.stroke(&random_stroke(&mut rng));
+        }
+        eprintln!(
+            "after {strokes} strokes: {} undo steps kept (limit 500), {:.2} MB of undo, {:.1}% of the mask painted",
+            w.canvas.doc().history().undo_len(),
+            w.canvas.doc().history().memory_bytes() as f64 / 1_048_576.0,
+            w.canvas.mask().count() as f64 * 100.0 / f64::from(SIDE * SIDE)
+        );
+        let mut g = c.benchmark_group(format!("canvas_frame_2048_after_{strokes}_strokes"));
+        g.bench_function("idle", |b| b.iter(|| black_box(w.frame(Vec::new()))));
+        // a drag that goes on through the whole measurement, back and forth along a row
+        let start = Pos2::new(400.0, 420.0);
+        w.frame(vec![Event::PointerMoved(start)]);
+        w.frame(vec![Window::button(start, true)]);
+        let mut i = 0u32;
+        g.bench_function("painting_one_move", |b| {
+            b.iter(|| {
+                i += 1;
+                let x = 400.0 + ((i % 80) as f32 - 40.0).abs() * 8.0;
+                black_box(w.frame(vec![Event::PointerMoved(Pos2::new(x, 420.0 + (i % 7) as f32))]))
+            })
+        });
+        w.frame(vec![Window::button(start, false)]);
+        g.finish();
+    }
+}
+
+criterion_group!(benches, frames);
+criterion_main!(benches);
