@@ -35,11 +35,10 @@ use image::RgbaImage;
 use super::background::Repaint;
 use super::canvas::MaskCanvas;
 use super::placement::{Aspect, Corner, Drag, Grab, Placement};
-use super::region_editor::{EditorEvent, SendTo};
+use super::region_editor::{EditorEvent, SendTo, Submission};
 use super::state::UiCommand;
 use crate::intent::{Intent, MaskSource};
 use crate::job::{Canvas, Job, JobImage, JobRequest, JobStatus, Provider};
-use crate::manager::CommandId;
 use crate::mask::{Mask, MaskError, View};
 use crate::store::Store;
 
@@ -177,8 +176,7 @@ pub struct CanvasEditor {
     drag: Option<Drag>,
     /// The last frame's screen mapping of the canvas.
     view: Option<View>,
-    pending: Option<CommandId>,
-    refused: Option<String>,
+    pub submission: Submission,
     /// Whether a widget had the keyboard focus at the end of the last pass.
     had_focus: bool,
     /// The placement and mask to start from, once the image is in.
@@ -243,8 +241,7 @@ impl CanvasEditor {
             load,
             drag: None,
             view: None,
-            pending: None,
-            refused: None,
+            submission: Submission::default(),
             had_focus: false,
             start: None,
         }
@@ -304,25 +301,9 @@ impl CanvasEditor {
         self.view
     }
 
-    /// The command that carries this panel's submit.
-    pub fn pending(&self) -> Option<CommandId> {
-        self.pending
-    }
-
-    pub fn submitted(&mut self, id: CommandId) {
-        self.pending = Some(id);
-        self.refused = None;
-    }
-
-    /// The gateway or the manager refused the submit: shown beside `Submit`.
-    pub fn refused(&mut self, why: &str) {
-        self.pending = None;
-        self.refused = Some(crate::textsafe::one_line(why).into_owned());
-    }
-
     /// The intent `Submit` would send, or why it is disabled.
     pub fn intent(&self) -> Result<Intent, CanvasBlocked> {
-        if self.pending.is_some() {
+        if self.submission.pending().is_some() {
             return Err(CanvasBlocked::Sending);
         }
         match &self.load {
@@ -453,9 +434,7 @@ impl CanvasEditor {
                     blocked = Some((colour, text));
                 }
             }
-            if let Some(refused) = &self.refused {
-                ui.colored_label(ui.visuals().error_fg_color, refused);
-            }
+            self.submission.refusal_ui(ui);
         });
         // Always one line, so the canvas never moves when the reason goes.
         match blocked {

@@ -59,6 +59,15 @@ pub struct MjdeskApp {
 }
 
 /// The engine behind the window: starting, or running.
+/// The two editors a submit can come from.
+#[derive(Clone, Copy)]
+enum Editor {
+    /// Vary (Region), Edit, Retexture.
+    Region,
+    /// The Vtrix canvas edit.
+    Canvas,
+}
+
 enum EngineSlot {
     Starting(Receiver<Result<Started, StartError>>),
     Running(Box<Running>),
@@ -289,37 +298,30 @@ impl MjdeskApp {
         }
     }
 
-    /// Sends what the open editor asked for, on the parent's gateway (or the window's own).
-    fn editor_event(&mut self, event: region_editor::EditorEvent) {
+    /// Sends what an open editor asked for, on the parent's gateway (or the window's own), or
+    /// closes it.
+    fn edit_event(&mut self, which: Editor, event: region_editor::EditorEvent) {
         let intent = match event {
             region_editor::EditorEvent::Close => {
-                self.editor = None;
+                match which {
+                    Editor::Region => self.editor = None,
+                    Editor::Canvas => self.canvas_edit = None,
+                }
                 return;
             }
             region_editor::EditorEvent::Submit(intent) => intent,
         };
-        let Some(editor) = &self.editor else { return };
-        if let Some(id) = self.send_edit(intent, editor.send_to.clone())
-            && let Some(editor) = &mut self.editor
-        {
-            editor.submitted(id);
-        }
-    }
-
-    /// Sends what the canvas edit asked for, like [`Self::editor_event`].
-    fn canvas_edit_event(&mut self, event: region_editor::EditorEvent) {
-        let intent = match event {
-            region_editor::EditorEvent::Close => {
-                self.canvas_edit = None;
-                return;
-            }
-            region_editor::EditorEvent::Submit(intent) => intent,
+        let send_to = match which {
+            Editor::Region => self.editor.as_ref().map(|e| e.send_to.clone()),
+            Editor::Canvas => self.canvas_edit.as_ref().map(|p| p.send_to.clone()),
         };
-        let Some(panel) = &self.canvas_edit else { return };
-        if let Some(id) = self.send_edit(intent, panel.send_to.clone())
-            && let Some(panel) = &mut self.canvas_edit
-        {
-            panel.submitted(id);
+        let Some(id) = send_to.and_then(|to| self.send_edit(intent, to)) else { return };
+        let submission = match which {
+            Editor::Region => self.editor.as_mut().map(|e| &mut e.submission),
+            Editor::Canvas => self.canvas_edit.as_mut().map(|p| &mut p.submission),
+        };
+        if let Some(submission) = submission {
+            submission.sent(id);
         }
     }
 
@@ -523,26 +525,13 @@ impl eframe::App for MjdeskApp {
                     self.state.describe.refusal = Some(said);
                 }
             }
-            let editors = self.editor.as_ref().and_then(|e| e.pending());
-            match &update {
-                crate::manager::Update::Rejected { id, error } if editors == Some(*id) => {
-                    if let Some(e) = &mut self.editor {
-                        e.refused(&error.to_string());
-                    }
-                }
-                // Sent: the new job shows in the list (a follow-up highlighted under its parent).
-                crate::manager::Update::Accepted { id, .. } if editors == Some(*id) => self.editor = None,
-                _ => {}
+            // Sent: the editor closes and the new job shows in the list (a follow-up
+            // highlighted under its parent); refused: the editor says why.
+            if self.editor.as_mut().is_some_and(|e| e.submission.answer(&update)) {
+                self.editor = None;
             }
-            let canvas_edit = self.canvas_edit.as_ref().and_then(|p| p.pending());
-            match &update {
-                crate::manager::Update::Rejected { id, error } if canvas_edit == Some(*id) => {
-                    if let Some(p) = &mut self.canvas_edit {
-                        p.refused(&error.to_string());
-                    }
-                }
-                crate::manager::Update::Accepted { id, .. } if canvas_edit == Some(*id) => self.canvas_edit = None,
-                _ => {}
+            if self.canvas_edit.as_mut().is_some_and(|p| p.submission.answer(&update)) {
+                self.canvas_edit = None;
             }
             self.state.apply(update);
         }
@@ -609,10 +598,10 @@ impl eframe::App for MjdeskApp {
             }
         });
         if let Some(event) = edited {
-            self.editor_event(event);
+            self.edit_event(Editor::Region, event);
         }
         if let Some(event) = canvas_edited {
-            self.canvas_edit_event(event);
+            self.edit_event(Editor::Canvas, event);
         }
         for cmd in commands {
             self.apply(cmd);

@@ -19,7 +19,7 @@ use super::background::Repaint;
 use super::canvas::{MaskCanvas, SentAs};
 use crate::intent::{ImageSource, Intent, MaskSource};
 use crate::job::{Job, JobRequest, Provider, SubmitOptions};
-use crate::manager::CommandId;
+use crate::manager::{CommandId, Update};
 use crate::mask::{Mask, MaskError};
 use crate::store::Store;
 
@@ -158,6 +158,53 @@ pub fn sent_as(flow: &Flow, provider: Option<Provider>) -> SentAs {
     }
 }
 
+/// An editor's submit: the command carrying it while it is in flight, and the refusal shown
+/// beside `Submit`. The region editor and the canvas edit each hold one.
+#[derive(Debug, Default)]
+pub struct Submission {
+    pending: Option<CommandId>,
+    refused: Option<String>,
+}
+
+impl Submission {
+    /// The command that carries the submit, while it is in flight.
+    pub fn pending(&self) -> Option<CommandId> {
+        self.pending
+    }
+
+    pub fn sent(&mut self, id: CommandId) {
+        self.pending = Some(id);
+        self.refused = None;
+    }
+
+    /// The gateway or the manager refused it (or something else stopped it): said beside
+    /// `Submit`, in one line.
+    pub fn refused(&mut self, why: &str) {
+        self.pending = None;
+        self.refused = Some(crate::textsafe::one_line(why).into_owned());
+    }
+
+    /// Takes the manager's answer when `update` is about this submit. True once the gateway
+    /// took it: the editor's work is done (the new job shows in the list).
+    pub fn answer(&mut self, update: &Update) -> bool {
+        match update {
+            Update::Rejected { id, error } if self.pending == Some(*id) => {
+                self.refused(&error.to_string());
+                false
+            }
+            Update::Accepted { id, .. } => self.pending == Some(*id),
+            _ => false,
+        }
+    }
+
+    /// The refusal, if any, in the error colour.
+    pub fn refusal_ui(&self, ui: &mut egui::Ui) {
+        if let Some(refused) = &self.refused {
+            ui.colored_label(ui.visuals().error_fg_color, refused);
+        }
+    }
+}
+
 /// What the editor asks of the window.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EditorEvent {
@@ -186,8 +233,7 @@ pub struct RegionEditor {
     pub window_provider: Option<Provider>,
     load: Load,
     start_mask: Option<Mask>,
-    pending: Option<CommandId>,
-    refused: Option<String>,
+    pub submission: Submission,
     /// Set when the dialog was dismissed: the window closes the editor.
     cancelled: bool,
     /// Escape was pressed once over painted work: the next one discards it.
@@ -296,8 +342,7 @@ impl RegionEditor {
             window_provider: None,
             load,
             start_mask,
-            pending: None,
-            refused: None,
+            submission: Submission::default(),
             cancelled: false,
             discard_asked: false,
             prompt_box: None,
@@ -309,7 +354,7 @@ impl RegionEditor {
             Ok(c) => self.load = Load::Ready(Box::new(c)),
             Err(e) => {
                 // A stored mask of the wrong size: start afresh, and say why.
-                self.refused = Some(format!("the earlier mask could not be used: {e}"));
+                self.submission.refused(&format!("the earlier mask could not be used: {e}"));
                 if let Ok(c) = MaskCanvas::new(image, None) {
                     self.load = Load::Ready(Box::new(c));
                 }
@@ -353,25 +398,9 @@ impl RegionEditor {
         }
     }
 
-    /// The command that carries this editor's submit.
-    pub fn pending(&self) -> Option<CommandId> {
-        self.pending
-    }
-
-    pub fn submitted(&mut self, id: CommandId) {
-        self.pending = Some(id);
-        self.refused = None;
-    }
-
-    /// The gateway or the manager refused the submit: shown next to `Submit`.
-    pub fn refused(&mut self, why: &str) {
-        self.pending = None;
-        self.refused = Some(crate::textsafe::one_line(why).into_owned());
-    }
-
     /// The intent `Submit` would send, or why it is disabled.
     pub fn intent(&self) -> Result<Intent, Blocked> {
-        if self.pending.is_some() {
+        if self.submission.pending().is_some() {
             return Err(Blocked::Sending);
         }
         match &self.load {
@@ -449,9 +478,7 @@ impl RegionEditor {
                     blocked = Some((colour, text));
                 }
             }
-            if let Some(refused) = &self.refused {
-                ui.colored_label(ui.visuals().error_fg_color, refused);
-            }
+            self.submission.refusal_ui(ui);
         });
         if self.discard_asked {
             let text = "Press Escape again to close and discard the painted mask";

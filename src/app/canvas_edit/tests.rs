@@ -110,10 +110,10 @@ fn a_preset_a_drag_and_a_corner_place_the_image_and_submit_sends_that_canvas() {
         }
         other => panic!("{other:?}"),
     }
-    h.state_mut().0.submitted(4);
+    h.state_mut().0.submission.sent(4);
     h.run();
     assert!(submit_is_disabled(&h), "not sent twice while waiting");
-    h.state_mut().0.refused("Vtrix said: invalid image number");
+    h.state_mut().0.submission.refused("Vtrix said: invalid image number");
     h.run();
     h.get_by_label("Vtrix said: invalid image number");
     assert!(!submit_is_disabled(&h), "after a refusal it can be sent again");

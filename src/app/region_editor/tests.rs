@@ -103,11 +103,11 @@ fn a_mask_over_the_whole_image_is_not_sent_and_a_refusal_shows_by_submit() {
     h.get_by_label("Submit").click();
     h.run();
     assert_eq!(h.state().1.len(), 1);
-    h.state_mut().0.submitted(7);
+    h.state_mut().0.submission.sent(7);
     h.run();
     assert!(submit_is_disabled(&h), "not sent twice while waiting");
-    assert_eq!(h.state().0.pending(), Some(7));
-    h.state_mut().0.refused("job abc has no gateway id yet");
+    assert_eq!(h.state().0.submission.pending(), Some(7));
+    h.state_mut().0.submission.refused("job abc has no gateway id yet");
     h.run();
     h.get_by_label("job abc has no gateway id yet");
     assert!(!submit_is_disabled(&h), "after a refusal it can be sent again");
@@ -257,4 +257,26 @@ fn the_canvas_shows_as_sent_what_the_flow_sends_on_its_gateway() {
         Some(SendTo { provider: Provider::Acedata, endpoint: "https://a.example".into(), options: Default::default() });
     h.run();
     assert_eq!(h.state().0.canvas().map(|c| c.sent_as), Some(SentAs::BlackWhite));
+}
+
+#[test]
+fn a_submission_takes_only_the_answers_about_its_own_command() {
+    let job = Arc::new(Job::new(
+        Provider::Ttapi,
+        "http://x",
+        JobRequest::Imagine { prompt: "p".into() },
+        SubmitOptions::default(),
+    ));
+    let refused = |id| Update::Rejected { id, error: crate::intent::IntentError::NoSuchJob("gone\nnow".into()).into() };
+    let mut s = Submission::default();
+    assert!(!s.answer(&Update::Accepted { id: 3, job: job.clone() }), "nothing in flight");
+    s.sent(3);
+    assert!(!s.answer(&Update::Accepted { id: 4, job: job.clone() }), "another command's answer");
+    assert!(!s.answer(&refused(4)));
+    assert_eq!(s.pending(), Some(3));
+    assert!(!s.answer(&refused(3)));
+    assert_eq!((s.pending(), s.refused.as_deref()), (None, Some("no job 'gone now' here")), "one line");
+    s.sent(5);
+    assert_eq!(s.refused, None, "a new submit clears the refusal");
+    assert!(s.answer(&Update::Accepted { id: 5, job }));
 }
