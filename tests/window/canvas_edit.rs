@@ -3,15 +3,12 @@
 //! remix prompt and Submit; the canvas edit runs as a child of the grid with the canvas the
 //! panel showed, and the panel closes once the gateway took it.
 
-use std::time::{Duration, Instant};
-
 use egui_kittest::kittest::{NodeT, Queryable};
 use mjdesk::app::placement::{Aspect, Placement};
-use mjdesk::job::{Canvas, JobRequest, JobStatus, Provider};
+use mjdesk::job::{Canvas, JobRequest, Provider};
 use mjdesk::sim::SimServer;
-use mjdesk::store::Store;
 
-use super::{one_at_a_time, quick_sim, step_until, use_home, window_with};
+use super::{finished_child, one_at_a_time, quick_sim, step_until, use_home, window_with};
 
 #[test]
 fn canvas_edit_from_the_window_sends_the_canvas_shown_and_runs_as_a_child() {
@@ -41,19 +38,7 @@ fn canvas_edit_from_the_window_sends_the_canvas_shown_and_runs_as_a_child() {
     harness.get_by_label("Submit").click();
     step_until(&mut harness, "the panel to close once sent", |h| h.query_by_label("Placement canvas").is_none());
 
-    let store = Store::open(&home.path().join("data")).unwrap();
-    let wait = Instant::now();
-    let (grid, child) = loop {
-        let jobs = store.jobs_page(0, 10).unwrap();
-        let child = jobs.iter().find(|j| j.parent_id.is_some() && j.status == JobStatus::Succeeded).cloned();
-        if let Some(child) = child {
-            let grid = jobs.into_iter().find(|j| j.parent_id.is_none()).unwrap();
-            break (grid, child);
-        }
-        assert!(wait.elapsed() < Duration::from_secs(30), "the canvas edit did not finish");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let (grid, child) = finished_child(&mut harness, home.path(), "the canvas edit");
     assert_eq!(child.parent_id.as_deref(), Some(grid.id.as_str()));
     let path = grid.result_images()[1].local_path.clone().unwrap();
     let size = image::image_dimensions(&path).unwrap();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use mjdesk::app::{MjdeskApp, Target};
-use mjdesk::job::{JobStatus, Provider};
+use mjdesk::job::{Job, JobStatus, Provider};
 use mjdesk::sim::{SimConfig, SimServer};
 use mjdesk::store::Store;
 
@@ -82,6 +82,24 @@ fn step_until(harness: &mut Harness<'_, MjdeskApp>, what: &str, done: impl Fn(&H
     }
 }
 
+/// The first job (a grid) and its follow-up, once that has succeeded, read from the store in
+/// `home` while the window keeps running.
+fn finished_child(harness: &mut Harness<'_, MjdeskApp>, home: &std::path::Path, what: &str) -> (Job, Job) {
+    let store = Store::open(&home.join("data")).unwrap();
+    let wait = Instant::now();
+    loop {
+        let jobs = store.jobs_page(0, 10).unwrap();
+        let child = jobs.iter().find(|j| j.parent_id.is_some() && j.status == JobStatus::Succeeded).cloned();
+        if let Some(child) = child {
+            let grid = jobs.into_iter().find(|j| j.parent_id.is_none()).unwrap();
+            return (grid, child);
+        }
+        assert!(wait.elapsed() < Duration::from_secs(30), "{what} did not finish");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() {
     let _env = one_at_a_time();
@@ -104,19 +122,7 @@ fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() 
     // The view stays on the grid while the child runs.
     assert!(harness.query_all_by_label("U1").next().is_some(), "the grid's buttons are still there");
 
-    let store = Store::open(&home.path().join("data")).unwrap();
-    let wait = Instant::now();
-    let (grid, child) = loop {
-        let jobs = store.jobs_page(0, 10).unwrap();
-        let child = jobs.iter().find(|j| j.parent_id.is_some() && j.status == JobStatus::Succeeded).cloned();
-        if let Some(child) = child {
-            let grid = jobs.into_iter().find(|j| j.parent_id.is_none()).unwrap();
-            break (grid, child);
-        }
-        assert!(wait.elapsed() < Duration::from_secs(30), "the upscale did not finish");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let (grid, child) = finished_child(&mut harness, home.path(), "the upscale");
     assert_eq!(child.parent_id.as_deref(), Some(grid.id.as_str()));
     match &child.kind {
         mjdesk::job::JobKind::Action { action, .. } => assert_eq!(action, "upsample3"),
