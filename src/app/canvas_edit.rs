@@ -35,7 +35,7 @@ use image::RgbaImage;
 use super::background::Repaint;
 use super::canvas::MaskCanvas;
 use super::placement::{Aspect, Corner, Drag, Grab, Placement};
-use super::region_editor::{EditorEvent, SendTo, Submission};
+use super::region_editor::{EditorEvent, SendTo, Submission, reason_line_ui, submit_button};
 use super::state::UiCommand;
 use crate::intent::{Intent, MaskSource};
 use crate::job::{Canvas, Job, JobImage, JobRequest, JobStatus, Provider};
@@ -415,32 +415,14 @@ impl CanvasEditor {
                     .desired_width(width),
             )
             .labelled_by(label.id);
-            let ready = self.intent();
-            let submit = ui.add_enabled(ready.is_ok(), egui::Button::new("Submit"));
-            match ready {
-                Ok(intent) => {
-                    if submit.clicked() {
-                        *event = Some(EditorEvent::Submit(intent));
-                    }
-                }
-                Err(why) => {
-                    let text = why.to_string();
-                    submit.on_disabled_hover_text(&text);
-                    let colour = if why == CanvasBlocked::Sending {
-                        ui.visuals().weak_text_color()
-                    } else {
-                        ui.visuals().warn_fg_color
-                    };
-                    blocked = Some((colour, text));
-                }
+            let (clicked, why) = submit_button(ui, self.intent(), &CanvasBlocked::Sending);
+            if let Some(intent) = clicked {
+                *event = Some(EditorEvent::Submit(intent));
             }
+            blocked = why;
             self.submission.refusal_ui(ui);
         });
-        // Always one line, so the canvas never moves when the reason goes.
-        match blocked {
-            Some((colour, text)) => ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate()),
-            None => ui.weak("ready to send"),
-        };
+        reason_line_ui(ui, blocked);
     }
 }
 

@@ -205,6 +205,36 @@ impl Submission {
     }
 }
 
+/// `Submit`, enabled when `ready` holds the intent: the intent once clicked, else why it is
+/// disabled (in the warning colour; `sending` in a quiet one) for [`reason_line_ui`]. The
+/// reason goes on the line below (still beside the button), so a long one never widens the
+/// panel past the window.
+pub(super) fn submit_button<E: std::fmt::Display + PartialEq>(
+    ui: &mut egui::Ui,
+    ready: Result<Intent, E>,
+    sending: &E,
+) -> (Option<Intent>, Option<(egui::Color32, String)>) {
+    let submit = ui.add_enabled(ready.is_ok(), egui::Button::new("Submit"));
+    match ready {
+        Ok(intent) => (submit.clicked().then_some(intent), None),
+        Err(why) => {
+            let text = why.to_string();
+            submit.on_disabled_hover_text(&text);
+            let colour = if &why == sending { ui.visuals().weak_text_color() } else { ui.visuals().warn_fg_color };
+            (None, Some((colour, text)))
+        }
+    }
+}
+
+/// The line under `Submit`: why it is disabled, else "ready to send". Always one line, so the
+/// canvas below never moves under a stroke when the reason goes.
+pub(super) fn reason_line_ui(ui: &mut egui::Ui, blocked: Option<(egui::Color32, String)>) {
+    match blocked {
+        Some((colour, text)) => ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate()),
+        None => ui.weak("ready to send"),
+    };
+}
+
 /// What the editor asks of the window.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EditorEvent {
@@ -457,38 +487,18 @@ impl RegionEditor {
             let width = (ui.available_width() - 260.0).max(160.0);
             let prompt_box = ui.add(egui::TextEdit::singleline(&mut self.prompt).hint_text(hint).desired_width(width));
             self.prompt_box = Some(prompt_box.labelled_by(label.id).id);
-            let ready = self.intent();
-            let submit = ui.add_enabled(ready.is_ok(), egui::Button::new("Submit"));
-            match ready {
-                Ok(intent) => {
-                    if submit.clicked() {
-                        event = Some(EditorEvent::Submit(intent));
-                    }
-                }
-                Err(why) => {
-                    let text = why.to_string();
-                    submit.on_disabled_hover_text(&text);
-                    let colour = if why == Blocked::Sending {
-                        ui.visuals().weak_text_color()
-                    } else {
-                        ui.visuals().warn_fg_color
-                    };
-                    // The reason goes on the line below (still beside the button), so a long one
-                    // never widens the panel past the window.
-                    blocked = Some((colour, text));
-                }
+            let (clicked, why) = submit_button(ui, self.intent(), &Blocked::Sending);
+            if let Some(intent) = clicked {
+                event = Some(EditorEvent::Submit(intent));
             }
+            blocked = why;
             self.submission.refusal_ui(ui);
         });
         if self.discard_asked {
             let text = "Press Escape again to close and discard the painted mask";
             blocked = Some((ui.visuals().warn_fg_color, text.to_owned()));
         }
-        // Always one line, so the canvas never moves under a stroke when the reason goes.
-        match blocked {
-            Some((colour, text)) => ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate()),
-            None => ui.weak("ready to send"),
-        };
+        reason_line_ui(ui, blocked);
         let provider = self.send_to.as_ref().map(|s| s.provider).or(self.window_provider);
         match &mut self.load {
             Load::Ready(canvas) => {
