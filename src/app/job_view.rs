@@ -80,7 +80,7 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
     let Some(job) = state.selected_job() else {
         ui.vertical_centered(|ui| {
             ui.add_space(ui.available_height() / 3.0);
-            ui.weak("Select a job to see its images.");
+            ui.weak("Select a job to see its images, or drop or paste an image here to edit it.");
             if ui.button("Edit an image file…").on_hover_text("Paint the part of an image to change").clicked() {
                 commands.push(UiCommand::EditFile { path: None });
             }
