@@ -227,7 +227,8 @@ pub async fn local_simulator() -> Result<LocalSim, ConnectError> {
 }
 
 async fn sim_answers(base_url: &str) -> bool {
-    let Ok(client) = reqwest::Client::builder().no_proxy().timeout(Duration::from_millis(400)).build() else {
+    let Ok(client) = crate::gateway::http::client_builder().no_proxy().timeout(Duration::from_millis(400)).build()
+    else {
         return false;
     };
     matches!(client.get(format!("{base_url}/__sim/stats")).send().await, Ok(r) if r.status().is_success())

@@ -31,8 +31,20 @@ pub(super) fn build_image_client(config: &GatewayConfig) -> Result<reqwest::Clie
     builder(config).redirect(Policy::custom(image_redirect)).build().map_err(setup_error)
 }
 
+/// A reqwest client builder, with rustls on ring installed as the process's TLS provider
+/// first (reqwest is built without a provider of its own; see Cargo.toml). Every client in
+/// mjdesk starts here.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        // Err means another provider was installed first, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+}
+
 fn builder(config: &GatewayConfig) -> reqwest::ClientBuilder {
-    let mut builder = reqwest::Client::builder()
+    let mut builder = client_builder()
         .connect_timeout(config.connect_timeout)
         .referer(false)
         .user_agent(concat!("mjdesk/", env!("CARGO_PKG_VERSION")));

@@ -7,7 +7,7 @@
 //! `--dry-run` prints exactly what would be sent.
 
 mod acedata;
-mod http;
+pub(crate) mod http;
 mod parse;
 mod ttapi;
 mod vtrix;
@@ -179,16 +179,12 @@ impl GatewayClient {
     /// What [`submit`](Self::submit) would send, with the key shown as `***`.
     pub fn preview_submit(&self, req: &JobRequest, opts: &SubmitOptions) -> Result<RequestPreview, GatewayError> {
         let prepared = self.protocol.build_submit(req, opts)?;
-        Ok(self.preview_owned(prepared))
+        Ok(self.preview(prepared))
     }
 
-    pub fn preview(&self, prepared: &Prepared) -> RequestPreview {
-        let head = Prepared { method: prepared.method, path: prepared.path.clone(), body: None, long: prepared.long };
-        RequestPreview { body: prepared.body.clone(), ..self.preview_owned(head) }
-    }
-
-    /// [`GatewayClient::preview`] keeping the body as it is (no copy of a large one).
-    pub fn preview_owned(&self, prepared: Prepared) -> RequestPreview {
+    /// What `prepared` would send, with the key shown as `***`; the body is moved, not copied
+    /// (an edit's is megabytes).
+    pub fn preview(&self, prepared: Prepared) -> RequestPreview {
         let (name, _) = self.protocol.auth_header(&self.config.key);
         let shown = match name {
             "Authorization" => "Bearer ***".to_owned(),

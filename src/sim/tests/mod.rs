@@ -29,7 +29,7 @@ impl Harness {
     pub async fn start(config: SimConfig) -> Self {
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let server = SimServer::start(config, addr).await.expect("the simulator starts");
-        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(20)).build().unwrap();
+        let http = crate::gateway::http::client_builder().no_proxy().timeout(Duration::from_secs(20)).build().unwrap();
         Harness { server, http }
     }
 
