@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::list::ListRead;
-use super::settings_panel::{GatewayChoice, SettingsForm};
+use super::panels::settings::{GatewayChoice, SettingsForm};
 use crate::connect::{self, ConnectError, Connection};
 use crate::job::{Job, Provider};
 use crate::keystore::KeyStore;
@@ -250,7 +250,7 @@ impl Loader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::settings_panel::{Theme, keys};
+    use crate::app::panels::settings::{Theme, keys};
 
     #[test]
     fn command_line_flags_win_over_stored_settings() {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use crate::app::prompt_syntax::text_end;
+use crate::app::panels::prompt_syntax::text_end;
 
 /// The most words of the prompt a file name carries.
 const NAME_WORDS: usize = 6;

@@ -3,26 +3,15 @@
 
 pub mod allocator;
 pub mod background;
-pub mod blend_panel;
 pub mod canvas;
-pub mod canvas_edit;
-pub mod describe_panel;
+pub mod editors;
 pub mod export;
 pub mod image_inputs;
 pub mod image_lru;
-pub mod job_view;
-pub mod jobs_panel;
 pub mod list;
 pub mod mask_preview;
-pub mod placement;
-pub mod prompt_panel;
-pub mod prompt_params;
-pub mod prompt_syntax;
-pub mod region_editor;
-pub mod settings_panel;
+pub mod panels;
 pub mod state;
-pub mod status_bar;
-pub mod viewer;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -44,16 +33,16 @@ pub struct MjdeskApp {
     /// Engines replaced by a reconnect: they finish the jobs they were driving and report them.
     retired: Vec<Running>,
     /// Settings saved while the engine was still starting: applied once it has.
-    pending_settings: Option<Box<settings_panel::SettingsForm>>,
+    pending_settings: Option<Box<panels::settings::SettingsForm>>,
     repaint: Repaint,
     /// Save / copy / show-in-folder, run off the UI thread.
     exports: export::Exports,
     /// When `run` began, until the first frame is drawn (logged, for the start-up figure).
     first_frame: Option<std::time::Instant>,
     /// The mask canvas, when a Vary (Region) or an edit is open: it takes the central panel.
-    editor: Option<region_editor::RegionEditor>,
+    editor: Option<editors::region::RegionEditor>,
     /// The Vtrix canvas edit, when open: it takes the central panel.
-    canvas_edit: Option<canvas_edit::CanvasEditor>,
+    canvas_edit: Option<editors::canvas_edit::CanvasEditor>,
     /// File dialog and clipboard reads for Blend and Describe.
     picker: image_inputs::ImagePicker,
 }
@@ -126,7 +115,7 @@ impl MjdeskApp {
 
     /// Applies saved settings: theme, mode and folder at once; the gateway (and a new key)
     /// through a new engine, "connecting…" meanwhile.
-    fn save_settings(&mut self, form: Box<settings_panel::SettingsForm>) {
+    fn save_settings(&mut self, form: Box<panels::settings::SettingsForm>) {
         self.apply_preferences(&form);
         let (store, resume) = match std::mem::replace(&mut self.engine, EngineSlot::Stopped) {
             EngineSlot::Starting(rx) => {
@@ -162,11 +151,11 @@ impl MjdeskApp {
             image_inputs::PickFor::Edit => match images.into_iter().next() {
                 Some(crate::intent::ImageSource::File(path)) => self.open_edit(path),
                 Some(crate::intent::ImageSource::Bytes { bytes, name }) => {
-                    let source = region_editor::Source::Bytes(bytes.clone());
+                    let source = editors::region::Source::Bytes(bytes.clone());
                     let image = crate::intent::ImageSource::Bytes { bytes, name };
-                    let flow = region_editor::Flow::Edit { image, retexture: false };
+                    let flow = editors::region::Flow::Edit { image, retexture: false };
                     self.editor =
-                        Some(region_editor::RegionEditor::open(flow, source, None, None, None, self.repaint.clone()));
+                        Some(editors::region::RegionEditor::open(flow, source, None, None, None, self.repaint.clone()));
                 }
                 Some(crate::intent::ImageSource::Url(_)) | None => {}
             },
@@ -225,9 +214,9 @@ impl MjdeskApp {
 
     /// Opens an image file on the mask canvas for an edit.
     fn open_edit(&mut self, path: std::path::PathBuf) {
-        self.editor = Some(region_editor::RegionEditor::open(
-            region_editor::Flow::Edit { image: crate::intent::ImageSource::File(path.clone()), retexture: false },
-            region_editor::Source::Path(path),
+        self.editor = Some(editors::region::RegionEditor::open(
+            editors::region::Flow::Edit { image: crate::intent::ImageSource::File(path.clone()), retexture: false },
+            editors::region::Source::Path(path),
             None,
             None,
             None,
@@ -236,8 +225,8 @@ impl MjdeskApp {
     }
 
     /// The settings that take effect without a reconnect.
-    fn apply_preferences(&mut self, form: &settings_panel::SettingsForm) {
-        self.ctx.set_theme(settings_panel::theme_preference(form.theme));
+    fn apply_preferences(&mut self, form: &panels::settings::SettingsForm) {
+        self.ctx.set_theme(panels::settings::theme_preference(form.theme));
         self.state.prompt_form.mode = form.default_mode.clone();
         self.state.download_dir = form.download_dir();
         let mut shown = form.clone();
@@ -257,7 +246,7 @@ impl MjdeskApp {
             Ok(started) => {
                 match &started.settings {
                     Some(form) => self.apply_preferences(form),
-                    None => self.state.settings.form = settings_panel::form_for(&started.connection),
+                    None => self.state.settings.form = panels::settings::form_for(&started.connection),
                 }
                 if let Some(note) = &started.notice {
                     self.state.message = Some(note.clone());
@@ -268,7 +257,7 @@ impl MjdeskApp {
                 self.state.simulated = simulated;
                 self.state.limit = started.limit;
                 self.state.engine = Engine::Ready;
-                self.state.prompt_form.history = prompt_params::PromptHistory::new(started.history);
+                self.state.prompt_form.history = panels::prompt_params::PromptHistory::new(started.history);
                 self.engine = EngineSlot::Running(Box::new(Running {
                     loader: Loader::new(started.store, self.repaint.clone()),
                     manager: started.manager,
@@ -300,16 +289,16 @@ impl MjdeskApp {
 
     /// Sends what an open editor asked for, on the parent's gateway (or the window's own), or
     /// closes it.
-    fn edit_event(&mut self, which: Editor, event: region_editor::EditorEvent) {
+    fn edit_event(&mut self, which: Editor, event: editors::region::EditorEvent) {
         let intent = match event {
-            region_editor::EditorEvent::Close => {
+            editors::region::EditorEvent::Close => {
                 match which {
                     Editor::Region => self.editor = None,
                     Editor::Canvas => self.canvas_edit = None,
                 }
                 return;
             }
-            region_editor::EditorEvent::Submit(intent) => intent,
+            editors::region::EditorEvent::Submit(intent) => intent,
         };
         let send_to = match which {
             Editor::Region => self.editor.as_ref().map(|e| e.send_to.clone()),
@@ -326,9 +315,9 @@ impl MjdeskApp {
     }
 
     /// Submits an editor's intent to `to` (the window's own gateway when `None`).
-    fn send_edit(&mut self, intent: Intent, to: Option<region_editor::SendTo>) -> Option<CommandId> {
+    fn send_edit(&mut self, intent: Intent, to: Option<editors::region::SendTo>) -> Option<CommandId> {
         let EngineSlot::Running(run) = &mut self.engine else { return None };
-        let to = to.unwrap_or_else(|| region_editor::SendTo {
+        let to = to.unwrap_or_else(|| editors::region::SendTo {
             provider: run.provider,
             endpoint: run.endpoint.clone(),
             options: SubmitOptions { mode: self.state.prompt_form.mode.clone(), ..SubmitOptions::default() },
@@ -409,43 +398,43 @@ impl MjdeskApp {
                 };
                 let flow = match cmd {
                     UiCommand::EditImage { retexture, .. } => {
-                        region_editor::Flow::Edit { image: crate::intent::ImageSource::File(path.clone()), retexture }
+                        editors::region::Flow::Edit { image: crate::intent::ImageSource::File(path.clone()), retexture }
                     }
-                    _ => region_editor::Flow::Region { parent: job_id.clone() },
+                    _ => editors::region::Flow::Region { parent: job_id.clone() },
                 };
-                let send_to = Some(region_editor::SendTo::of(job));
-                let source = region_editor::Source::Path(path);
+                let send_to = Some(editors::region::SendTo::of(job));
+                let source = editors::region::Source::Path(path);
                 self.editor =
-                    Some(region_editor::RegionEditor::open(flow, source, None, send_to, None, self.repaint.clone()));
+                    Some(editors::region::RegionEditor::open(flow, source, None, send_to, None, self.repaint.clone()));
             }
             UiCommand::EditFile { path } => {
-                let flow = region_editor::Flow::Edit {
+                let flow = editors::region::Flow::Edit {
                     image: crate::intent::ImageSource::File(path.clone().unwrap_or_default()),
                     retexture: false,
                 };
-                let source = path.map_or(region_editor::Source::Dialog, region_editor::Source::Path);
+                let source = path.map_or(editors::region::Source::Dialog, editors::region::Source::Path);
                 self.editor =
-                    Some(region_editor::RegionEditor::open(flow, source, None, None, None, self.repaint.clone()));
+                    Some(editors::region::RegionEditor::open(flow, source, None, None, None, self.repaint.clone()));
             }
             UiCommand::EditMaskAgain { job_id } => {
                 let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
-                if let Some((parent, index, sent)) = canvas_edit::edit_again(job) {
-                    let (send_to, store) = (Some(region_editor::SendTo::of(job)), run.manager.store().clone());
+                if let Some((parent, index, sent)) = editors::canvas_edit::edit_again(job) {
+                    let (send_to, store) = (Some(editors::region::SendTo::of(job)), run.manager.store().clone());
                     let panel =
-                        canvas_edit::CanvasEditor::again(parent, index, sent, store, send_to, self.repaint.clone());
+                        editors::canvas_edit::CanvasEditor::again(parent, index, sent, store, send_to, self.repaint.clone());
                     self.canvas_edit = Some(panel);
                     return;
                 }
-                let Some((flow, source, mask)) = region_editor::edit_again(job) else {
+                let Some((flow, source, mask)) = editors::region::edit_again(job) else {
                     self.state.message =
                         Some(format!("job {}'s image cannot be had again to paint on", short(&job_id)));
                     return;
                 };
-                let send_to = Some(region_editor::SendTo::of(job));
+                let send_to = Some(editors::region::SendTo::of(job));
                 let store = Some(run.manager.store().clone());
                 let mut editor =
-                    region_editor::RegionEditor::open(flow, source, Some(mask), send_to, store, self.repaint.clone());
-                editor.prompt = region_editor::sent_prompt(&job.request).unwrap_or_default().to_owned();
+                    editors::region::RegionEditor::open(flow, source, Some(mask), send_to, store, self.repaint.clone());
+                editor.prompt = editors::region::sent_prompt(&job.request).unwrap_or_default().to_owned();
                 self.editor = Some(editor);
             }
             UiCommand::CanvasEdit { job_id, index } => {
@@ -454,9 +443,9 @@ impl MjdeskApp {
                     self.state.message = Some(format!("job {}'s image is not downloaded yet", short(&job_id)));
                     return;
                 };
-                let send_to = Some(region_editor::SendTo::of(job));
+                let send_to = Some(editors::region::SendTo::of(job));
                 self.canvas_edit =
-                    Some(canvas_edit::CanvasEditor::open(job_id, index, path, send_to, self.repaint.clone()));
+                    Some(editors::canvas_edit::CanvasEditor::open(job_id, index, path, send_to, self.repaint.clone()));
             }
             UiCommand::Blend { images, dimensions } => {
                 self.state.blend.refusal = None;
@@ -555,10 +544,10 @@ impl eframe::App for MjdeskApp {
             tracing::info!("first frame {} ms after start", started.elapsed().as_millis());
         }
         let mut commands = Vec::new();
-        egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &self.state));
+        egui::Panel::bottom("status").show(ui, |ui| panels::status_bar::status_bar_ui(ui, &self.state));
         egui::Panel::top("prompt").show(ui, |ui| {
             ui.add_space(6.0);
-            prompt_panel::prompt_panel_ui(ui, &mut self.state, &mut commands);
+            panels::prompt::prompt_panel_ui(ui, &mut self.state, &mut commands);
             ui.horizontal(|ui| {
                 ui.toggle_value(&mut self.state.blend.open, "Open Blend").on_hover_text("Blend 2-5 images");
                 ui.toggle_value(&mut self.state.describe.open, "Open Describe")
@@ -568,16 +557,16 @@ impl eframe::App for MjdeskApp {
         });
         egui::Panel::left("jobs")
             .default_size(320.0)
-            .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, &mut self.state, &mut commands));
-        settings_panel::settings_window(ui.ctx(), &mut self.state.settings, &mut commands);
+            .show(ui, |ui| panels::jobs::jobs_panel_ui(ui, &mut self.state, &mut commands));
+        panels::settings::settings_window(ui.ctx(), &mut self.state.settings, &mut commands);
         let mut open = self.state.blend.open;
         panel_window(ui.ctx(), "Blend images", &mut open, |ui| {
-            blend_panel::blend_ui(ui, &mut self.state.blend, &mut commands)
+            panels::blend::blend_ui(ui, &mut self.state.blend, &mut commands)
         });
         self.state.blend.open = open;
         let mut open = self.state.describe.open;
         panel_window(ui.ctx(), "Describe an image", &mut open, |ui| {
-            describe_panel::describe_ui(ui, &mut self.state.describe, &mut commands)
+            panels::describe::describe_ui(ui, &mut self.state.describe, &mut commands)
         });
         self.state.describe.open = open;
         let (mut edited, mut canvas_edited) = (None, None);
@@ -592,9 +581,9 @@ impl eframe::App for MjdeskApp {
             }
             _ => {
                 if self.state.simulated && self.state.engine == Engine::Ready {
-                    settings_panel::simulator_banner_ui(ui, &mut self.state.settings);
+                    panels::settings::simulator_banner_ui(ui, &mut self.state.settings);
                 }
-                job_view::job_view_ui(ui, &self.state, &mut commands)
+                panels::job_view::job_view_ui(ui, &self.state, &mut commands)
             }
         });
         if let Some(event) = edited {

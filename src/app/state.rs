@@ -42,7 +42,7 @@ pub enum UiCommand {
         path: std::path::PathBuf,
     },
     /// Store the settings (the key in the keyring or 0600 file) and reconnect.
-    SaveSettings(Box<super::settings_panel::SettingsForm>),
+    SaveSettings(Box<super::panels::settings::SettingsForm>),
     /// Open the mask canvas to edit (or retexture) a job's single image.
     EditImage {
         job_id: String,
@@ -127,15 +127,15 @@ pub struct AppState {
     pub counts: QueueCounts,
     pub limit: usize,
     /// The prompt panel's own state: mode, history, helper drafts, a refusal to show.
-    pub prompt_form: super::prompt_params::PromptForm,
+    pub prompt_form: super::panels::prompt_params::PromptForm,
     /// Quota spent by jobs finished since the window opened.
-    pub session: super::status_bar::SessionTally,
+    pub session: super::panels::status_bar::SessionTally,
     /// The Settings panel: open or not, and the form.
-    pub settings: super::settings_panel::SettingsUi,
+    pub settings: super::panels::settings::SettingsUi,
     /// Where saved images go (Settings' download folder); `None`: the system's Downloads.
     pub download_dir: Option<std::path::PathBuf>,
-    pub blend: super::blend_panel::BlendForm,
-    pub describe: super::describe_panel::DescribeForm,
+    pub blend: super::panels::blend::BlendForm,
+    pub describe: super::panels::describe::DescribeForm,
     /// Seeds that arrived for jobs (job id → seed), from their Seed follow-ups.
     pub seeds: std::collections::HashMap<String, String>,
 }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use image::RgbaImage;
-use mjdesk::app::canvas_edit::{self, CanvasBlocked};
-use mjdesk::app::placement::{Aspect, Placement};
-use mjdesk::app::region_editor::{Blocked, Flow, SendTo, build_intent, edit_again, sent_mask};
+use mjdesk::app::editors::canvas_edit::{self, CanvasBlocked};
+use mjdesk::app::editors::placement::{Aspect, Placement};
+use mjdesk::app::editors::region::{Blocked, Flow, SendTo, build_intent, edit_again, sent_mask};
 use mjdesk::connect::ClientResolver;
 use mjdesk::gateway::{GatewayClient, GatewayConfig};
 use mjdesk::intent::{ImageSource, Intent};

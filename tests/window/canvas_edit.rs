@@ -4,7 +4,7 @@
 //! panel showed, and the panel closes once the gateway took it.
 
 use egui_kittest::kittest::{NodeT, Queryable};
-use mjdesk::app::placement::{Aspect, Placement};
+use mjdesk::app::editors::placement::{Aspect, Placement};
 use mjdesk::job::{Canvas, JobRequest, Provider};
 use mjdesk::sim::SimServer;
 

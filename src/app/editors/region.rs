@@ -15,8 +15,8 @@ use std::sync::mpsc::{Receiver, channel};
 
 use image::RgbaImage;
 
-use super::background::Repaint;
-use super::canvas::{MaskCanvas, SentAs};
+use crate::app::background::Repaint;
+use crate::app::canvas::{MaskCanvas, SentAs};
 use crate::intent::{ImageSource, Intent, MaskSource};
 use crate::job::{Job, JobRequest, Provider, SubmitOptions};
 use crate::manager::{CommandId, Update};
@@ -140,7 +140,7 @@ pub fn edit_again(job: &Job) -> Option<(Flow, Source, Mask)> {
         JobRequest::Edit {
             image: crate::job::ImageInput::Bytes { bytes, .. }, mask: Some(mask), retexture, ..
         } => {
-            let name = format!("the image of job {}", super::short(&job.id));
+            let name = format!("the image of job {}", crate::app::short(&job.id));
             let image = ImageSource::Bytes { bytes: bytes.clone(), name };
             Some((Flow::Edit { image, retexture: *retexture }, Source::Bytes(bytes.clone()), mask.clone()))
         }
@@ -298,12 +298,12 @@ fn load_source(source: Source, store: Option<Store>) -> Result<Option<Loaded>, S
             let job = store
                 .get_job(&job_id)
                 .map_err(|e| crate::textsafe::one_line(&e.to_string()).into_owned())?
-                .ok_or_else(|| format!("job {} is not here any more", super::short(&job_id)))?;
+                .ok_or_else(|| format!("job {} is not here any more", crate::app::short(&job_id)))?;
             let images = job.result_images();
             let path = images
                 .first()
                 .and_then(|i| i.local_path.clone())
-                .ok_or_else(|| format!("job {} has no downloaded image to paint on", super::short(&job_id)))?;
+                .ok_or_else(|| format!("job {} has no downloaded image to paint on", crate::app::short(&job_id)))?;
             read_file(&path)?
         }
         Source::Dialog => unreachable!("the dialog is asked on the runtime"),

@@ -6,7 +6,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use image::RgbaImage;
 
 use super::*;
-use crate::app::placement::ImageRect;
+use crate::app::editors::placement::ImageRect;
 use crate::job::{Canvas, JobRequest, SubmitOptions};
 
 type S = (CanvasEditor, Vec<EditorEvent>);

@@ -4,7 +4,7 @@
 //! The canvas is drawn fitted to the panel; the image sits at its rectangle. Drag the image to
 //! move it, drag a corner handle to resize it (its ratio kept), or set its size and position
 //! from the keyboard. The rules (canvas sizes, the overlap kept on the canvas, the screen
-//! mapping) are in [`super::placement`]. The mask is painted with the region editor's
+//! mapping) are in [`crate::app::editors::placement`]. The mask is painted with the region editor's
 //! [`MaskCanvas`] at the image's own size, as Vtrix wants it.
 //!
 //! The image is read and decoded off the UI thread (a blocking task, then a channel and a
@@ -32,11 +32,11 @@ use std::sync::mpsc::{Receiver, channel};
 use egui::{Color32, CursorIcon, PointerButton, Pos2, Rect, Role, Sense, Stroke, StrokeKind, Vec2, WidgetInfo};
 use image::RgbaImage;
 
-use super::background::Repaint;
-use super::canvas::MaskCanvas;
-use super::placement::{Aspect, Corner, Drag, Grab, Placement};
-use super::region_editor::{EditorEvent, SendTo, Submission, reason_line_ui, submit_button};
-use super::state::UiCommand;
+use crate::app::background::Repaint;
+use crate::app::canvas::MaskCanvas;
+use crate::app::editors::placement::{Aspect, Corner, Drag, Grab, Placement};
+use crate::app::editors::region::{EditorEvent, SendTo, Submission, reason_line_ui, submit_button};
+use crate::app::state::UiCommand;
 use crate::intent::{Intent, MaskSource};
 use crate::job::{Canvas, Job, JobImage, JobRequest, JobStatus, Provider};
 use crate::mask::{Mask, MaskError, View};
@@ -127,13 +127,13 @@ fn read_job_image(store: &Store, job_id: &str, index: u8) -> Result<Arc<RgbaImag
     let job = store
         .get_job(job_id)
         .map_err(|e| crate::textsafe::one_line(&e.to_string()).into_owned())?
-        .ok_or_else(|| format!("job {} is not here any more", super::short(job_id)))?;
+        .ok_or_else(|| format!("job {} is not here any more", crate::app::short(job_id)))?;
     let path = job
         .result_images()
         .get(usize::from(index))
         .and_then(|i| i.local_path.clone())
-        .ok_or_else(|| format!("image {} of job {} is not downloaded", index + 1, super::short(job_id)))?;
-    super::region_editor::read_file(&path)
+        .ok_or_else(|| format!("image {} of job {} is not downloaded", index + 1, crate::app::short(job_id)))?;
+    crate::app::editors::region::read_file(&path)
 }
 
 /// Which view fills the panel.
@@ -194,8 +194,8 @@ impl CanvasEditor {
     /// called once it is in.
     pub fn open(parent: String, index: u8, path: PathBuf, send_to: Option<SendTo>, repaint: Repaint) -> Self {
         let (tx, rx) = channel();
-        super::region_editor::spawn_blocking(move || {
-            let _ = tx.send(super::region_editor::read_file(&path).map(loaded));
+        crate::app::editors::region::spawn_blocking(move || {
+            let _ = tx.send(crate::app::editors::region::read_file(&path).map(loaded));
             repaint();
         });
         Self::new(parent, index, Load::Loading(rx), send_to)
@@ -213,7 +213,7 @@ impl CanvasEditor {
     ) -> Self {
         let (tx, rx) = channel();
         let job_id = parent.clone();
-        super::region_editor::spawn_blocking(move || {
+        crate::app::editors::region::spawn_blocking(move || {
             let _ = tx.send(read_job_image(&store, &job_id, index).map(loaded));
             repaint();
         });
@@ -327,7 +327,7 @@ impl CanvasEditor {
         }
         ui.horizontal(|ui| {
             ui.heading("Canvas edit");
-            ui.weak(format!("image {} of job {}", self.index + 1, super::short(&self.parent)));
+            ui.weak(format!("image {} of job {}", self.index + 1, crate::app::short(&self.parent)));
             if ui.button("Close").on_hover_text("Escape").clicked() {
                 event = Some(EditorEvent::Close);
             }

@@ -1,8 +1,8 @@
 //! Describe: one image in, four prompts out (shown in the job view, each one click from the
 //! prompt box).
 
-use super::image_inputs::{self, PickFor};
-use super::state::UiCommand;
+use crate::app::image_inputs::{self, PickFor};
+use crate::app::state::UiCommand;
 use crate::intent::ImageSource;
 
 #[derive(Debug, Clone, Default)]

@@ -1,7 +1,7 @@
 //! Blend: two to five images into one picture, portrait, square or landscape.
 
-use super::image_inputs::{self, PickFor};
-use super::state::UiCommand;
+use crate::app::image_inputs::{self, PickFor};
+use crate::app::state::UiCommand;
 use crate::intent::ImageSource;
 use crate::job::Dimensions;
 

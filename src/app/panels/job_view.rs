@@ -4,11 +4,11 @@
 //! then `Reroll` and every other action the job listed, labelled, the raw string for ones we
 //! do not know. Buttons always send the job's own strings. A single image shows its actions,
 //! one `Vary (Region)` (which opens the mask canvas) and the save / copy / show buttons.
-//! Clicking an image opens it full size ([`super::viewer`]).
+//! Clicking an image opens it full size ([`crate::app::panels::viewer`]).
 
-use super::prompt_panel::prompt_label;
-use super::state::{AppState, UiCommand};
-use super::viewer;
+use crate::app::panels::prompt::prompt_label;
+use crate::app::state::{AppState, UiCommand};
+use crate::app::panels::viewer;
 use crate::actions::ActionKind;
 use crate::job::{Job, JobImage, JobStatus};
 
@@ -90,7 +90,7 @@ pub fn job_view_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<UiCom
     // The open job's images stay decoded (the full-size view draws them too).
     for image in job.result_images() {
         if let Some(path) = &image.local_path {
-            super::image_lru::touch(ui.ctx(), &format!("file://{}", path.display()), super::image_lru::Class::Full);
+            crate::app::image_lru::touch(ui.ctx(), &format!("file://{}", path.display()), crate::app::image_lru::Class::Full);
         }
     }
     if viewer::viewer_ui(ui, job, commands) {
@@ -155,7 +155,7 @@ fn links_ui(ui: &mut egui::Ui, state: &AppState, job: &Job, commands: &mut Vec<U
         if !state.children.is_empty() {
             ui.weak("Follow-ups:");
             for child in &state.children {
-                let row = super::state::JobRow::of(child);
+                let row = crate::app::state::JobRow::of(child);
                 let text = follow_up_link_text(ui.style(), &row.title);
                 if ui.link(text).on_hover_text(&row.status).clicked() {
                     commands.push(UiCommand::Select { job_id: child.id.clone() });
@@ -171,7 +171,7 @@ fn follow_up_link_text(style: &egui::Style, title: &str) -> egui::text::LayoutJo
     let body = egui::TextStyle::Body.resolve(style);
     let mut job = egui::text::LayoutJob::default();
     job.append("Follow-up: ", 0.0, egui::TextFormat::simple(body, style.visuals.hyperlink_color));
-    let prompt = super::prompt_panel::prompt_layout_job(style, title, f32::INFINITY);
+    let prompt = crate::app::panels::prompt::prompt_layout_job(style, title, f32::INFINITY);
     for section in prompt.sections {
         let mut format = section.format;
         if format.color == style.visuals.text_color() {
@@ -355,19 +355,19 @@ fn actions_ui(
             ui.separator();
             export_buttons(ui, job, 0, commands);
         }
-        super::canvas_edit::open_buttons_ui(ui, job, images, commands);
+        crate::app::editors::canvas_edit::open_buttons_ui(ui, job, images, commands);
     });
 }
 
 /// The mask the job was sent with, small, and `Edit mask again`.
 fn sent_mask_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
-    if super::region_editor::sent_mask(&job.request).is_none() {
+    if crate::app::editors::region::sent_mask(&job.request).is_none() {
         return;
     }
     ui.horizontal(|ui| {
         ui.weak("Mask sent:");
-        super::mask_preview::mask_preview_ui(ui, &job.id, &job.request);
-        let again = super::region_editor::edit_again(job).is_some() || super::canvas_edit::edit_again(job).is_some();
+        crate::app::mask_preview::mask_preview_ui(ui, &job.id, &job.request);
+        let again = crate::app::editors::region::edit_again(job).is_some() || crate::app::editors::canvas_edit::edit_again(job).is_some();
         if ui
             .add_enabled(again, egui::Button::new("Edit mask again"))
             .on_hover_text("A new edit of the same image, starting from this mask")
@@ -394,7 +394,7 @@ pub(super) fn export_buttons(ui: &mut egui::Ui, job: &Job, index: usize, command
     if ui.add_enabled(ready, egui::Button::new("Save image")).on_disabled_hover_text(why).clicked()
         && let Some(source) = &path
     {
-        let file_name = super::export::default_file_name(job.prompt.as_deref(), &job.id, index + 1, Some(source));
+        let file_name = crate::app::export::default_file_name(job.prompt.as_deref(), &job.id, index + 1, Some(source));
         commands.push(UiCommand::SaveImage { source: source.clone(), file_name });
         close_menu(ui);
     }

@@ -2,15 +2,15 @@
 //! dashes), set parameters with the helpers, then Imagine or Ctrl+Enter. Up/Down in an empty
 //! or recalled box walks the history.
 //!
-//! The logic (validation, parameter editing, history) is in [`super::prompt_params`].
+//! The logic (validation, parameter editing, history) is in [`crate::app::panels::prompt_params`].
 
 use egui::containers::menu::{MenuButton, MenuConfig};
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, PopupCloseBehavior};
 
-use super::prompt_params::{self as params, AR_PRESETS, Model, PromptProblem};
-use super::prompt_syntax::{SpanKind, tokenize};
-use super::state::{AppState, UiCommand};
+use crate::app::panels::prompt_params::{self as params, AR_PRESETS, Model, PromptProblem};
+use crate::app::panels::prompt_syntax::{SpanKind, tokenize};
+use crate::app::state::{AppState, UiCommand};
 use crate::imageio::MAX_PROMPT_CHARS;
 use crate::job::Mode;
 
@@ -247,7 +247,7 @@ fn helpers_ui(ui: &mut egui::Ui, state: &mut AppState) {
             draft.clear();
         }
     });
-    super::settings_panel::settings_button(ui, &mut state.settings);
+    crate::app::panels::settings::settings_button(ui, &mut state.settings);
     let history = &mut form.history;
     ui.add_enabled_ui(!history.entries().is_empty(), |ui| {
         ui.menu_button("History", |ui| {

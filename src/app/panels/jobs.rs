@@ -5,7 +5,7 @@
 
 use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
 
-use super::state::{AppState, Engine, JobRow, UiCommand};
+use crate::app::state::{AppState, Engine, JobRow, UiCommand};
 use crate::job::{JobKind, JobStatus, now_ms};
 use crate::store::{JobFilter, JobSummary, StatusGroup};
 
@@ -166,7 +166,7 @@ fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool
 /// A row's title as Midjourney syntax in monospace (`--ar` reads as two dashes, not an en
 /// dash), one line; `plain` recolours the plain text (a selected row).
 fn title_layout(style: &egui::Style, title: &str, width: f32, plain: Option<Color32>) -> egui::text::LayoutJob {
-    let mut job = super::prompt_panel::prompt_layout_job(style, title, width);
+    let mut job = crate::app::panels::prompt::prompt_layout_job(style, title, width);
     job.wrap.max_rows = 1;
     if let Some(color) = plain {
         for section in &mut job.sections {
@@ -191,7 +191,7 @@ fn thumbnail_ui(ui: &egui::Ui, job: &JobSummary, rect: Rect) {
         Err(_) => format!("file://{}", first.display()),
         Ok(_) => thumb,
     };
-    super::image_lru::touch(ui.ctx(), &uri, super::image_lru::Class::Thumb);
+    crate::app::image_lru::touch(ui.ctx(), &uri, crate::app::image_lru::Class::Thumb);
     egui::Image::new(uri)
         .fit_to_exact_size(rect.size())
         .maintain_aspect_ratio(true)

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::state::UiCommand;
+use crate::app::state::UiCommand;
 use crate::job::{Mode, Provider};
 
 /// Where jobs go.
@@ -169,10 +169,10 @@ impl SettingsForm {
     }
 
     /// The gateway these settings connect to (the key is stored separately, before).
-    pub fn target(&self) -> super::Target {
+    pub fn target(&self) -> crate::app::Target {
         match self.gateway {
-            GatewayChoice::Simulator => super::Target { simulator: true, ..Default::default() },
-            GatewayChoice::Gateway(p) => super::Target {
+            GatewayChoice::Simulator => crate::app::Target { simulator: true, ..Default::default() },
+            GatewayChoice::Gateway(p) => crate::app::Target {
                 provider: Some(p),
                 base_url: Some(self.base_url.trim().trim_end_matches('/').to_owned()).filter(|u| !u.is_empty()),
                 ..Default::default()

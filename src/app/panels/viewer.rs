@@ -5,7 +5,7 @@
 //! is open and how it is zoomed is the viewer's own business, kept in egui's memory, so the
 //! rest of the window does not change when it opens.
 
-use super::state::UiCommand;
+use crate::app::state::UiCommand;
 use crate::job::Job;
 
 /// Smallest and largest zoom (screen points per image pixel).
@@ -122,7 +122,7 @@ pub fn viewer_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) ->
             ui.weak("fit");
         }
         ui.separator();
-        super::job_view::export_buttons(ui, job, open_img.index, commands);
+        crate::app::panels::job_view::export_buttons(ui, job, open_img.index, commands);
     });
     if open_image(ui.ctx()).is_none() {
         return false;

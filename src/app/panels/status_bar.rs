@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::state::AppState;
+use crate::app::state::AppState;
 use crate::job::Job;
 
 /// Reads a gateway's cost loosely: the first number in the text (`"3"`, `"2.5"`,

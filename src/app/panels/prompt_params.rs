@@ -4,14 +4,14 @@
 
 use std::fmt;
 
-use super::prompt_syntax::{Param, params, text_end};
+use crate::app::panels::prompt_syntax::{Param, params, text_end};
 use crate::imageio::MAX_PROMPT_CHARS;
 use crate::job::Mode;
 
 /// The `--ar` presets the panel offers.
 pub const AR_PRESETS: [&str; 6] = ["1:1", "2:3", "3:2", "16:9", "9:16", "4:5"];
 
-/// The prompt panel's own state (kept in [`super::state::AppState::prompt_form`]).
+/// The prompt panel's own state (kept in [`crate::app::state::AppState::prompt_form`]).
 #[derive(Debug, Clone, Default)]
 pub struct PromptForm {
     /// Fast / relax / turbo; `None` leaves it to the gateway's default.

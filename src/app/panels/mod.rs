@@ -1,0 +1,13 @@
+//! The window's panels, one file each. A panel owns its state, reads what it shows from the
+//! window's shared state, and asks for everything else with a [`super::command::UiCommand`].
+
+pub mod blend;
+pub mod describe;
+pub mod job_view;
+pub mod jobs;
+pub mod prompt;
+pub mod prompt_params;
+pub mod prompt_syntax;
+pub mod settings;
+pub mod status_bar;
+pub mod viewer;
