@@ -14,8 +14,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use mjdesk::app::state::UiCommand;
-use mjdesk::app::{MjdeskApp, Target, viewer};
+use mjdesk::app::command::UiCommand;
+use mjdesk::app::panels::viewer;
+use mjdesk::app::{MjdeskApp, Target};
 use mjdesk::job::{Job, JobImage, JobRequest, JobStatus, Provider, SubmitOptions};
 use mjdesk::store::Store;
 

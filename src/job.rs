@@ -588,45 +588,36 @@ impl Job {
     }
 }
 
+/// The first eight characters of a job id, as lists and messages show it.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+impl JobRequest {
+    /// The mask this request was sent with, if any.
+    pub fn sent_mask(&self) -> Option<&crate::mask::Mask> {
+        match self {
+            JobRequest::Inpaint { mask, .. } => Some(mask),
+            JobRequest::Edit { mask: Some(mask), .. } | JobRequest::CanvasEdit { mask: Some(mask), .. } => Some(mask),
+            _ => None,
+        }
+    }
+
+    /// The prompt a masked request was sent with (not the parent's, which a region edit
+    /// without one is shown with).
+    pub fn sent_prompt(&self) -> Option<&str> {
+        match self {
+            JobRequest::Inpaint { prompt, .. } => prompt.as_deref(),
+            JobRequest::Edit { prompt, .. } | JobRequest::CanvasEdit { prompt, .. } => Some(prompt),
+            _ => None,
+        }
+    }
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn failed_snapshot_keeps_the_gateway_reason_verbatim() {
-        let s = JobSnapshot {
-            state: RemoteState::Failed,
-            raw_status: "FAILED".into(),
-            message: Some("[Banned prompt detected]".into()),
-            ..Default::default()
-        };
-        assert_eq!(JobStatus::from_snapshot(&s), JobStatus::Failed { reason: "[Banned prompt detected]".into() });
-    }
-
-    #[test]
-    fn unknown_remote_status_counts_as_running() {
-        let s = JobSnapshot { state: RemoteState::Other("WARMING".into()), progress: Some(40), ..Default::default() };
-        assert_eq!(JobStatus::from_snapshot(&s), JobStatus::Running { progress: 40 });
-    }
-
-    #[test]
-    fn mode_keeps_unknown_text() {
-        assert_eq!(Mode::parse("FAST"), Mode::Fast);
-        assert_eq!(Mode::parse("hyper").as_str(), "hyper");
-        let json = serde_json::to_string(&Mode::Other("hyper".into())).unwrap();
-        assert_eq!(json, "\"hyper\"");
-        assert_eq!(serde_json::from_str::<Mode>("\"relax\"").unwrap(), Mode::Relax);
-    }
-
-    #[test]
-    fn job_kind_round_trips_through_json() {
-        let k = JobKind::Action { parent: "p1".into(), action: "upsample2".into(), image_index: Some(1) };
-        let back: JobKind = serde_json::from_str(&serde_json::to_string(&k).unwrap()).unwrap();
-        assert_eq!(back, k);
-    }
-}
+mod tests;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::list::ListRead;
-use super::panels::settings::{GatewayChoice, SettingsForm};
+use super::settings_form::{GatewayChoice, SettingsForm, Target};
 use crate::connect::{self, ConnectError, Connection};
 use crate::job::{Job, Provider};
 use crate::keystore::KeyStore;
@@ -41,18 +41,6 @@ pub enum StartError {
     Connect(#[from] ConnectError),
     #[error("mjdesk could not start its background work: {0}")]
     Internal(String),
-}
-
-/// Which gateway the window opens on: as the command line says, else TTAPI when a key is
-/// configured for it, else the built-in simulator.
-#[derive(Debug, Clone, Default)]
-pub struct Target {
-    pub provider: Option<Provider>,
-    /// `--provider sim`: the built-in simulator even when a key is configured.
-    pub simulator: bool,
-    pub base_url: Option<String>,
-    pub api_key: Option<String>,
-    pub allow_http: bool,
 }
 
 /// Starts the engine in the background; the answer arrives on the returned channel.
@@ -250,7 +238,7 @@ impl Loader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::panels::settings::{Theme, keys};
+    use crate::app::settings_form::{Theme, keys};
 
     #[test]
     fn command_line_flags_win_over_stored_settings() {

@@ -9,16 +9,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::background::Repaint;
+use super::command::{PickFor, UiCommand};
 use crate::intent::ImageSource;
-
-/// Which panel the images are for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PickFor {
-    Blend,
-    Describe,
-    /// The mask canvas, for an edit of the (first) image.
-    Edit,
-}
 
 /// Images that arrived for a panel, or why none did.
 #[derive(Debug)]
@@ -193,12 +185,12 @@ pub fn source_name(source: &ImageSource) -> String {
 }
 
 /// `Choose files…` and `Paste` buttons for a panel; what they ask for goes into `commands`.
-pub fn add_buttons(ui: &mut egui::Ui, target: PickFor, commands: &mut Vec<super::state::UiCommand>) {
+pub fn add_buttons(ui: &mut egui::Ui, target: PickFor, commands: &mut Vec<UiCommand>) {
     if ui.button("Choose image…").on_hover_text("Or drop image files onto the window").clicked() {
-        commands.push(super::state::UiCommand::PickImages { target });
+        commands.push(UiCommand::PickImages { target });
     }
     if ui.button("Paste image").clicked() {
-        commands.push(super::state::UiCommand::PasteImage { target });
+        commands.push(UiCommand::PasteImage { target });
     }
 }
 

@@ -59,7 +59,7 @@ pub fn mask_preview_ui(ui: &mut egui::Ui, job_id: &str, request: &Arc<JobRequest
             slots.insert(job_id.to_owned(), Slot::Building);
             let (request, id, previews, ctx) = (Arc::clone(request), job_id.to_owned(), previews.clone(), ctx.clone());
             std::thread::spawn(move || {
-                let Some(mask) = super::editors::region::sent_mask(&request) else { return };
+                let Some(mask) = request.sent_mask() else { return };
                 let image = preview_pixels(mask, PREVIEW_SIDE);
                 previews.0.lock().unwrap_or_else(|p| p.into_inner()).insert(id, Slot::Built(image));
                 ctx.request_repaint();

@@ -1,4 +1,6 @@
-//! Everything the window shows, as plain data: no egui types, so it is tested without pixels.
+//! What the window shows that more than one panel reads, as plain data (no egui types, so it
+//! is tested without pixels): the job list, the open job and its follow-ups, the engine's
+//! standing and the last message. Panels read it; each panel's own state lives beside it.
 
 use std::sync::Arc;
 
@@ -8,83 +10,6 @@ use crate::actions::ActionKind;
 use crate::job::{Job, JobStatus, Provider};
 use crate::manager::{QueueCounts, Update};
 use crate::store::JobSummary;
-
-/// What a panel asks for; the app applies these after the frame is drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub enum UiCommand {
-    Imagine {
-        prompt: String,
-    },
-    Action {
-        job_id: String,
-        action: String,
-    },
-    Retry {
-        job_id: String,
-    },
-    Select {
-        job_id: String,
-    },
-    /// Open the mask canvas on a single image (the job's vary-region actions route here).
-    VaryRegion {
-        job_id: String,
-    },
-    /// Ask where to save a downloaded image, suggesting this file name.
-    SaveImage {
-        source: std::path::PathBuf,
-        file_name: String,
-    },
-    CopyImage {
-        source: std::path::PathBuf,
-    },
-    /// Open the folder holding this file.
-    ShowInFolder {
-        path: std::path::PathBuf,
-    },
-    /// Store the settings (the key in the keyring or 0600 file) and reconnect.
-    SaveSettings(Box<super::panels::settings::SettingsForm>),
-    /// Open the mask canvas to edit (or retexture) a job's single image.
-    EditImage {
-        job_id: String,
-        retexture: bool,
-    },
-    /// Choose an image file (or take a dropped one) and open the mask canvas to edit it.
-    EditFile {
-        path: Option<std::path::PathBuf>,
-    },
-    /// Start a new edit from the mask this job was sent with.
-    EditMaskAgain {
-        job_id: String,
-    },
-    /// Open the Vtrix canvas edit on image `index` of a job.
-    CanvasEdit {
-        job_id: String,
-        index: u8,
-    },
-    /// Ask the native dialog for images for a panel.
-    PickImages {
-        target: super::image_inputs::PickFor,
-    },
-    /// Take the clipboard's image for a panel.
-    PasteImage {
-        target: super::image_inputs::PickFor,
-    },
-    Blend {
-        images: Vec<crate::intent::ImageSource>,
-        dimensions: Option<crate::job::Dimensions>,
-    },
-    Describe {
-        image: crate::intent::ImageSource,
-    },
-    /// Ask the gateway for the seed of a finished job.
-    Seed {
-        job_id: String,
-    },
-    /// Put a prompt (one of Describe's) into the prompt box.
-    UsePrompt {
-        prompt: String,
-    },
-}
 
 /// Where the window's engine stands: it opens at once and connects in the background.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -102,8 +27,6 @@ pub enum Engine {
 pub struct AppState {
     /// Every job, a page at a time.
     pub list: JobList,
-    /// The rows the list shows now (set while drawing; the pages around them are read).
-    pub visible_rows: std::ops::Range<u64>,
     pub selected: Option<String>,
     /// The selected job in full, once read.
     pub open: Option<Arc<Job>>,
@@ -111,11 +34,6 @@ pub struct AppState {
     pub children: Vec<JobSummary>,
     /// A follow-up just made from the open job: highlighted in the list, one click away.
     pub highlight: Option<String>,
-    /// Set when the list should bring a row into view (a new job).
-    pub scroll_to_top: bool,
-    pub prompt: String,
-    /// What the search box holds (applied to the list's filter as it changes).
-    pub search: String,
     /// The last refusal or notice, shown until the next one.
     pub message: Option<String>,
     /// A gateway refused the key, in its words: Settings should open.
@@ -126,16 +44,10 @@ pub struct AppState {
     pub simulated: bool,
     pub counts: QueueCounts,
     pub limit: usize,
-    /// The prompt panel's own state: mode, history, helper drafts, a refusal to show.
-    pub prompt_form: super::panels::prompt_params::PromptForm,
     /// Quota spent by jobs finished since the window opened.
-    pub session: super::panels::status_bar::SessionTally,
-    /// The Settings panel: open or not, and the form.
-    pub settings: super::panels::settings::SettingsUi,
+    pub session: super::session::SessionTally,
     /// Where saved images go (Settings' download folder); `None`: the system's Downloads.
     pub download_dir: Option<std::path::PathBuf>,
-    pub blend: super::panels::blend::BlendForm,
-    pub describe: super::panels::describe::DescribeForm,
     /// Seeds that arrived for jobs (job id → seed), from their Seed follow-ups.
     pub seeds: std::collections::HashMap<String, String>,
 }
@@ -175,7 +87,6 @@ impl AppState {
                     self.open = Some(job.clone());
                     self.children.clear();
                 }
-                self.scroll_to_top = true;
                 self.message = None;
                 self.job_changed(job);
             }
@@ -185,16 +96,13 @@ impl AppState {
             Update::KeyRefused { error, .. } => {
                 let said = crate::textsafe::one_line(&error.to_string()).into_owned();
                 self.message = Some(said.clone());
-                // A refused key opens Settings with the gateway's words.
-                self.settings.open = true;
-                self.settings.notice = Some(format!("The gateway refused the key: {said}"));
                 self.key_refused = Some(said);
             }
         }
     }
 
     fn job_changed(&mut self, job: Arc<Job>) {
-        self.observe(&job);
+        self.session.record(&job);
         if let (crate::job::JobKind::Seed { .. }, Some(parent), Some(seed)) = (&job.kind, &job.parent_id, &job.seed) {
             self.seeds.insert(parent.clone(), seed.clone());
         }
@@ -237,29 +145,6 @@ impl AppState {
                 Err(e) => self.message = failed(e),
             },
         }
-    }
-
-    /// Notes what a job update means beyond the list: an Imagine refused at submit (no
-    /// gateway id) shows its reason next to the prompt while the box still holds that text.
-    fn observe(&mut self, job: &Job) {
-        self.session.record(job);
-        if job.kind == crate::job::JobKind::Imagine
-            && let Some(prompt) = &job.prompt
-        {
-            self.prompt_form.accepted(prompt);
-        }
-        if let (JobStatus::Failed { reason }, None, crate::job::JobKind::Imagine, Some(prompt)) =
-            (&job.status, &job.gateway_id, &job.kind, &job.prompt)
-            && prompt.trim() == self.prompt.trim()
-        {
-            self.prompt_form.refuse(prompt, reason);
-        }
-    }
-
-    /// Puts `prompt` into the prompt box (a Describe result, one click).
-    pub fn use_prompt(&mut self, prompt: &str) {
-        self.prompt = prompt.trim().to_owned();
-        self.prompt_form.history.reset();
     }
 
     /// The seed known for `job`: its own, or the one its Seed follow-up brought.
@@ -357,14 +242,11 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_key_opens_settings_with_the_gateways_words() {
+    fn a_refused_key_is_kept_in_the_gateways_words() {
         let mut s = AppState::new("TTAPI".into(), 10, Vec::new());
-        assert!(!s.settings.open);
         let error = crate::error::GatewayError::Invalid("invalid api key".into());
         s.apply(Update::KeyRefused { provider: Provider::Ttapi, endpoint: "https://api.ttapi.io".into(), error });
-        assert!(s.settings.open);
-        let notice = s.settings.notice.as_deref().unwrap();
-        assert!(notice.contains("invalid api key"), "{notice}");
+        assert!(s.key_refused.as_deref().is_some_and(|k| k.contains("invalid api key")), "{:?}", s.key_refused);
     }
 
     #[test]

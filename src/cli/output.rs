@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::actions::ActionKind;
 use crate::gateway::RequestPreview;
+use crate::job::short_id;
 use crate::job::{Job, JobSnapshot, JobStatus};
 use crate::manager::{JobManager, Update, Updates};
 use crate::store::Store;
@@ -78,7 +79,7 @@ pub async fn wait_for(
         // A queued job's busy wait is said once per change, even with no bar.
         if job.status == JobStatus::QueuedLocally && job.raw_status.is_some() && job.raw_status != said {
             said.clone_from(&job.raw_status);
-            note(&pb, &format!("job {}: {}", short(id), job.raw_status.as_deref().unwrap_or_default()));
+            note(&pb, &format!("job {}: {}", short_id(id), job.raw_status.as_deref().unwrap_or_default()));
         }
         match tokio::time::timeout(RECHECK, updates.recv()).await {
             Ok(Some(Update::Job(j))) if j.id == id => {
@@ -122,7 +123,7 @@ fn still_queued(job: &Job, driving: bool) -> Option<String> {
     Some(format!(
         "job {} is still queued locally: its deadline passed before the gateway took it; \
          nothing is lost, `mjdesk resume` sends it later",
-        short(&job.id)
+        short_id(&job.id)
     ))
 }
 
@@ -151,13 +152,9 @@ pub async fn wait_all(manager: &JobManager, updates: &mut Updates, json: bool) -
     if failed > 0 { Err(format!("{failed} job(s) did not succeed")) } else { Ok(()) }
 }
 
-fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
-}
-
 fn line(j: &Job) -> String {
     let prompt = safe(j.prompt.as_deref().unwrap_or(""), 60);
-    format!("{}  {:<10} {:<34} {}", short(&j.id), j.kind.label(), safe(&j.status.label(), 80), prompt)
+    format!("{}  {:<10} {:<34} {}", short_id(&j.id), j.kind.label(), safe(&j.status.label(), 80), prompt)
 }
 
 pub fn list_jobs(store: &Store, limit: u32, json: bool) -> Result<(), String> {
@@ -246,8 +243,10 @@ pub fn finish(job: &Job, out: Option<&std::path::Path>, json: bool) -> Result<()
         print_job(job, &copied);
     }
     match &job.status {
-        JobStatus::Failed { reason } => Err(format!("job {} failed: {}", short(&job.id), textsafe::short_line(reason))),
-        JobStatus::Unknown { reason } => Err(format!("job {}: {}", short(&job.id), textsafe::short_line(reason))),
+        JobStatus::Failed { reason } => {
+            Err(format!("job {} failed: {}", short_id(&job.id), textsafe::short_line(reason)))
+        }
+        JobStatus::Unknown { reason } => Err(format!("job {}: {}", short_id(&job.id), textsafe::short_line(reason))),
         JobStatus::Succeeded => unsaved(job),
         _ => Ok(()),
     }
@@ -263,11 +262,11 @@ fn unsaved(job: &Job) -> Result<(), String> {
     let reason = first.error.as_deref().unwrap_or("it was not downloaded");
     Err(format!(
         "job {} succeeded but {} of {} image(s) could not be saved: {}; `mjdesk fetch {}` tries again",
-        short(&job.id),
+        short_id(&job.id),
         failed.len(),
         images.len(),
         textsafe::short_line(reason),
-        short(&job.id)
+        short_id(&job.id)
     ))
 }
 
@@ -298,10 +297,10 @@ fn print_job(job: &Job, copied: &[std::path::PathBuf]) {
         let labels: Vec<String> =
             job.actions.iter().map(|a| format!("{} [{}]", ActionKind::parse(a).label(), safe(a, 40))).collect();
         println!("  actions: {}", safe(&labels.join(", "), 600));
-        println!("  next:    mjdesk action {} {}", short(&job.id), shell_word(&job.actions[0]));
+        println!("  next:    mjdesk action {} {}", short_id(&job.id), shell_word(&job.actions[0]));
     } else if let JobStatus::Unknown { .. } = job.status {
         // Fetching cannot help: the gateway never gave an id for this job.
-        println!("  retry:   mjdesk retry {}   (sends it again; it may be charged twice)", short(&job.id));
+        println!("  retry:   mjdesk retry {}   (sends it again; it may be charged twice)", short_id(&job.id));
     } else if !job.status.is_terminal() {
         println!("  follow:  mjdesk fetch {} --wait", job.id);
     }
@@ -323,7 +322,7 @@ fn copy_out(job: &Job, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>,
     for (i, img) in job.result_images().iter().enumerate() {
         let Some(src) = &img.local_path else { continue };
         let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("png");
-        let dest = dir.join(format!("{}_{}.{ext}", short(&job.id), i + 1));
+        let dest = dir.join(format!("{}_{}.{ext}", short_id(&job.id), i + 1));
         std::fs::copy(src, &dest).map_err(|e| format!("{}: could not write ({e})", dest.display()))?;
         out.push(dest);
     }

@@ -13,185 +13,29 @@
 //! to the store (the CLI beside the window) are noticed within a second and reported too.
 //! No egui types in here.
 
+mod config;
 mod download;
 mod driver;
+mod messages;
 mod validate;
 mod watch;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc};
 
+pub use config::ManagerConfig;
+pub use messages::{Command, CommandId, ManagerError, QueueCounts, Update, Updates};
 pub use validate::{InvalidRequest, validate_request};
 
 use crate::cache::ImageCache;
 pub use crate::connect::ClientResolver;
 use crate::connect::ConnectError;
-use crate::error::GatewayError;
 use crate::gateway::GatewayClient;
-use crate::intent::{Intent, IntentError};
+use crate::intent::Intent;
 use crate::job::{Job, JobRequest, JobStatus, Provider, SubmitOptions};
-use crate::retry::Backoff;
 use crate::store::{Store, StoreError};
-
-#[derive(Debug, Clone)]
-pub struct ManagerConfig {
-    /// Jobs in progress at once per gateway endpoint (TTAPI allows 10 per key).
-    pub max_in_progress: usize,
-    /// Time between fetches of a running job.
-    pub poll_interval: Duration,
-    /// Added to a job's timeout before mjdesk gives up on it, so the gateway's own verdict
-    /// ("Job Timeout") arrives first when it has one.
-    pub deadline_grace: Duration,
-    pub backoff: Backoff,
-    /// Submits that could not connect at all are retried this many times; a job whose
-    /// gateway on this machine stops answering fails after this many refused fetches.
-    pub connect_retries: u32,
-    /// Download attempts per image before giving up on transient errors.
-    pub download_attempts: u32,
-    /// How often the store is checked for another process's changes.
-    pub watch_interval: Duration,
-    /// How often a submit in flight renews its claim (its lease) in the store.
-    pub claim_renew: Duration,
-    /// A submit claim not renewed for this long is abandoned (its process died or hangs):
-    /// only then does another process declare the job "unknown".
-    pub claim_stale: Duration,
-    /// The longest single wait after a submit the gateway refused as busy (429 / 499),
-    /// whatever its `Retry-After` asks.
-    pub busy_wait_cap: Duration,
-}
-
-impl Default for ManagerConfig {
-    fn default() -> Self {
-        Self {
-            max_in_progress: 10,
-            poll_interval: Duration::from_secs(2),
-            deadline_grace: Duration::from_secs(30),
-            backoff: Backoff::default(),
-            connect_retries: 5,
-            download_attempts: 6,
-            watch_interval: Duration::from_secs(1),
-            claim_renew: Duration::from_secs(5),
-            claim_stale: Duration::from_secs(30),
-            busy_wait_cap: Duration::from_secs(60),
-        }
-    }
-}
-
-impl ManagerConfig {
-    /// The defaults, with `MJDESK_MAX_IN_PROGRESS` (jobs in progress per gateway) and
-    /// `MJDESK_POLL_MS` (time between fetches) applied when set.
-    pub fn from_env() -> Self {
-        let mut config = Self::default();
-        let var = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<u64>().ok());
-        if let Some(n) = var("MJDESK_MAX_IN_PROGRESS").filter(|n| *n > 0) {
-            config.max_in_progress = n as usize;
-        }
-        if let Some(ms) = var("MJDESK_POLL_MS") {
-            config.poll_interval = Duration::from_millis(ms);
-        }
-        if let Some(ms) = var("MJDESK_DEADLINE_GRACE_MS") {
-            config.deadline_grace = Duration::from_millis(ms);
-        }
-        config
-    }
-
-    /// Quick polling and retries, for tests against the simulator.
-    pub fn fast() -> Self {
-        Self {
-            poll_interval: Duration::from_millis(50),
-            deadline_grace: Duration::from_secs(1),
-            backoff: Backoff::fast(),
-            watch_interval: Duration::from_millis(100),
-            claim_renew: Duration::from_millis(100),
-            claim_stale: Duration::from_secs(2),
-            ..Self::default()
-        }
-    }
-}
-
-/// Names a command, so its answer can be shown next to the control that sent it.
-pub type CommandId = u64;
-
-/// What the UI asks for. Answers come back as [`Update`]s.
-#[derive(Debug, Clone)]
-pub enum Command {
-    /// Build a request from what the designer asked for (files are read off the UI thread),
-    /// write the job and send it. Answered by `Accepted` or `Rejected` with `id`.
-    Submit { id: CommandId, provider: Provider, endpoint: String, intent: Box<Intent>, options: SubmitOptions },
-    /// Submit again a job whose fate is unknown or that failed (the designer chose to).
-    Retry { id: CommandId, job_id: String },
-    /// Drive a known job to its end: poll it if unfinished, download missing local copies.
-    Follow { job_id: String },
-    /// Drive every unfinished job in the store to its end.
-    Resume,
-}
-
-/// What the manager reports.
-#[derive(Debug, Clone)]
-pub enum Update {
-    /// A job changed (status, progress, images), here or in another process.
-    Job(Arc<Job>),
-    /// Command `id` made (or re-sent) `job`.
-    Accepted { id: CommandId, job: Arc<Job> },
-    /// Command `id` was refused before anything was sent.
-    Rejected { id: CommandId, error: ManagerError },
-    /// A gateway refused its key (HTTP 401/403): the designer must fix it in Settings.
-    KeyRefused { provider: Provider, endpoint: String, error: GatewayError },
-    /// Something went wrong outside any one job (the store could not be written ...).
-    Notice(ManagerError),
-}
-
-/// Why the manager could not do what it was asked. Typed to the end, so the window can
-/// tell "the key was refused" (open Settings) from "the prompt is too long" (highlight the
-/// box) from "the store is full" (free disk space).
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ManagerError {
-    #[error(transparent)]
-    Intent(#[from] IntentError),
-    #[error(transparent)]
-    Invalid(#[from] InvalidRequest),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Gateway(#[from] GatewayError),
-    #[error(transparent)]
-    Connect(#[from] ConnectError),
-    #[error("could not keep the image: {0}")]
-    Cache(#[from] crate::cache::CacheError),
-    #[error("no such job: {0}")]
-    NoSuchJob(String),
-    #[error("job {id} is {status}; only failed or unknown jobs are retried")]
-    NotRetryable { id: String, status: String },
-    #[error("job {0} may never have reached the gateway; retry it first")]
-    UnknownParent(String),
-    #[error("mjdesk's background worker stopped ({0}); restart mjdesk")]
-    Internal(String),
-    #[error("skipped: {0}")]
-    Skipped(StoreError),
-}
-
-/// The receiving end of the manager's updates. `try_recv` for the UI, `recv` for the CLI.
-pub struct Updates(mpsc::UnboundedReceiver<Update>);
-
-impl Updates {
-    pub fn try_recv(&mut self) -> Option<Update> {
-        self.0.try_recv().ok()
-    }
-
-    pub async fn recv(&mut self) -> Option<Update> {
-        self.0.recv().await
-    }
-}
-
-/// Counts for a status bar.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct QueueCounts {
-    pub in_progress: usize,
-    pub queued_locally: usize,
-}
 
 #[derive(Clone)]
 struct Gateway {

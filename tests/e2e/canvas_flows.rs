@@ -8,9 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use image::RgbaImage;
-use mjdesk::app::editors::canvas_edit::{self, CanvasBlocked};
+use mjdesk::app::editors::canvas_edit;
 use mjdesk::app::editors::placement::{Aspect, Placement};
-use mjdesk::app::editors::region::{Blocked, Flow, SendTo, build_intent, edit_again, sent_mask};
+use mjdesk::app::editors::region::{Flow, build_intent, edit_again};
+use mjdesk::app::editors::shell::Blocked;
+use mjdesk::app::engine::SendTo;
 use mjdesk::connect::ClientResolver;
 use mjdesk::gateway::{GatewayClient, GatewayConfig};
 use mjdesk::intent::{ImageSource, Intent};
@@ -103,7 +105,7 @@ async fn vary_region_from_the_canvas_changes_only_the_painted_area_on_ttapi_and_
         }
         // the mask it was sent with is read back from the store, ready for "Edit mask again"
         let stored = store.get_job(&result.id).unwrap().unwrap();
-        assert_eq!(sent_mask(&stored.request), Some(&mask), "{provider:?}");
+        assert_eq!(stored.request.sent_mask(), Some(&mask), "{provider:?}");
         let (again, _, again_mask) = edit_again(&stored).expect("can be edited again");
         assert_eq!((again, again_mask), (flow, mask));
     }
@@ -128,7 +130,7 @@ async fn an_edit_of_a_jobs_image_from_the_canvas_changes_only_the_painted_area()
             assert_only_masked_changed(&before, &local(&result, i).1, &mask);
         }
         let stored = store.get_job(&result.id).unwrap().unwrap();
-        assert_eq!(sent_mask(&stored.request), Some(&mask));
+        assert_eq!(stored.request.sent_mask(), Some(&mask));
         assert!(matches!(edit_again(&stored), Some((Flow::Edit { retexture: false, .. }, _, m)) if m == mask));
     }
 }
@@ -170,7 +172,7 @@ async fn a_canvas_edit_from_the_panel_keeps_the_placed_image_and_fills_around_it
     let mut placement = Placement::new((w, h));
     assert_eq!(
         canvas_edit::build_intent(&grid.id, 1, &placement, None, "wide sky"),
-        Err(CanvasBlocked::Unchanged),
+        Err(Blocked::Unchanged),
         "nothing goes that would change nothing"
     );
     placement.set_aspect(Aspect::Ratio(16, 9));
@@ -206,5 +208,5 @@ async fn a_canvas_edit_from_the_panel_keeps_the_placed_image_and_fills_around_it
     let y = (h / 4 + h / 3) / 2;
     assert!((w / 4..w / 2).any(|x| out.get_pixel(x, y) != parent.get_pixel(x, y)), "the painted part changed");
     let stored = store.get_job(&result.id).unwrap().unwrap();
-    assert_eq!(sent_mask(&stored.request), Some(&mask));
+    assert_eq!(stored.request.sent_mask(), Some(&mask));
 }

@@ -6,19 +6,15 @@
 use egui_kittest::kittest::{NodeT, Queryable};
 use mjdesk::app::editors::placement::{Aspect, Placement};
 use mjdesk::job::{Canvas, JobRequest, Provider};
-use mjdesk::sim::SimServer;
 
-use super::{finished_child, one_at_a_time, quick_sim, step_until, use_home, window_with};
+use super::{Fixture, finished_child, quick_sim, step_until};
 
 #[test]
 fn canvas_edit_from_the_window_sends_the_canvas_shown_and_runs_as_a_child() {
-    let _env = one_at_a_time();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let _guard = rt.enter();
-    let server = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
-    let home = tempfile::tempdir().unwrap();
-    use_home(home.path());
-    let mut harness = window_with(&server, Provider::Vtrix);
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let mut harness = f.window(&server, Provider::Vtrix);
     harness.get_by_label("Prompt").focus();
     harness.step();
     harness.get_by_label("Prompt").type_text("a lighthouse on a cliff");
@@ -38,7 +34,7 @@ fn canvas_edit_from_the_window_sends_the_canvas_shown_and_runs_as_a_child() {
     harness.get_by_label("Submit").click();
     step_until(&mut harness, "the panel to close once sent", |h| h.query_by_label("Placement canvas").is_none());
 
-    let (grid, child) = finished_child(&mut harness, home.path(), "the canvas edit");
+    let (grid, child) = finished_child(&mut harness, f.home(), "the canvas edit");
     assert_eq!(child.parent_id.as_deref(), Some(grid.id.as_str()));
     let path = grid.result_images()[1].local_path.clone().unwrap();
     let size = image::image_dimensions(&path).unwrap();

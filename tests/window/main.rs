@@ -3,7 +3,7 @@
 //! under the third quadrant, and find the upscale in the list as a child of the grid.
 //!
 //! The window reads its data and config folders from the environment, so the tests in this
-//! binary run one at a time ([`one_at_a_time`]), each with its own folders.
+//! binary run one at a time ([`Fixture`]), each with its own folders.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -17,43 +17,57 @@ use mjdesk::store::Store;
 
 mod canvas_edit;
 
-/// Holds the environment for one test; a test that failed does not block the others.
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static ENV: Mutex<()> = Mutex::new(());
-    ENV.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// What every window test starts from: the environment to itself (the window reads its
+/// folders from it, so the tests in this binary run one at a time; a test that failed does
+/// not block the others), a tokio runtime, and a fresh home for the data and config folders.
+/// A test enters the runtime (`let _rt = f.rt.enter();`) for as long as the window runs.
+struct Fixture {
+    rt: tokio::runtime::Runtime,
+    home: tempfile::TempDir,
+    _env: MutexGuard<'static, ()>,
 }
 
-/// Points the window's data and config folders into `home`, and polls fast.
-fn use_home(home: &std::path::Path) {
-    // SAFETY: the tests in this binary hold `one_at_a_time` while they touch the environment,
-    // and nothing else in the process reads it meanwhile.
-    unsafe {
-        std::env::set_var("MJDESK_DATA_DIR", home.join("data"));
-        std::env::set_var("MJDESK_CONFIG_DIR", home.join("config"));
-        std::env::set_var("MJDESK_POLL_MS", "50");
+impl Fixture {
+    fn new() -> Self {
+        static ENV: Mutex<()> = Mutex::new(());
+        let env = ENV.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let home = tempfile::tempdir().unwrap();
+        // SAFETY: the tests in this binary hold `ENV` while they touch the environment, and
+        // nothing else in the process reads it meanwhile.
+        unsafe {
+            std::env::set_var("MJDESK_DATA_DIR", home.path().join("data"));
+            std::env::set_var("MJDESK_CONFIG_DIR", home.path().join("config"));
+            std::env::set_var("MJDESK_POLL_MS", "50");
+        }
+        Fixture { rt: tokio::runtime::Runtime::new().unwrap(), home, _env: env }
     }
-}
 
-/// The real window on the simulator at `server`, in TTAPI's dialect, once its engine is up.
-fn window_on(server: &SimServer) -> Harness<'static, MjdeskApp> {
-    window_with(server, Provider::Ttapi)
-}
+    /// A simulator on a free loopback port.
+    fn sim(&self, config: SimConfig) -> SimServer {
+        self.rt.block_on(SimServer::start(config, ([127, 0, 0, 1], 0).into())).unwrap()
+    }
 
-/// The real window on the simulator at `server`, in `provider`'s dialect, once its engine is up.
-fn window_with(server: &SimServer, provider: Provider) -> Harness<'static, MjdeskApp> {
-    let target = Target {
-        provider: Some(provider),
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        ..Default::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .build_eframe(|cc| MjdeskApp::new(&cc.egui_ctx, target, Instant::now()));
-    step_until(&mut harness, "the engine to start", |h| {
-        h.query_by_label("No jobs yet. Type a prompt above and press Imagine.").is_some()
-    });
-    harness
+    /// The real window on the simulator at `server`, in `provider`'s dialect, once its engine
+    /// is up.
+    fn window(&self, server: &SimServer, provider: Provider) -> Harness<'static, MjdeskApp> {
+        let target = Target {
+            provider: Some(provider),
+            base_url: Some(server.base_url()),
+            api_key: Some(server.api_key().to_owned()),
+            ..Default::default()
+        };
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1280.0, 900.0))
+            .build_eframe(|cc| MjdeskApp::new(&cc.egui_ctx, target, Instant::now()));
+        step_until(&mut harness, "the engine to start", |h| {
+            h.query_by_label("No jobs yet. Type a prompt above and press Imagine.").is_some()
+        });
+        harness
+    }
+
+    fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
 }
 
 fn type_into(harness: &mut Harness<'_, MjdeskApp>, label: &str, text: &str) {
@@ -102,13 +116,10 @@ fn finished_child(harness: &mut Harness<'_, MjdeskApp>, home: &std::path::Path, 
 
 #[test]
 fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() {
-    let _env = one_at_a_time();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let _guard = rt.enter();
-    let server = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
-    let home = tempfile::tempdir().unwrap();
-    use_home(home.path());
-    let mut harness = window_on(&server);
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let mut harness = f.window(&server, Provider::Ttapi);
 
     type_into(&mut harness, "Prompt", "a cabin by a lake");
     harness.get_by_label("Imagine").click();
@@ -122,7 +133,7 @@ fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() 
     // The view stays on the grid while the child runs.
     assert!(harness.query_all_by_label("U1").next().is_some(), "the grid's buttons are still there");
 
-    let (grid, child) = finished_child(&mut harness, home.path(), "the upscale");
+    let (grid, child) = finished_child(&mut harness, f.home(), "the upscale");
     assert_eq!(child.parent_id.as_deref(), Some(grid.id.as_str()));
     match &child.kind {
         mjdesk::job::JobKind::Action { action, .. } => assert_eq!(action, "upsample3"),
@@ -133,15 +144,11 @@ fn imagine_then_u3_in_the_window_makes_an_upscale_that_is_a_child_of_the_grid() 
 
 #[test]
 fn settings_switch_the_gateway_and_the_next_imagine_goes_to_the_new_one() {
-    let _env = one_at_a_time();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let _guard = rt.enter();
-    let first = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
-    let second_config = SimConfig { api_key: "sk-the-second-gateway".into(), ..quick_sim() };
-    let second = rt.block_on(SimServer::start(second_config, ([127, 0, 0, 1], 0).into())).unwrap();
-    let home = tempfile::tempdir().unwrap();
-    use_home(home.path());
-    let mut harness = window_on(&first);
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let first = f.sim(quick_sim());
+    let second = f.sim(SimConfig { api_key: "sk-the-second-gateway".into(), ..quick_sim() });
+    let mut harness = f.window(&first, Provider::Ttapi);
     assert!(harness.query_by_label(&format!("TTAPI · {}", first.base_url())).is_some(), "the bar names the gateway");
 
     harness.get_by_label("Settings").click();
@@ -162,7 +169,7 @@ fn settings_switch_the_gateway_and_the_next_imagine_goes_to_the_new_one() {
     step_until(&mut harness, "the second gateway to take the job", |_| second.stats().submits == 1);
     assert_eq!(first.stats().submits, 0, "nothing went to the first gateway");
 
-    let store = Store::open(&home.path().join("data")).unwrap();
+    let store = Store::open(&f.home().join("data")).unwrap();
     let jobs = store.jobs_page(0, 10).unwrap();
     let [job] = jobs.as_slice() else { panic!("one job, not {}", jobs.len()) };
     assert_eq!(job.provider, Provider::Acedata);
@@ -192,17 +199,14 @@ fn drop_files(harness: &mut Harness<'_, MjdeskApp>, paths: &[&std::path::Path]) 
 
 #[test]
 fn images_dropped_or_pasted_onto_the_window_land_in_blend_the_canvas_or_describe() {
-    let _env = one_at_a_time();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let _guard = rt.enter();
-    let server = rt.block_on(SimServer::start(quick_sim(), ([127, 0, 0, 1], 0).into())).unwrap();
-    let home = tempfile::tempdir().unwrap();
-    use_home(home.path());
-    let (cat, dog) = (home.path().join("cat.png"), home.path().join("dog.png"));
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let (cat, dog) = (f.home().join("cat.png"), f.home().join("dog.png"));
     for path in [&cat, &dog] {
         image::RgbaImage::from_pixel(64, 48, image::Rgba([200, 120, 40, 255])).save(path).unwrap();
     }
-    let mut harness = window_on(&server);
+    let mut harness = f.window(&server, Provider::Ttapi);
 
     // An image pasted with nothing open opens the mask canvas on it, for an edit.
     let pasted = egui::ColorImage::filled([40, 30], egui::Color32::from_rgb(90, 20, 160));
@@ -244,4 +248,34 @@ fn images_dropped_or_pasted_onto_the_window_land_in_blend_the_canvas_or_describe
     // A file manager's copied file is taken as that image.
     harness.event(egui::Event::Paste(format!("file://{}", dog.display())));
     step_until(&mut harness, "Describe to take the copied file", |h| h.query_by_label("Image: dog.png").is_some());
+}
+
+#[test]
+fn a_refusal_shows_beside_the_control_that_sent_it() {
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let not_an_image = f.home().join("notes.png");
+    std::fs::write(&not_an_image, b"these are words, not pixels").unwrap();
+    let mut harness = f.window(&server, Provider::Ttapi);
+
+    harness.get_by_label("Open Describe").click();
+    step_until(&mut harness, "the Describe window", |h| h.query_by_label("Describe").is_some());
+    drop_files(&mut harness, &[&not_an_image]);
+    step_until(&mut harness, "Describe to take the file", |h| h.query_by_label("Image: notes.png").is_some());
+    harness.get_by_label("Describe").click();
+    step_until(&mut harness, "the refusal beside Describe", |h| {
+        h.query_all_by_label_contains("this is not an image file").next().is_some()
+    });
+    // it stands in the Describe window, right of its button
+    let describe = harness.get_by_label("Describe").rect();
+    let refusal =
+        harness.query_all_by_label_contains("this is not an image file").map(|n| n.rect()).collect::<Vec<_>>();
+    assert!(
+        refusal
+            .iter()
+            .any(|r| (r.center().y - describe.center().y).abs() < describe.height() && r.left() >= describe.right()),
+        "beside the button: {describe:?} {refusal:?}"
+    );
+    assert_eq!(server.stats().submits, 0, "nothing was sent");
 }

@@ -9,7 +9,7 @@
 //!
 //! The image is read and decoded off the UI thread (a blocking task, then a channel and a
 //! repaint). `Submit` stays disabled while nothing sensible would be sent, and the reason
-//! shows on the line under it ([`CanvasBlocked`]); a refusal of the submit shows beside it.
+//! shows on the line under it ([`Blocked`]); a refusal of the submit shows beside it.
 //! Escape closes the panel (from a text box or number field, the first one only leaves it).
 //!
 //! Accessible names added here: `Placement canvas` (the canvas with the image on it), the
@@ -22,41 +22,42 @@
 //! `Submit` and `Close`; in the job view, `Canvas edit` (one image) or `Canvas edit 1` ...
 //! `Canvas edit 4`. The mask view brings the mask canvas's own names (`Mask canvas`, `Brush`...).
 //!
-//! The intent is built by [`build_intent`], plain data in and out, so the end-to-end tests
-//! send exactly what the panel sends.
+//! Each frame only asks [`check`] why `Submit` might be disabled (the mask's running count,
+//! no pass over its pixels); the intent is built by [`build_intent`] when `Submit` is
+//! pressed, plain data in and out, so the end-to-end tests send exactly what the panel sends.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
 
 use egui::{Color32, CursorIcon, PointerButton, Pos2, Rect, Role, Sense, Stroke, StrokeKind, Vec2, WidgetInfo};
 use image::RgbaImage;
 
+use super::placement::{Aspect, Corner, Drag, Grab, Placement};
+use super::shell::{Blocked, EditorEvent, Load, blocked_by, prompt_row_ui, read_file, reason_line_ui};
 use crate::app::background::Repaint;
 use crate::app::canvas::MaskCanvas;
-use crate::app::editors::placement::{Aspect, Corner, Drag, Grab, Placement};
-use crate::app::editors::region::{EditorEvent, SendTo, Submission, reason_line_ui, submit_button};
-use crate::app::state::UiCommand;
+use crate::app::command::UiCommand;
+use crate::app::engine::SendTo;
+use crate::app::submission::Submission;
 use crate::intent::{Intent, MaskSource};
-use crate::job::{Canvas, Job, JobImage, JobRequest, JobStatus, Provider};
-use crate::mask::{Mask, MaskError, View};
+use crate::job::{Canvas, Job, JobImage, JobRequest, JobStatus, Provider, short_id};
+use crate::mask::{Mask, MaskDoc, View};
 use crate::store::Store;
 
-/// Why `Submit` is disabled, said under it.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum CanvasBlocked {
-    #[error("the image is still loading")]
-    Loading,
-    #[error("{0}")]
-    NoImage(String),
-    #[error("{0}")]
-    Mask(#[from] MaskError),
-    #[error("nothing would change: pick a canvas shape, move or resize the image, or use a mask")]
-    Unchanged,
-    #[error("write a remix prompt: what the canvas should show")]
-    NoPrompt,
-    #[error("sending…")]
-    Sending,
+/// Why image `index` placed as `placement`, with the mask being painted in `doc` when one is
+/// used, and `prompt` cannot be sent: the same rules as [`build_intent`], read from the mask's
+/// running count (no pass over its pixels).
+pub fn check(placement: &Placement, doc: Option<&MaskDoc>, prompt: &str) -> Result<(), Blocked> {
+    if let Some(doc) = doc {
+        let (w, h) = placement.image();
+        doc.mask().check_for(w, h)?;
+    } else if placement.unchanged() {
+        return Err(Blocked::Unchanged);
+    }
+    if prompt.trim().is_empty() {
+        return Err(Blocked::NoRemixPrompt);
+    }
+    Ok(())
 }
 
 /// The intent for image `index` of job `parent` placed as `placement`, with `mask` (when one
@@ -67,16 +68,16 @@ pub fn build_intent(
     placement: &Placement,
     mask: Option<&Mask>,
     prompt: &str,
-) -> Result<Intent, CanvasBlocked> {
+) -> Result<Intent, Blocked> {
     if let Some(mask) = mask {
         let (w, h) = placement.image();
         mask.check_for(w, h)?;
     } else if placement.unchanged() {
-        return Err(CanvasBlocked::Unchanged);
+        return Err(Blocked::Unchanged);
     }
     let prompt = prompt.trim();
     if prompt.is_empty() {
-        return Err(CanvasBlocked::NoPrompt);
+        return Err(Blocked::NoRemixPrompt);
     }
     Ok(Intent::CanvasEdit {
         parent: parent.to_owned(),
@@ -127,13 +128,13 @@ fn read_job_image(store: &Store, job_id: &str, index: u8) -> Result<Arc<RgbaImag
     let job = store
         .get_job(job_id)
         .map_err(|e| crate::textsafe::one_line(&e.to_string()).into_owned())?
-        .ok_or_else(|| format!("job {} is not here any more", crate::app::short(job_id)))?;
+        .ok_or_else(|| format!("job {} is not here any more", short_id(job_id)))?;
     let path = job
         .result_images()
         .get(usize::from(index))
         .and_then(|i| i.local_path.clone())
-        .ok_or_else(|| format!("image {} of job {} is not downloaded", index + 1, crate::app::short(job_id)))?;
-    crate::app::editors::region::read_file(&path)
+        .ok_or_else(|| format!("image {} of job {} is not downloaded", index + 1, short_id(job_id)))?;
+    read_file(&path)
 }
 
 /// Which view fills the panel.
@@ -156,12 +157,6 @@ struct Ready {
     texture: Option<egui::TextureHandle>,
 }
 
-enum Load {
-    Loading(Receiver<Result<Loaded, String>>),
-    Ready(Box<Ready>),
-    Failed(String),
-}
-
 /// The panel: one image on its canvas, the optional mask, the prompt and the submit's fate.
 pub struct CanvasEditor {
     /// Our id of the job the image belongs to, and which of its images.
@@ -172,7 +167,7 @@ pub struct CanvasEditor {
     /// Whether the painted mask is sent.
     pub use_mask: bool,
     pub show: Show,
-    load: Load,
+    load: Load<Loaded, Ready>,
     drag: Option<Drag>,
     /// The last frame's screen mapping of the canvas.
     view: Option<View>,
@@ -193,12 +188,8 @@ impl CanvasEditor {
     /// A panel whose image (the file at `path`) is loaded in the background; `repaint` is
     /// called once it is in.
     pub fn open(parent: String, index: u8, path: PathBuf, send_to: Option<SendTo>, repaint: Repaint) -> Self {
-        let (tx, rx) = channel();
-        crate::app::editors::region::spawn_blocking(move || {
-            let _ = tx.send(crate::app::editors::region::read_file(&path).map(loaded));
-            repaint();
-        });
-        Self::new(parent, index, Load::Loading(rx), send_to)
+        let load = Load::spawn(repaint, move || read_file(&path).map(loaded));
+        Self::new(parent, index, load, send_to)
     }
 
     /// A panel starting from what an earlier canvas edit of image `index` of job `parent` was
@@ -211,13 +202,9 @@ impl CanvasEditor {
         send_to: Option<SendTo>,
         repaint: Repaint,
     ) -> Self {
-        let (tx, rx) = channel();
         let job_id = parent.clone();
-        crate::app::editors::region::spawn_blocking(move || {
-            let _ = tx.send(read_job_image(&store, &job_id, index).map(loaded));
-            repaint();
-        });
-        let mut panel = Self::new(parent, index, Load::Loading(rx), send_to);
+        let load = Load::spawn(repaint, move || read_job_image(&store, &job_id, index).map(loaded));
+        let mut panel = Self::new(parent, index, load, send_to);
         panel.prompt = sent.prompt.clone();
         panel.start = Some(sent);
         panel
@@ -230,7 +217,7 @@ impl CanvasEditor {
         panel
     }
 
-    fn new(parent: String, index: u8, load: Load, send_to: Option<SendTo>) -> Self {
+    fn new(parent: String, index: u8, load: Load<Loaded, Ready>, send_to: Option<SendTo>) -> Self {
         CanvasEditor {
             parent,
             index,
@@ -263,37 +250,21 @@ impl CanvasEditor {
 
     /// Takes in the loaded image.
     pub fn poll(&mut self) {
-        if let Load::Loading(rx) = &self.load {
-            match rx.try_recv() {
-                Ok(Ok(loaded)) => self.ready(loaded),
-                Ok(Err(why)) => self.load = Load::Failed(why),
-                Err(std::sync::mpsc::TryRecvError::Empty) => {}
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    self.load = Load::Failed("reading the image stopped".into())
-                }
-            }
+        if let Some(loaded) = self.load.poll() {
+            self.ready(loaded);
         }
     }
 
     pub fn placement(&self) -> Option<&Placement> {
-        match &self.load {
-            Load::Ready(r) => Some(&r.placement),
-            _ => None,
-        }
+        self.load.ready().map(|r| &r.placement)
     }
 
     pub fn placement_mut(&mut self) -> Option<&mut Placement> {
-        match &mut self.load {
-            Load::Ready(r) => Some(&mut r.placement),
-            _ => None,
-        }
+        self.load.ready_mut().map(|r| &mut r.placement)
     }
 
     pub fn mask_canvas(&self) -> Option<&MaskCanvas> {
-        match &self.load {
-            Load::Ready(r) => Some(&r.mask),
-            _ => None,
-        }
+        self.load.ready().map(|r| &r.mask)
     }
 
     /// The last frame's mapping between canvas pixels and the screen.
@@ -301,19 +272,22 @@ impl CanvasEditor {
         self.view
     }
 
-    /// The intent `Submit` would send, or why it is disabled.
-    pub fn intent(&self) -> Result<Intent, CanvasBlocked> {
-        if self.submission.pending().is_some() {
-            return Err(CanvasBlocked::Sending);
+    /// Why `Submit` is disabled, if it is: cheap enough for every frame.
+    pub fn blocked(&self) -> Option<Blocked> {
+        blocked_by(&self.submission, || match self.load.ready() {
+            Some(r) => check(&r.placement, self.use_mask.then(|| r.mask.doc()), &self.prompt),
+            None => Err(self.load.blocked().unwrap_or(Blocked::Loading)),
+        })
+    }
+
+    /// The intent `Submit` sends (the mask, when used, copied into it), or why it is disabled.
+    pub fn intent(&self) -> Result<Intent, Blocked> {
+        if let Some(why) = self.blocked() {
+            return Err(why);
         }
-        match &self.load {
-            Load::Loading(_) => Err(CanvasBlocked::Loading),
-            Load::Failed(why) => Err(CanvasBlocked::NoImage(why.clone())),
-            Load::Ready(r) => {
-                let mask = self.use_mask.then(|| r.mask.mask());
-                build_intent(&self.parent, self.index, &r.placement, mask, &self.prompt)
-            }
-        }
+        let r = self.load.ready().ok_or(Blocked::Loading)?;
+        let mask = self.use_mask.then(|| r.mask.mask());
+        build_intent(&self.parent, self.index, &r.placement, mask, &self.prompt)
     }
 
     /// The panel filling `ui`: title, canvas controls, prompt and `Submit` (with why not),
@@ -327,29 +301,24 @@ impl CanvasEditor {
         }
         ui.horizontal(|ui| {
             ui.heading("Canvas edit");
-            ui.weak(format!("image {} of job {}", self.index + 1, crate::app::short(&self.parent)));
+            ui.weak(format!("image {} of job {}", self.index + 1, short_id(&self.parent)));
             if ui.button("Close").on_hover_text("Escape").clicked() {
                 event = Some(EditorEvent::Close);
             }
         });
         self.controls_ui(ui);
         self.submit_ui(ui, &mut event);
-        match &mut self.load {
-            Load::Ready(ready) if self.use_mask && self.show == Show::Mask => ready.mask.ui(ui),
-            Load::Ready(ready) => self.view = Some(placement_ui(ui, ready, &mut self.drag)),
-            Load::Loading(_) => {
-                ui.centered_and_justified(|ui| ui.spinner());
-            }
-            Load::Failed(why) => {
-                ui.colored_label(ui.visuals().error_fg_color, why.as_str());
-            }
+        match self.load.ready_mut() {
+            Some(ready) if self.use_mask && self.show == Show::Mask => ready.mask.ui(ui),
+            Some(ready) => self.view = Some(placement_ui(ui, ready, &mut self.drag)),
+            None => self.load.placeholder_ui(ui),
         }
         self.had_focus = ui.memory(|m| m.focused().is_some());
         event
     }
 
     fn controls_ui(&mut self, ui: &mut egui::Ui) {
-        let Load::Ready(ready) = &mut self.load else { return };
+        let Some(ready) = self.load.ready_mut() else { return };
         let p = &mut ready.placement;
         ui.horizontal_wrapped(|ui| {
             ui.label("Canvas:");
@@ -405,24 +374,17 @@ impl CanvasEditor {
     }
 
     fn submit_ui(&mut self, ui: &mut egui::Ui, event: &mut Option<EditorEvent>) {
-        let mut blocked = None;
-        ui.horizontal(|ui| {
-            let label = ui.label("Remix prompt");
-            let width = (ui.available_width() - 260.0).max(160.0);
-            ui.add(
-                egui::TextEdit::singleline(&mut self.prompt)
-                    .hint_text("what the canvas should show")
-                    .desired_width(width),
-            )
-            .labelled_by(label.id);
-            let (clicked, why) = submit_button(ui, self.intent(), &CanvasBlocked::Sending);
-            if let Some(intent) = clicked {
-                *event = Some(EditorEvent::Submit(intent));
+        let hint = "what the canvas should show";
+        let blocked = self.blocked();
+        let (_, clicked, reason) = prompt_row_ui(ui, "Remix prompt", hint, &mut self.prompt, blocked, &self.submission);
+        if clicked {
+            // the mask (when used) is copied into the request here, once, not on every frame
+            match self.intent() {
+                Ok(intent) => *event = Some(EditorEvent::Submit(intent)),
+                Err(why) => self.submission.refused(&why.to_string()),
             }
-            blocked = why;
-            self.submission.refusal_ui(ui);
-        });
-        reason_line_ui(ui, blocked);
+        }
+        reason_line_ui(ui, reason);
     }
 }
 

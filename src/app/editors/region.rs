@@ -6,21 +6,25 @@
 //! while the mask is empty or covers the whole image: the reason shows next to `Submit`,
 //! which stays disabled. A refusal of the submit shows there too.
 //!
-//! The intent is built by [`build_intent`], plain data in and out, so the end-to-end tests
+//! Each frame only asks [`check`] why `Submit` might be disabled, which reads the mask's
+//! running count and never walks the mask; the intent (with its copy of the mask) is built by
+//! [`build_intent`] when `Submit` is pressed: plain data in and out, so the end-to-end tests
 //! send exactly what the window sends.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::channel;
 
 use image::RgbaImage;
 
+use super::shell::{Blocked, EditorEvent, Load, blocked_by, decode, prompt_row_ui, read_file, reason_line_ui};
 use crate::app::background::Repaint;
 use crate::app::canvas::{MaskCanvas, SentAs};
+use crate::app::engine::SendTo;
+use crate::app::submission::Submission;
 use crate::intent::{ImageSource, Intent, MaskSource};
-use crate::job::{Job, JobRequest, Provider, SubmitOptions};
-use crate::manager::{CommandId, Update};
-use crate::mask::{Mask, MaskError};
+use crate::job::{Job, JobRequest, Provider, short_id};
+use crate::mask::{Mask, MaskDoc};
 use crate::store::Store;
 
 /// What the editor sends.
@@ -55,33 +59,14 @@ pub enum Source {
     Dialog,
 }
 
-/// Where the submit goes: the parent job's gateway, or the window's own when `None`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SendTo {
-    pub provider: Provider,
-    pub endpoint: String,
-    pub options: SubmitOptions,
-}
-
-impl SendTo {
-    pub fn of(job: &Job) -> Self {
-        SendTo { provider: job.provider, endpoint: job.base_url.clone(), options: job.options.clone() }
+/// Why `flow` cannot be sent with the mask being painted in `doc` and `prompt`: the same
+/// rules as [`build_intent`], read from the mask's running count (no pass over its pixels).
+pub fn check(flow: &Flow, doc: &MaskDoc, prompt: &str) -> Result<(), Blocked> {
+    doc.mask().check_for(doc.mask().width(), doc.mask().height())?;
+    match flow {
+        Flow::Edit { .. } if prompt.trim().is_empty() => Err(Blocked::NoPrompt),
+        _ => Ok(()),
     }
-}
-
-/// Why `Submit` is disabled, said next to it.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum Blocked {
-    #[error("the image is still loading")]
-    Loading,
-    #[error("{0}")]
-    NoImage(String),
-    #[error("{0}")]
-    Mask(#[from] MaskError),
-    #[error("write what the painted area should become")]
-    NoPrompt,
-    #[error("sending…")]
-    Sending,
 }
 
 /// The intent for `flow` with the painted `mask` (checked: not empty, not the whole image,
@@ -109,25 +94,6 @@ pub fn build_intent(flow: &Flow, mask: &Mask, image_size: (u32, u32), prompt: &s
     })
 }
 
-/// The mask a job was sent with, if any.
-pub fn sent_mask(request: &JobRequest) -> Option<&Mask> {
-    match request {
-        JobRequest::Inpaint { mask, .. } => Some(mask),
-        JobRequest::Edit { mask: Some(mask), .. } | JobRequest::CanvasEdit { mask: Some(mask), .. } => Some(mask),
-        _ => None,
-    }
-}
-
-/// The prompt a masked job was sent with (not the parent's, which a region edit without
-/// one is shown with).
-pub fn sent_prompt(request: &JobRequest) -> Option<&str> {
-    match request {
-        JobRequest::Inpaint { prompt, .. } => prompt.as_deref(),
-        JobRequest::Edit { prompt, .. } | JobRequest::CanvasEdit { prompt, .. } => Some(prompt),
-        _ => None,
-    }
-}
-
 /// A new edit starting from the mask `job` was sent with: the same flow on the same image
 /// (its parent's for a region edit, its own input for an edit). `None` when the job had no
 /// mask or its image cannot be had again (a link the gateway fetched).
@@ -140,7 +106,7 @@ pub fn edit_again(job: &Job) -> Option<(Flow, Source, Mask)> {
         JobRequest::Edit {
             image: crate::job::ImageInput::Bytes { bytes, .. }, mask: Some(mask), retexture, ..
         } => {
-            let name = format!("the image of job {}", crate::app::short(&job.id));
+            let name = format!("the image of job {}", short_id(&job.id));
             let image = ImageSource::Bytes { bytes: bytes.clone(), name };
             Some((Flow::Edit { image, retexture: *retexture }, Source::Bytes(bytes.clone()), mask.clone()))
         }
@@ -158,100 +124,10 @@ pub fn sent_as(flow: &Flow, provider: Option<Provider>) -> SentAs {
     }
 }
 
-/// An editor's submit: the command carrying it while it is in flight, and the refusal shown
-/// beside `Submit`. The region editor and the canvas edit each hold one.
-#[derive(Debug, Default)]
-pub struct Submission {
-    pending: Option<CommandId>,
-    refused: Option<String>,
-}
-
-impl Submission {
-    /// The command that carries the submit, while it is in flight.
-    pub fn pending(&self) -> Option<CommandId> {
-        self.pending
-    }
-
-    pub fn sent(&mut self, id: CommandId) {
-        self.pending = Some(id);
-        self.refused = None;
-    }
-
-    /// The gateway or the manager refused it (or something else stopped it): said beside
-    /// `Submit`, in one line.
-    pub fn refused(&mut self, why: &str) {
-        self.pending = None;
-        self.refused = Some(crate::textsafe::one_line(why).into_owned());
-    }
-
-    /// Takes the manager's answer when `update` is about this submit. True once the gateway
-    /// took it: the editor's work is done (the new job shows in the list).
-    pub fn answer(&mut self, update: &Update) -> bool {
-        match update {
-            Update::Rejected { id, error } if self.pending == Some(*id) => {
-                self.refused(&error.to_string());
-                false
-            }
-            Update::Accepted { id, .. } => self.pending == Some(*id),
-            _ => false,
-        }
-    }
-
-    /// The refusal, if any, in the error colour.
-    pub fn refusal_ui(&self, ui: &mut egui::Ui) {
-        if let Some(refused) = &self.refused {
-            ui.colored_label(ui.visuals().error_fg_color, refused);
-        }
-    }
-}
-
-/// `Submit`, enabled when `ready` holds the intent: the intent once clicked, else why it is
-/// disabled (in the warning colour; `sending` in a quiet one) for [`reason_line_ui`]. The
-/// reason goes on the line below (still beside the button), so a long one never widens the
-/// panel past the window.
-pub(super) fn submit_button<E: std::fmt::Display + PartialEq>(
-    ui: &mut egui::Ui,
-    ready: Result<Intent, E>,
-    sending: &E,
-) -> (Option<Intent>, Option<(egui::Color32, String)>) {
-    let submit = ui.add_enabled(ready.is_ok(), egui::Button::new("Submit"));
-    match ready {
-        Ok(intent) => (submit.clicked().then_some(intent), None),
-        Err(why) => {
-            let text = why.to_string();
-            submit.on_disabled_hover_text(&text);
-            let colour = if &why == sending { ui.visuals().weak_text_color() } else { ui.visuals().warn_fg_color };
-            (None, Some((colour, text)))
-        }
-    }
-}
-
-/// The line under `Submit`: why it is disabled, else "ready to send". Always one line, so the
-/// canvas below never moves under a stroke when the reason goes.
-pub(super) fn reason_line_ui(ui: &mut egui::Ui, blocked: Option<(egui::Color32, String)>) {
-    match blocked {
-        Some((colour, text)) => ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).truncate()),
-        None => ui.weak("ready to send"),
-    };
-}
-
-/// What the editor asks of the window.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EditorEvent {
-    Submit(Intent),
-    Close,
-}
-
+/// The image as read, and the file chosen in the dialog (if it was asked).
 struct Loaded {
     image: Arc<RgbaImage>,
-    /// The file chosen in the dialog.
     chosen: Option<PathBuf>,
-}
-
-enum Load {
-    Loading(Receiver<Result<Option<Loaded>, String>>),
-    Ready(Box<MaskCanvas>),
-    Failed(String),
 }
 
 /// The editor: one image, its mask canvas, the prompt and the submit's fate.
@@ -261,7 +137,8 @@ pub struct RegionEditor {
     pub send_to: Option<SendTo>,
     /// The window's own gateway (where the submit goes when `send_to` is `None`).
     pub window_provider: Option<Provider>,
-    load: Load,
+    /// `None` once loaded: the file dialog was dismissed.
+    load: Load<Option<Loaded>, MaskCanvas>,
     start_mask: Option<Mask>,
     pub submission: Submission,
     /// Set when the dialog was dismissed: the window closes the editor.
@@ -270,23 +147,6 @@ pub struct RegionEditor {
     discard_asked: bool,
     /// The region prompt box: Escape there leaves the box, not the editor.
     prompt_box: Option<egui::Id>,
-}
-
-/// Runs `f` on the runtime's blocking pool when there is one (the window), else on a thread.
-pub(super) fn spawn_blocking(f: impl FnOnce() + Send + 'static) {
-    match tokio::runtime::Handle::try_current() {
-        Ok(rt) => drop(rt.spawn_blocking(f)),
-        Err(_) => drop(std::thread::spawn(f)),
-    }
-}
-
-fn decode(bytes: &[u8], name: &str) -> Result<Arc<RgbaImage>, String> {
-    image::load_from_memory(bytes).map(|i| Arc::new(i.to_rgba8())).map_err(|e| format!("{name} could not be read: {e}"))
-}
-
-pub(super) fn read_file(path: &std::path::Path) -> Result<Arc<RgbaImage>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{} could not be read: {e}", path.display()))?;
-    decode(&bytes, &path.display().to_string())
 }
 
 fn load_source(source: Source, store: Option<Store>) -> Result<Option<Loaded>, String> {
@@ -298,17 +158,34 @@ fn load_source(source: Source, store: Option<Store>) -> Result<Option<Loaded>, S
             let job = store
                 .get_job(&job_id)
                 .map_err(|e| crate::textsafe::one_line(&e.to_string()).into_owned())?
-                .ok_or_else(|| format!("job {} is not here any more", crate::app::short(&job_id)))?;
+                .ok_or_else(|| format!("job {} is not here any more", short_id(&job_id)))?;
             let images = job.result_images();
             let path = images
                 .first()
                 .and_then(|i| i.local_path.clone())
-                .ok_or_else(|| format!("job {} has no downloaded image to paint on", crate::app::short(&job_id)))?;
+                .ok_or_else(|| format!("job {} has no downloaded image to paint on", short_id(&job_id)))?;
             read_file(&path)?
         }
-        Source::Dialog => unreachable!("the dialog is asked on the runtime"),
+        Source::Dialog => return Err("the file dialog is asked on the runtime".into()),
     };
     Ok(Some(Loaded { image, chosen: None }))
+}
+
+/// Asks the native dialog for an image, then reads it off the UI thread.
+async fn pick_and_read() -> Result<Option<Loaded>, String> {
+    let picked = rfd::AsyncFileDialog::new()
+        .set_title("Image to edit")
+        .add_filter("Images", &["png", "jpg", "jpeg", "webp", "bmp"])
+        .pick_file()
+        .await;
+    let Some(file) = picked else { return Ok(None) };
+    let path = file.path().to_path_buf();
+    let read = path.clone();
+    match tokio::task::spawn_blocking(move || read_file(&read)).await {
+        Ok(Ok(image)) => Ok(Some(Loaded { image, chosen: Some(path) })),
+        Ok(Err(e)) => Err(e),
+        Err(e) => Err(format!("reading the image stopped: {e}")),
+    }
 }
 
 impl RegionEditor {
@@ -321,40 +198,21 @@ impl RegionEditor {
         store: Option<Store>,
         repaint: Repaint,
     ) -> Self {
-        let (tx, rx) = channel();
-        match source {
+        let load = match source {
             Source::Dialog => {
                 let Ok(rt) = tokio::runtime::Handle::try_current() else {
                     return Self::new(flow, Load::Failed("no file dialog here".into()), mask, send_to);
                 };
+                let (tx, rx) = channel();
                 rt.spawn(async move {
-                    let picked = rfd::AsyncFileDialog::new()
-                        .set_title("Image to edit")
-                        .add_filter("Images", &["png", "jpg", "jpeg", "webp", "bmp"])
-                        .pick_file()
-                        .await;
-                    let result = match picked {
-                        None => Ok(None),
-                        Some(file) => {
-                            let path = file.path().to_path_buf();
-                            let read = path.clone();
-                            match tokio::task::spawn_blocking(move || read_file(&read)).await {
-                                Ok(Ok(image)) => Ok(Some(Loaded { image, chosen: Some(path) })),
-                                Ok(Err(e)) => Err(e),
-                                Err(e) => Err(format!("reading the image stopped: {e}")),
-                            }
-                        }
-                    };
-                    let _ = tx.send(result);
+                    let _ = tx.send(pick_and_read().await);
                     repaint();
                 });
+                Load::Loading(rx)
             }
-            source => spawn_blocking(move || {
-                let _ = tx.send(load_source(source, store));
-                repaint();
-            }),
-        }
-        Self::new(flow, Load::Loading(rx), mask, send_to)
+            source => Load::spawn(repaint, move || load_source(source, store)),
+        };
+        Self::new(flow, load, mask, send_to)
     }
 
     /// An editor over an image already in memory.
@@ -364,7 +222,12 @@ impl RegionEditor {
         editor
     }
 
-    fn new(flow: Flow, load: Load, start_mask: Option<Mask>, send_to: Option<SendTo>) -> Self {
+    fn new(
+        flow: Flow,
+        load: Load<Option<Loaded>, MaskCanvas>,
+        start_mask: Option<Mask>,
+        send_to: Option<SendTo>,
+    ) -> Self {
         RegionEditor {
             flow,
             prompt: String::new(),
@@ -394,50 +257,43 @@ impl RegionEditor {
 
     /// Takes in the loaded image. Returns false when the designer dismissed the file dialog.
     pub fn poll(&mut self) -> bool {
-        if let Load::Loading(rx) = &self.load {
-            match rx.try_recv() {
-                Ok(Ok(Some(loaded))) => {
-                    if let (Some(path), Flow::Edit { image, .. }) = (loaded.chosen, &mut self.flow) {
-                        *image = ImageSource::File(path);
-                    }
-                    let mask = self.start_mask.take();
-                    self.ready(loaded.image, mask);
+        match self.load.poll() {
+            Some(Some(loaded)) => {
+                if let (Some(path), Flow::Edit { image, .. }) = (loaded.chosen, &mut self.flow) {
+                    *image = ImageSource::File(path);
                 }
-                Ok(Ok(None)) => self.cancelled = true,
-                Ok(Err(why)) => self.load = Load::Failed(why),
-                Err(std::sync::mpsc::TryRecvError::Empty) => {}
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    self.load = Load::Failed("reading the image stopped".into())
-                }
+                let mask = self.start_mask.take();
+                self.ready(loaded.image, mask);
             }
+            Some(None) => self.cancelled = true,
+            None => {}
         }
         !self.cancelled
     }
 
     pub fn canvas(&self) -> Option<&MaskCanvas> {
-        match &self.load {
-            Load::Ready(c) => Some(c),
-            _ => None,
-        }
+        self.load.ready()
     }
 
     pub fn canvas_mut(&mut self) -> Option<&mut MaskCanvas> {
-        match &mut self.load {
-            Load::Ready(c) => Some(c),
-            _ => None,
-        }
+        self.load.ready_mut()
     }
 
-    /// The intent `Submit` would send, or why it is disabled.
+    /// Why `Submit` is disabled, if it is: cheap enough for every frame.
+    pub fn blocked(&self) -> Option<Blocked> {
+        blocked_by(&self.submission, || match self.canvas() {
+            Some(c) => check(&self.flow, c.doc(), &self.prompt),
+            None => Err(self.load.blocked().unwrap_or(Blocked::Loading)),
+        })
+    }
+
+    /// The intent `Submit` sends (the mask copied into it), or why it is disabled.
     pub fn intent(&self) -> Result<Intent, Blocked> {
-        if self.submission.pending().is_some() {
-            return Err(Blocked::Sending);
+        if let Some(why) = self.blocked() {
+            return Err(why);
         }
-        match &self.load {
-            Load::Loading(_) => Err(Blocked::Loading),
-            Load::Failed(why) => Err(Blocked::NoImage(why.clone())),
-            Load::Ready(c) => build_intent(&self.flow, c.mask(), (c.mask().width(), c.mask().height()), &self.prompt),
-        }
+        let c = self.canvas().ok_or(Blocked::Loading)?;
+        build_intent(&self.flow, c.mask(), (c.mask().width(), c.mask().height()), &self.prompt)
     }
 
     /// Whether closing now would throw painting away.
@@ -477,40 +333,34 @@ impl RegionEditor {
                 event = Some(EditorEvent::Close);
             }
         });
-        let mut blocked = None;
-        ui.horizontal(|ui| {
-            let label = ui.label("Region prompt");
-            let hint = match self.flow {
-                Flow::Region { .. } => "what the painted area should show (optional)",
-                Flow::Edit { .. } => "what the painted area should become",
-            };
-            let width = (ui.available_width() - 260.0).max(160.0);
-            let prompt_box = ui.add(egui::TextEdit::singleline(&mut self.prompt).hint_text(hint).desired_width(width));
-            self.prompt_box = Some(prompt_box.labelled_by(label.id).id);
-            let (clicked, why) = submit_button(ui, self.intent(), &Blocked::Sending);
-            if let Some(intent) = clicked {
-                event = Some(EditorEvent::Submit(intent));
+        let hint = match self.flow {
+            Flow::Region { .. } => "what the painted area should show (optional)",
+            Flow::Edit { .. } => "what the painted area should become",
+        };
+        let blocked = self.blocked();
+        let (prompt_box, clicked, mut reason) =
+            prompt_row_ui(ui, "Region prompt", hint, &mut self.prompt, blocked, &self.submission);
+        self.prompt_box = Some(prompt_box);
+        if clicked {
+            // the mask is copied into the request here, once, not on every frame
+            match self.intent() {
+                Ok(intent) => event = Some(EditorEvent::Submit(intent)),
+                Err(why) => self.submission.refused(&why.to_string()),
             }
-            blocked = why;
-            self.submission.refusal_ui(ui);
-        });
+        }
         if self.discard_asked {
             let text = "Press Escape again to close and discard the painted mask";
-            blocked = Some((ui.visuals().warn_fg_color, text.to_owned()));
+            reason = Some((ui.visuals().warn_fg_color, text.to_owned()));
         }
-        reason_line_ui(ui, blocked);
+        reason_line_ui(ui, reason);
         let provider = self.send_to.as_ref().map(|s| s.provider).or(self.window_provider);
-        match &mut self.load {
-            Load::Ready(canvas) => {
-                canvas.sent_as = sent_as(&self.flow, provider);
+        let sent_as = sent_as(&self.flow, provider);
+        match self.load.ready_mut() {
+            Some(canvas) => {
+                canvas.sent_as = sent_as;
                 canvas.ui(ui)
             }
-            Load::Loading(_) => {
-                ui.centered_and_justified(|ui| ui.spinner());
-            }
-            Load::Failed(why) => {
-                ui.colored_label(ui.visuals().error_fg_color, why.as_str());
-            }
+            None => self.load.placeholder_ui(ui),
         }
         event
     }

@@ -1,7 +1,8 @@
 //! Blend: two to five images into one picture, portrait, square or landscape.
 
-use crate::app::image_inputs::{self, PickFor};
-use crate::app::state::UiCommand;
+use crate::app::command::{PickFor, UiCommand};
+use crate::app::image_inputs;
+use crate::app::submission::Submission;
 use crate::intent::ImageSource;
 use crate::job::Dimensions;
 
@@ -10,14 +11,15 @@ pub struct BlendForm {
     pub open: bool,
     pub images: Vec<ImageSource>,
     pub dimensions: Option<Dimensions>,
-    /// Why the last Blend was refused (shown next to the button until the images change).
-    pub refusal: Option<String>,
+    /// The Blend in flight, and why the last one (or the images asked for) was refused:
+    /// shown next to the button until the images change.
+    pub submission: Submission,
 }
 
 impl BlendForm {
     pub fn add(&mut self, images: Vec<ImageSource>) {
         self.images.extend(images);
-        self.refusal = None;
+        self.submission.clear_refusal();
     }
 
     /// Why Blend cannot be sent as it is.
@@ -39,7 +41,7 @@ pub fn blend_ui(ui: &mut egui::Ui, form: &mut BlendForm, commands: &mut Vec<UiCo
     }
     if let Some(i) = remove {
         form.images.remove(i);
-        form.refusal = None;
+        form.submission.clear_refusal();
     }
     ui.horizontal(|ui| image_inputs::add_buttons(ui, PickFor::Blend, commands));
     ui.horizontal(|ui| {
@@ -51,11 +53,13 @@ pub fn blend_ui(ui: &mut egui::Ui, form: &mut BlendForm, commands: &mut Vec<UiCo
     });
     let problem = form.problem();
     ui.horizontal(|ui| {
-        let clicked = ui.add_enabled(problem.is_none(), egui::Button::new("Blend")).clicked();
-        if clicked {
+        let ready = problem.is_none() && !form.submission.is_pending();
+        if ui.add_enabled(ready, egui::Button::new("Blend")).clicked() {
             commands.push(UiCommand::Blend { images: form.images.clone(), dimensions: form.dimensions });
         }
-        if let Some(why) = form.refusal.as_ref().or(problem.as_ref()) {
+        if form.submission.is_pending() {
+            ui.weak("sending…");
+        } else if let Some(why) = form.submission.refusal().or(problem.as_deref()) {
             ui.colored_label(ui.visuals().warn_fg_color, why);
         }
     });

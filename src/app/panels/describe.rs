@@ -1,16 +1,17 @@
 //! Describe: one image in, four prompts out (shown in the job view, each one click from the
 //! prompt box).
 
-use crate::app::image_inputs::{self, PickFor};
-use crate::app::state::UiCommand;
+use crate::app::command::{PickFor, UiCommand};
+use crate::app::image_inputs;
+use crate::app::submission::Submission;
 use crate::intent::ImageSource;
 
 #[derive(Debug, Clone, Default)]
 pub struct DescribeForm {
     pub open: bool,
     pub image: Option<ImageSource>,
-    /// Why the last Describe was refused.
-    pub refusal: Option<String>,
+    /// The Describe in flight, and why the last one (or the image asked for) was refused.
+    pub submission: Submission,
 }
 
 impl DescribeForm {
@@ -18,7 +19,7 @@ impl DescribeForm {
     pub fn add(&mut self, images: Vec<ImageSource>) {
         if let Some(first) = images.into_iter().next() {
             self.image = Some(first);
-            self.refusal = None;
+            self.submission.clear_refusal();
         }
     }
 }
@@ -31,14 +32,16 @@ pub fn describe_ui(ui: &mut egui::Ui, form: &mut DescribeForm, commands: &mut Ve
     };
     ui.horizontal(|ui| image_inputs::add_buttons(ui, PickFor::Describe, commands));
     ui.horizontal(|ui| {
-        let ready = form.image.is_some();
+        let ready = form.image.is_some() && !form.submission.is_pending();
         let button = ui.add_enabled(ready, egui::Button::new("Describe"));
         if button.clicked()
             && let Some(image) = &form.image
         {
             commands.push(UiCommand::Describe { image: image.clone() });
         }
-        if let Some(why) = &form.refusal {
+        if form.submission.is_pending() {
+            ui.weak("sending…");
+        } else if let Some(why) = form.submission.refusal() {
             ui.colored_label(ui.visuals().warn_fg_color, why);
         }
     });
@@ -54,7 +57,7 @@ mod tests {
     fn describe_sends_the_image_and_shows_a_refusal() {
         let mut form = DescribeForm::default();
         form.add(vec![ImageSource::File("cat.png".into()), ImageSource::File("dog.png".into())]);
-        form.refusal = Some("cat.png is not an image".into());
+        form.submission.refused("cat.png is not an image");
         let mut h = Harness::new_ui_state(
             |ui, (f, c): &mut (DescribeForm, Vec<UiCommand>)| describe_ui(ui, f, c),
             (form, Vec::new()),

@@ -5,7 +5,8 @@
 
 use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
 
-use crate::app::state::{AppState, Engine, JobRow, UiCommand};
+use crate::app::command::UiCommand;
+use crate::app::state::{AppState, Engine, JobRow};
 use crate::job::{JobKind, JobStatus, now_ms};
 use crate::store::{JobFilter, JobSummary, StatusGroup};
 
@@ -15,9 +16,20 @@ const THUMB: f32 = 52.0;
 /// The job kinds a designer filters by.
 const KINDS: [&str; 8] = ["imagine", "action", "blend", "describe", "seed", "inpaint", "edit", "retexture"];
 
-pub fn jobs_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<UiCommand>) {
+/// The list's own state: the search box, the rows in view, and a pending jump to the top.
+#[derive(Debug, Default, Clone)]
+pub struct JobsPanel {
+    /// What the search box holds (sent as the list's filter as it changes).
+    pub search: String,
+    /// The rows the list shows now (set while drawing; the pages around them are read).
+    pub visible_rows: std::ops::Range<u64>,
+    /// Set when the list should bring its top into view (a new job).
+    pub scroll_to_top: bool,
+}
+
+pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState, commands: &mut Vec<UiCommand>) {
     ui.add_space(4.0);
-    filters_ui(ui, state);
+    filters_ui(ui, panel, state, commands);
     let total = state.list.total();
     ui.horizontal(|ui| {
         ui.heading("Jobs");
@@ -50,11 +62,11 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     }
     let rows = total.unwrap_or(0) as usize;
     let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]);
-    if std::mem::take(&mut state.scroll_to_top) {
+    if std::mem::take(&mut panel.scroll_to_top) {
         area = area.vertical_scroll_offset(0.0);
     }
     area.show_rows(ui, ROW_HEIGHT, rows, |ui, range| {
-        state.visible_rows = range.start as u64..range.end as u64;
+        panel.visible_rows = range.start as u64..range.end as u64;
         for index in range {
             match state.list.row(index as u64) {
                 Some(job) => {
@@ -72,15 +84,15 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     });
 }
 
-fn filters_ui(ui: &mut egui::Ui, state: &mut AppState) {
+fn filters_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState, commands: &mut Vec<UiCommand>) {
     let label = ui.label("Search jobs");
     let search = ui.add(
-        egui::TextEdit::singleline(&mut state.search).hint_text("words in the prompt").desired_width(f32::INFINITY),
+        egui::TextEdit::singleline(&mut panel.search).hint_text("words in the prompt").desired_width(f32::INFINITY),
     );
     let search = search.labelled_by(label.id);
     let mut filter = state.list.filter().clone();
     if search.changed() {
-        filter.text = state.search.clone();
+        filter.text = panel.search.clone();
     }
     ui.horizontal(|ui| {
         egui::ComboBox::from_id_salt("status filter")
@@ -104,7 +116,9 @@ fn filters_ui(ui: &mut egui::Ui, state: &mut AppState) {
             .response
             .on_hover_text("Filter by kind");
     });
-    state.list.set_filter(filter);
+    if &filter != state.list.filter() {
+        commands.push(UiCommand::Filter(filter));
+    }
 }
 
 /// One row: a single clickable control named by the row's title, its parts painted inside.
@@ -248,10 +262,18 @@ mod tests {
         j
     }
 
-    fn harness(state: AppState) -> Harness<'static, (AppState, Vec<UiCommand>)> {
+    type S = (AppState, Vec<UiCommand>, JobsPanel);
+
+    /// The panel over `state`; a filter it asks for is applied as the window applies it.
+    fn harness(state: AppState) -> Harness<'static, S> {
         Harness::new_ui_state(
-            |ui, (state, cmds): &mut (AppState, Vec<UiCommand>)| jobs_panel_ui(ui, state, cmds),
-            (state, Vec::new()),
+            |ui, (state, cmds, panel): &mut S| {
+                jobs_panel_ui(ui, panel, state, cmds);
+                if let Some(UiCommand::Filter(filter)) = cmds.last().cloned() {
+                    state.list.set_filter(filter);
+                }
+            },
+            (state, Vec::new(), JobsPanel::default()),
         )
     }
 

@@ -8,9 +8,10 @@ use egui::containers::menu::{MenuButton, MenuConfig};
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, PopupCloseBehavior};
 
+use crate::app::command::UiCommand;
+use crate::app::panels::prompt_params::PromptForm;
 use crate::app::panels::prompt_params::{self as params, AR_PRESETS, Model, PromptProblem};
 use crate::app::panels::prompt_syntax::{SpanKind, tokenize};
-use crate::app::state::{AppState, UiCommand};
 use crate::imageio::MAX_PROMPT_CHARS;
 use crate::job::Mode;
 
@@ -62,19 +63,19 @@ pub fn imagine_blocked(prompt: &str) -> Option<PromptProblem> {
     params::validate(prompt).err()
 }
 
-pub fn prompt_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<UiCommand>) {
+pub fn prompt_panel_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut Vec<UiCommand>) {
     // A blinking caret repaints the whole window twice a second: the caret stays still.
     ui.visuals_mut().text_cursor.blink = false;
     let id = prompt_id();
-    history_keys(ui, state, id);
-    let problem = imagine_blocked(&state.prompt);
+    history_keys(ui, form, id);
+    let problem = imagine_blocked(&form.text);
     let mut submit = false;
     ui.horizontal(|ui| {
         let label = ui.label("Prompt");
         let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
             ui.fonts_mut(|f| f.layout_job(prompt_layout_job(ui.style(), buf.as_str(), wrap_width)))
         };
-        let edit = egui::TextEdit::multiline(&mut state.prompt)
+        let edit = egui::TextEdit::multiline(&mut form.text)
             .id(id)
             .desired_rows(2)
             .desired_width(ui.available_width() - 190.0)
@@ -82,7 +83,7 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
             .layouter(&mut layouter);
         let response = ui.add(edit).labelled_by(label.id);
         if response.changed() {
-            state.prompt_form.history.reset();
+            form.history.reset();
         }
         // The event's own modifiers, not the state at the end of the frame: a quick Ctrl+Enter
         // can press and release Ctrl within one frame.
@@ -90,15 +91,15 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
             response.has_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         ui.vertical(|ui| {
             let clicked = ui
-                .add_enabled(problem.is_none(), egui::Button::new("Imagine"))
+                .add_enabled(problem.is_none() && !form.submission.is_pending(), egui::Button::new("Imagine"))
                 .on_hover_text("Ctrl+Enter")
                 .on_disabled_hover_text(problem.as_ref().map(ToString::to_string).unwrap_or_default())
                 .clicked();
-            submit = (clicked || ctrl_enter) && problem.is_none();
-            let count = state.prompt.chars().count();
+            submit = (clicked || ctrl_enter) && problem.is_none() && !form.submission.is_pending();
+            let count = form.text.chars().count();
             let text = egui::RichText::new(format!("{count} / {MAX_PROMPT_CHARS}")).small();
             ui.label(if count > MAX_PROMPT_CHARS { text.color(ui.visuals().error_fg_color) } else { text });
-            mode_ui(ui, &mut state.prompt_form.mode);
+            mode_ui(ui, &mut form.mode);
         });
     });
     match &problem {
@@ -107,38 +108,38 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
             ui.colored_label(ui.visuals().warn_fg_color, p.to_string());
         }
     }
-    if let Some(reason) = state.prompt_form.refusal_for(&state.prompt) {
+    if let Some(reason) = form.refusal() {
         ui.colored_label(ui.visuals().error_fg_color, format!("Refused: {reason}"));
     }
-    ui.horizontal_wrapped(|ui| helpers_ui(ui, state));
+    ui.horizontal_wrapped(|ui| helpers_ui(ui, form, commands));
     if submit {
-        let prompt = state.prompt.trim().to_owned();
-        state.prompt_form.history.push(&prompt);
-        state.prompt_form.awaiting = Some(prompt.clone());
+        let prompt = form.text.trim().to_owned();
+        form.history.push(&prompt);
+        form.awaiting = Some(prompt.clone());
         commands.push(UiCommand::Imagine { prompt });
     }
 }
 
 /// Up/Down in the focused box while it is empty or still shows a recalled prompt.
-fn history_keys(ui: &mut egui::Ui, state: &mut AppState, id: egui::Id) {
+fn history_keys(ui: &mut egui::Ui, form: &mut PromptForm, id: egui::Id) {
     if !ui.memory(|m| m.has_focus(id)) {
         return;
     }
     let none = egui::Modifiers::NONE;
     let recalled = if ui.input(|i| i.key_pressed(egui::Key::ArrowUp) && i.modifiers.is_none()) {
-        state.prompt_form.history.older(&state.prompt).map(str::to_owned).inspect(|_| {
+        form.history.older(&form.text).map(str::to_owned).inspect(|_| {
             ui.input_mut(|i| i.consume_key(none, egui::Key::ArrowUp));
         })
     } else if ui.input(|i| i.key_pressed(egui::Key::ArrowDown) && i.modifiers.is_none()) {
-        state.prompt_form.history.newer(&state.prompt).map(str::to_owned).inspect(|_| {
+        form.history.newer(&form.text).map(str::to_owned).inspect(|_| {
             ui.input_mut(|i| i.consume_key(none, egui::Key::ArrowDown));
         })
     } else {
         None
     };
     if let Some(text) = recalled {
-        state.prompt = text;
-        caret_to_end(ui.ctx(), id, &state.prompt);
+        form.text = text;
+        caret_to_end(ui.ctx(), id, &form.text);
     }
 }
 
@@ -189,9 +190,8 @@ const FIELDS: [(&str, &str, &str); 7] = [
     ("cref", "Character reference (--cref)", "image URL"),
 ];
 
-fn helpers_ui(ui: &mut egui::Ui, state: &mut AppState) {
-    let prompt = &mut state.prompt;
-    let form = &mut state.prompt_form;
+fn helpers_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut Vec<UiCommand>) {
+    let prompt = &mut form.text;
     let _ = MenuButton::new("Aspect ratio").config(sticky()).ui(ui, |ui| {
         ui.horizontal(|ui| {
             for preset in AR_PRESETS {
@@ -247,7 +247,9 @@ fn helpers_ui(ui: &mut egui::Ui, state: &mut AppState) {
             draft.clear();
         }
     });
-    crate::app::panels::settings::settings_button(ui, &mut state.settings);
+    if ui.button("Settings").clicked() {
+        commands.push(UiCommand::ToggleSettings);
+    }
     let history = &mut form.history;
     ui.add_enabled_ui(!history.entries().is_empty(), |ui| {
         ui.menu_button("History", |ui| {
@@ -276,19 +278,19 @@ mod tests {
     use egui_kittest::Harness;
     use egui_kittest::kittest::{NodeT, Queryable};
 
-    type S = (AppState, Vec<UiCommand>);
+    type S = (PromptForm, Vec<UiCommand>);
 
-    fn harness(state: AppState) -> Harness<'static, S> {
+    fn harness(state: PromptForm) -> Harness<'static, S> {
         Harness::new_ui_state(|ui, (state, cmds): &mut S| prompt_panel_ui(ui, state, cmds), (state, Vec::new()))
     }
 
-    fn with_prompt(prompt: &str) -> AppState {
-        AppState { prompt: prompt.into(), ..Default::default() }
+    fn with_prompt(prompt: &str) -> PromptForm {
+        PromptForm { text: prompt.into(), ..Default::default() }
     }
 
     #[test]
     fn typing_and_clicking_imagine_sends_the_prompt() {
-        let mut harness = harness(AppState::default());
+        let mut harness = harness(PromptForm::default());
         harness.get_by_label("Prompt").focus();
         harness.run();
         harness.get_by_label("Prompt").type_text("a red fox");
@@ -296,14 +298,14 @@ mod tests {
         harness.get_by_label("Imagine").click();
         harness.run();
         let (state, cmds) = harness.state();
-        assert_eq!(state.prompt, "a red fox");
+        assert_eq!(state.text, "a red fox");
         assert_eq!(cmds.last(), Some(&UiCommand::Imagine { prompt: "a red fox".into() }));
-        assert_eq!(state.prompt_form.history.entries(), ["a red fox"]);
+        assert_eq!(state.history.entries(), ["a red fox"]);
     }
 
     #[test]
     fn ctrl_enter_submits_from_the_prompt_box() {
-        let mut harness = harness(AppState::default());
+        let mut harness = harness(PromptForm::default());
         harness.get_by_label("Prompt").focus();
         harness.run();
         harness.get_by_label("Prompt").type_text("a lighthouse");
@@ -312,7 +314,7 @@ mod tests {
         harness.run();
         let (state, cmds) = harness.state();
         assert_eq!(cmds.last(), Some(&UiCommand::Imagine { prompt: "a lighthouse".into() }));
-        assert_eq!(state.prompt, "a lighthouse", "no stray newline left in the box");
+        assert_eq!(state.text, "a lighthouse", "no stray newline left in the box");
     }
 
     #[test]
@@ -329,7 +331,7 @@ mod tests {
         harness.run();
         assert!(harness.state().1.is_empty(), "nothing sent: {:?}", harness.state().1);
         // Fixing the text enables it again.
-        harness.state_mut().0.prompt = "a fox --ar 21:9".into();
+        harness.state_mut().0.text = "a fox --ar 21:9".into();
         harness.run();
         assert!(!harness.get_by_label("Imagine").accesskit_node().is_disabled());
         assert!(harness.query_by_label_contains("not a ratio").is_none());
@@ -337,10 +339,10 @@ mod tests {
 
     #[test]
     fn an_empty_or_overlong_prompt_disables_imagine() {
-        let mut harness = harness(AppState::default());
+        let mut harness = harness(PromptForm::default());
         harness.run();
         assert!(harness.get_by_label("Imagine").accesskit_node().is_disabled());
-        harness.state_mut().0.prompt = "a".repeat(MAX_PROMPT_CHARS + 1);
+        harness.state_mut().0.text = "a".repeat(MAX_PROMPT_CHARS + 1);
         harness.run();
         assert!(harness.get_by_label("Imagine").accesskit_node().is_disabled());
         harness.get_by_label_contains("at most 8192");
@@ -350,7 +352,7 @@ mod tests {
     #[test]
     fn a_refusal_shows_next_to_the_prompt_and_clears_once_it_changes() {
         let mut state = with_prompt("a fox");
-        state.prompt_form.refuse("a fox", "Banned prompt detected");
+        state.refuse("a fox", "Banned prompt detected");
         let mut harness = harness(state);
         harness.run();
         harness.get_by_label("Refused: Banned prompt detected");
@@ -369,12 +371,12 @@ mod tests {
         harness.run();
         harness.get_by_label("3:2").click();
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a red fox --ar 3:2");
+        assert_eq!(harness.state().0.text, "a red fox --ar 3:2");
         harness.get_by_label("Aspect ratio").click();
         harness.run();
         harness.get_by_label("16:9").click();
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a red fox --ar 16:9", "replaced, not appended");
+        assert_eq!(harness.state().0.text, "a red fox --ar 16:9", "replaced, not appended");
     }
 
     #[test]
@@ -389,7 +391,7 @@ mod tests {
         harness.run();
         harness.get_by_label("Set --ar").click();
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a red fox --ar 21:9");
+        assert_eq!(harness.state().0.text, "a red fox --ar 21:9");
         harness.get_by_label("Parameters").click();
         harness.run();
         harness.get_by_label("Stylize (--s)").focus();
@@ -398,7 +400,7 @@ mod tests {
         harness.run();
         harness.get_by_label("Set --s").click();
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a red fox --ar 21:9 --s 250");
+        assert_eq!(harness.state().0.text, "a red fox --ar 21:9 --s 250");
     }
 
     #[test]
@@ -409,30 +411,30 @@ mod tests {
         harness.run();
         harness.get_by_label("--niji 6").click();
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a red fox --niji 6");
+        assert_eq!(harness.state().0.text, "a red fox --niji 6");
     }
 
     #[test]
     fn up_and_down_walk_the_history_and_the_menu_lists_it() {
-        let mut state = AppState::default();
-        state.prompt_form.history = params::PromptHistory::new(vec!["a cabin".into(), "a lake".into()]);
+        let mut state = PromptForm::default();
+        state.history = params::PromptHistory::new(vec!["a cabin".into(), "a lake".into()]);
         let mut harness = harness(state);
         harness.get_by_label("Prompt").focus();
         harness.run();
         harness.key_press(egui::Key::ArrowUp);
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a cabin");
+        assert_eq!(harness.state().0.text, "a cabin");
         harness.key_press(egui::Key::ArrowUp);
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a lake");
+        assert_eq!(harness.state().0.text, "a lake");
         harness.key_press(egui::Key::ArrowDown);
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a cabin");
+        assert_eq!(harness.state().0.text, "a cabin");
         harness.get_by_label("History").click();
         harness.run();
         harness.get_by_label("a lake").click();
         harness.run();
-        assert_eq!(harness.state().0.prompt, "a lake");
+        assert_eq!(harness.state().0.text, "a lake");
     }
 
     #[test]
@@ -441,10 +443,10 @@ mod tests {
         harness.run();
         harness.get_by_label("Relax").click();
         harness.run();
-        assert_eq!(harness.state().0.prompt_form.mode, Some(Mode::Relax));
+        assert_eq!(harness.state().0.mode, Some(Mode::Relax));
         harness.get_by_label("Relax").click();
         harness.run();
-        assert_eq!(harness.state().0.prompt_form.mode, None);
+        assert_eq!(harness.state().0.mode, None);
     }
 
     #[test]

@@ -5,15 +5,20 @@
 use std::fmt;
 
 use crate::app::panels::prompt_syntax::{Param, params, text_end};
+use crate::app::submission::{Answer, Submission};
 use crate::imageio::MAX_PROMPT_CHARS;
-use crate::job::Mode;
+use crate::job::{Job, JobKind, JobStatus, Mode};
 
 /// The `--ar` presets the panel offers.
 pub const AR_PRESETS: [&str; 6] = ["1:1", "2:3", "3:2", "16:9", "9:16", "4:5"];
 
-/// The prompt panel's own state (kept in [`crate::app::state::AppState::prompt_form`]).
+/// The prompt panel's own state.
 #[derive(Debug, Clone, Default)]
 pub struct PromptForm {
+    /// What the prompt box holds.
+    pub text: String,
+    /// The Imagine in flight.
+    pub submission: Submission,
     /// Fast / relax / turbo; `None` leaves it to the gateway's default.
     pub mode: Option<Mode>,
     pub history: PromptHistory,
@@ -56,12 +61,43 @@ impl PromptForm {
         }
     }
 
-    /// The refusal to show for the box's current text; a changed text clears it.
-    pub fn refusal_for(&mut self, current: &str) -> Option<&str> {
-        if self.refusal.as_ref().is_some_and(|r| r.prompt.trim() != current.trim()) {
-            self.refusal = None;
+    /// The refusal to show for the box's text; a changed text clears it for good.
+    pub fn refusal(&mut self) -> Option<&str> {
+        let PromptForm { text, refusal, .. } = self;
+        if refusal.as_ref().is_some_and(|r| r.prompt.trim() != text.trim()) {
+            *refusal = None;
         }
-        self.refusal.as_ref().map(|r| r.reason.as_str())
+        refusal.as_ref().map(|r| r.reason.as_str())
+    }
+
+    /// The manager's answer to the Imagine in flight.
+    pub fn answered(&mut self, answer: &Answer) {
+        match answer {
+            Answer::Refused(why) => self.rejected(why),
+            Answer::Accepted(job) => self.accepted(job.prompt.as_deref().unwrap_or_default()),
+        }
+    }
+
+    /// Puts `prompt` into the box (a Describe result, one click).
+    pub fn use_prompt(&mut self, prompt: &str) {
+        self.text = prompt.trim().to_owned();
+        self.history.reset();
+    }
+
+    /// Notes what a job's news means for the box: an Imagine refused at submit (no gateway
+    /// id) shows its reason next to the prompt while the box still holds that text.
+    pub fn observe(&mut self, job: &Job) {
+        if job.kind == JobKind::Imagine
+            && let Some(prompt) = &job.prompt
+        {
+            self.accepted(prompt);
+        }
+        if let (JobStatus::Failed { reason }, None, JobKind::Imagine, Some(prompt)) =
+            (&job.status, &job.gateway_id, &job.kind, &job.prompt)
+            && prompt.trim() == self.text.trim()
+        {
+            self.refuse(prompt, reason);
+        }
     }
 }
 
@@ -433,9 +469,12 @@ mod tests {
     fn a_refusal_shows_until_the_text_changes() {
         let mut f = PromptForm::default();
         f.refuse("fox --ar 3:2", "banned word");
-        assert_eq!(f.refusal_for("fox --ar 3:2 "), Some("banned word"));
-        assert_eq!(f.refusal_for("fox --ar 3:1"), None);
-        assert_eq!(f.refusal_for("fox --ar 3:2"), None, "cleared for good");
+        f.text = "fox --ar 3:2 ".into();
+        assert_eq!(f.refusal(), Some("banned word"));
+        f.text = "fox --ar 3:1".into();
+        assert_eq!(f.refusal(), None);
+        f.text = "fox --ar 3:2".into();
+        assert_eq!(f.refusal(), None, "cleared for good");
     }
 
     #[test]
@@ -449,6 +488,7 @@ mod tests {
         assert_eq!(f.refusal, None);
         f.awaiting = Some("fox".into());
         f.rejected("the prompt is too long");
-        assert_eq!(f.refusal_for("fox"), Some("the prompt is too long"));
+        f.text = "fox".into();
+        assert_eq!(f.refusal(), Some("the prompt is too long"));
     }
 }

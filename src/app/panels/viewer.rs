@@ -5,7 +5,7 @@
 //! is open and how it is zoomed is the viewer's own business, kept in egui's memory, so the
 //! rest of the window does not change when it opens.
 
-use crate::app::state::UiCommand;
+use crate::app::command::UiCommand;
 use crate::job::Job;
 
 /// Smallest and largest zoom (screen points per image pixel).
@@ -122,7 +122,7 @@ pub fn viewer_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) ->
             ui.weak("fit");
         }
         ui.separator();
-        crate::app::panels::job_view::export_buttons(ui, job, open_img.index, commands);
+        export_buttons(ui, job, open_img.index, commands);
     });
     if open_image(ui.ctx()).is_none() {
         return false;
@@ -182,6 +182,39 @@ pub fn viewer_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) ->
     ui.painter().with_clip_rect(rect).image(texture.id, dest, uv, egui::Color32::WHITE);
     ui.ctx().data_mut(|d| d.insert_temp(memory_id(), open_img));
     true
+}
+
+/// Closes the context menu the buttons are in, if they are in one.
+fn close_menu(ui: &egui::Ui) {
+    if egui::containers::menu::is_in_menu(ui) {
+        ui.close();
+    }
+}
+
+/// `Save image`, `Copy image` and `Show in folder` for result image `index` of `job`.
+pub fn export_buttons(ui: &mut egui::Ui, job: &Job, index: usize, commands: &mut Vec<UiCommand>) {
+    let path = job.result_images().get(index).and_then(|i| i.local_path.clone());
+    let ready = path.is_some();
+    let why = "The image is not downloaded yet";
+    if ui.add_enabled(ready, egui::Button::new("Save image")).on_disabled_hover_text(why).clicked()
+        && let Some(source) = &path
+    {
+        let file_name = crate::app::export::default_file_name(job.prompt.as_deref(), &job.id, index + 1, Some(source));
+        commands.push(UiCommand::SaveImage { source: source.clone(), file_name });
+        close_menu(ui);
+    }
+    if ui.add_enabled(ready, egui::Button::new("Copy image")).on_disabled_hover_text(why).clicked()
+        && let Some(source) = &path
+    {
+        commands.push(UiCommand::CopyImage { source: source.clone() });
+        close_menu(ui);
+    }
+    if ui.add_enabled(ready, egui::Button::new("Show in folder")).on_disabled_hover_text(why).clicked()
+        && let Some(source) = &path
+    {
+        commands.push(UiCommand::ShowInFolder { path: source.clone() });
+        close_menu(ui);
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use image::RgbaImage;
 use super::*;
 use crate::app::editors::placement::ImageRect;
 use crate::job::{Canvas, JobRequest, SubmitOptions};
+use crate::mask::MaskError;
+use std::sync::mpsc::channel;
 
 type S = (CanvasEditor, Vec<EditorEvent>);
 
@@ -81,14 +83,14 @@ fn a_preset_a_drag_and_a_corner_place_the_image_and_submit_sends_that_canvas() {
     let mut h = harness(CanvasEditor::with_image("job-1".into(), 2, image()));
     h.get_by_label("Placement canvas");
     assert!(submit_is_disabled(&h), "nothing would change yet");
-    h.get_by_label(&CanvasBlocked::Unchanged.to_string());
+    h.get_by_label(&Blocked::Unchanged.to_string());
 
     h.get_by_label("1:1").click();
     h.run();
     assert_eq!(h.state().0.placement().unwrap().canvas(), (200, 200), "a square canvas holding the image");
     assert_eq!(rect(&h), ImageRect { x: 0, y: 50, w: 200, h: 100 }, "centred at its own size");
     assert!(submit_is_disabled(&h));
-    h.get_by_label(&CanvasBlocked::NoPrompt.to_string());
+    h.get_by_label(&Blocked::NoRemixPrompt.to_string());
 
     drag(&mut h, (100.0, 100.0), (100.0, 140.0), false);
     assert_eq!(rect(&h), ImageRect { x: 0, y: 90, w: 200, h: 100 }, "the image followed the pointer down 40 px");
@@ -123,7 +125,7 @@ fn a_preset_a_drag_and_a_corner_place_the_image_and_submit_sends_that_canvas() {
     assert_eq!(rect(&h), ImageRect { x: 0, y: 50, w: 200, h: 100 });
     h.get_by_label("Image's own").click();
     h.run();
-    h.get_by_label(&CanvasBlocked::Unchanged.to_string());
+    h.get_by_label(&Blocked::Unchanged.to_string());
 }
 
 #[test]
@@ -162,7 +164,7 @@ fn a_mask_in_use_must_be_painted_and_goes_with_the_canvas() {
     h.get_by_label("Placement canvas");
     h.get_by_label("Use a mask").click();
     h.run();
-    h.get_by_label(&CanvasBlocked::Unchanged.to_string());
+    h.get_by_label(&Blocked::Unchanged.to_string());
 }
 
 #[test]
@@ -206,16 +208,16 @@ fn the_image_loads_in_the_background_or_says_why_not() {
         let _ = tx.send(());
     });
     let mut panel = CanvasEditor::open("p".into(), 1, path, None, repaint.clone());
-    assert_eq!(panel.intent(), Err(CanvasBlocked::Loading));
+    assert_eq!(panel.intent(), Err(Blocked::Loading));
     rx.recv_timeout(std::time::Duration::from_secs(20)).expect("a repaint once loaded");
     panel.poll();
     assert_eq!(panel.placement().map(Placement::image), Some((200, 100)));
-    assert_eq!(panel.intent(), Err(CanvasBlocked::Unchanged));
+    assert_eq!(panel.intent(), Err(Blocked::Unchanged));
 
     let mut panel = CanvasEditor::open("p".into(), 1, dir.path().join("gone.png"), None, repaint);
     rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
     panel.poll();
-    assert!(matches!(panel.intent(), Err(CanvasBlocked::NoImage(why)) if why.contains("gone.png")));
+    assert!(matches!(panel.intent(), Err(Blocked::NoImage(why)) if why.contains("gone.png")));
 }
 
 #[test]
@@ -292,7 +294,7 @@ fn edit_mask_again_starts_from_the_canvas_mask_and_prompt_it_was_sent_with() {
         let _ = tx.send(());
     });
     let mut panel = CanvasEditor::again(parent_id, index, sent, store.clone(), None, repaint);
-    assert_eq!(panel.intent(), Err(CanvasBlocked::Loading));
+    assert_eq!(panel.intent(), Err(Blocked::Loading));
     rx.recv_timeout(std::time::Duration::from_secs(20)).expect("a repaint once loaded");
     panel.poll();
     assert_eq!(panel.mask_canvas().map(MaskCanvas::mask), Some(&mask));
@@ -313,5 +315,5 @@ fn edit_mask_again_starts_from_the_canvas_mask_and_prompt_it_was_sent_with() {
     let mut panel = CanvasEditor::again(parent.id.clone(), 1, wrong, store, None, repaint);
     rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
     panel.poll();
-    assert!(matches!(panel.intent(), Err(CanvasBlocked::NoImage(why)) if why.contains("200")), "{:?}", panel.intent());
+    assert!(matches!(panel.intent(), Err(Blocked::NoImage(why)) if why.contains("200")), "{:?}", panel.intent());
 }

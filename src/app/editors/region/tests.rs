@@ -6,6 +6,8 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use image::RgbaImage;
 
 use super::*;
+use crate::job::SubmitOptions;
+use crate::mask::MaskError;
 
 type S = (RegionEditor, Vec<EditorEvent>);
 
@@ -191,14 +193,14 @@ fn edit_mask_again_reopens_the_same_flow_with_the_mask_it_was_sent_with() {
     assert_eq!(flow, Flow::Region { parent: "parent-1".into() });
     assert!(matches!(source, Source::JobImage { job_id } if job_id == "parent-1"));
     assert_eq!(again, mask);
-    assert_eq!(sent_mask(&job.request), Some(&mask));
+    assert_eq!(job.request.sent_mask(), Some(&mask));
     job.prompt = Some("the parent's prompt --ar 3:2".into());
-    assert_eq!(sent_prompt(&job.request), None, "the region's own prompt, not the one it is shown with");
+    assert_eq!(job.request.sent_prompt(), None, "the region's own prompt, not the one it is shown with");
 
     let image = crate::job::ImageInput::Bytes { bytes: vec![1, 2, 3], mime: "image/png".into() };
     let req = JobRequest::Edit { image, mask: Some(mask.clone()), prompt: "p".into(), retexture: true };
     let job = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
-    assert_eq!(sent_prompt(&job.request), Some("p"));
+    assert_eq!(job.request.sent_prompt(), Some("p"));
     let (flow, source, _) = edit_again(&job).unwrap();
     assert!(
         matches!(flow, Flow::Edit { image: ImageSource::Bytes { ref bytes, .. }, retexture: true } if bytes == &[1, 2, 3])
@@ -206,7 +208,7 @@ fn edit_mask_again_reopens_the_same_flow_with_the_mask_it_was_sent_with() {
     assert!(matches!(source, Source::Bytes(b) if b == [1, 2, 3]));
     let imagine =
         Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
-    assert!(edit_again(&imagine).is_none() && sent_mask(&imagine.request).is_none());
+    assert!(edit_again(&imagine).is_none() && imagine.request.sent_mask().is_none());
 }
 
 #[test]
@@ -257,26 +259,4 @@ fn the_canvas_shows_as_sent_what_the_flow_sends_on_its_gateway() {
         Some(SendTo { provider: Provider::Acedata, endpoint: "https://a.example".into(), options: Default::default() });
     h.run();
     assert_eq!(h.state().0.canvas().map(|c| c.sent_as), Some(SentAs::BlackWhite));
-}
-
-#[test]
-fn a_submission_takes_only_the_answers_about_its_own_command() {
-    let job = Arc::new(Job::new(
-        Provider::Ttapi,
-        "http://x",
-        JobRequest::Imagine { prompt: "p".into() },
-        SubmitOptions::default(),
-    ));
-    let refused = |id| Update::Rejected { id, error: crate::intent::IntentError::NoSuchJob("gone\nnow".into()).into() };
-    let mut s = Submission::default();
-    assert!(!s.answer(&Update::Accepted { id: 3, job: job.clone() }), "nothing in flight");
-    s.sent(3);
-    assert!(!s.answer(&Update::Accepted { id: 4, job: job.clone() }), "another command's answer");
-    assert!(!s.answer(&refused(4)));
-    assert_eq!(s.pending(), Some(3));
-    assert!(!s.answer(&refused(3)));
-    assert_eq!((s.pending(), s.refused.as_deref()), (None, Some("no job 'gone now' here")), "one line");
-    s.sent(5);
-    assert_eq!(s.refused, None, "a new submit clears the refusal");
-    assert!(s.answer(&Update::Accepted { id: 5, job }));
 }

@@ -1,0 +1,176 @@
+//! Where every [`UiCommand`] is applied: one exhaustive match, run from `logic()` at the start
+//! of the pass after the one that asked. Everything sent goes through [`MjdeskApp::send`], so
+//! the control that sent it keeps the command id in its [`Submission`] and its refusal shows
+//! beside it.
+
+use super::MjdeskApp;
+use super::command::UiCommand;
+use super::editors::ActiveEditor;
+use super::engine::SendTo;
+use super::export;
+use super::state::Engine;
+use super::submission::Submission;
+use crate::actions::ActionKind;
+use crate::intent::Intent;
+
+/// Said beside a control pressed before the engine is up (or after it failed to start).
+pub const NOT_CONNECTED: &str = "not connected to a gateway yet: wait until the status bar names one";
+
+/// The control a submit came from.
+pub enum Control {
+    Imagine,
+    Blend,
+    Describe,
+    /// A follow-up from the job view: the job and the control's label (`U2`, `Seed` ...).
+    JobView {
+        job_id: String,
+        label: String,
+    },
+    Editor,
+}
+
+impl MjdeskApp {
+    /// Applies a command as if a panel had sent it: for drivers of the real window from
+    /// outside, such as `examples/window_memory.rs`.
+    pub fn command(&mut self, cmd: UiCommand) {
+        self.apply(cmd);
+    }
+
+    pub(super) fn apply(&mut self, cmd: UiCommand) {
+        match cmd {
+            UiCommand::Imagine { prompt } => self.send(Intent::Imagine { prompt }, None, Control::Imagine),
+            UiCommand::Blend { images, dimensions } => {
+                self.send(Intent::Blend { images, dimensions }, None, Control::Blend)
+            }
+            UiCommand::Describe { image } => self.send(Intent::Describe { image }, None, Control::Describe),
+            UiCommand::Action { job_id, action } => {
+                let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
+                let label = ActionKind::parse(&action).label();
+                self.send(
+                    Intent::Action { parent: job_id.clone(), action },
+                    Some(to),
+                    Control::JobView { job_id, label },
+                )
+            }
+            UiCommand::Seed { job_id } => {
+                let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
+                let control = Control::JobView { job_id: job_id.clone(), label: "Seed".into() };
+                self.send(Intent::Seed { parent: job_id }, Some(to), control)
+            }
+            UiCommand::Retry { job_id } => match self.engine.running_mut() {
+                Some(run) => {
+                    let id = run.retry(job_id.clone());
+                    self.panels.job_view.sent(&job_id, "Retry".into(), id);
+                }
+                None => self.panels.job_view.submission.refused(NOT_CONNECTED),
+            },
+            UiCommand::SendEdit(intent) => {
+                let to = self.editor.as_ref().and_then(ActiveEditor::send_to);
+                self.send(*intent, to, Control::Editor)
+            }
+            UiCommand::CloseEditor => self.editor = None,
+            UiCommand::Select { job_id } => self.select(job_id),
+            UiCommand::Filter(filter) => self.state.list.set_filter(filter),
+            UiCommand::VaryRegion { job_id } => self.open_on_job(&job_id, None),
+            UiCommand::EditImage { job_id, retexture } => self.open_on_job(&job_id, Some(retexture)),
+            UiCommand::EditFile { path } => self.editor = Some(ActiveEditor::on_file(path, self.repaint.clone())),
+            UiCommand::EditMaskAgain { job_id } => {
+                let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+                let Some(store) = self.engine.running().map(|r| r.store().clone()) else {
+                    return self.state.message = Some(NOT_CONNECTED.to_owned());
+                };
+                match ActiveEditor::again(job, store, self.repaint.clone()) {
+                    Ok(editor) => self.editor = Some(editor),
+                    Err(why) => self.state.message = Some(why),
+                }
+            }
+            UiCommand::CanvasEdit { job_id, index } => {
+                let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+                match ActiveEditor::canvas_edit(job, index, self.repaint.clone()) {
+                    Ok(editor) => self.editor = Some(editor),
+                    Err(why) => self.state.message = Some(why),
+                }
+            }
+            UiCommand::SaveImage { source, file_name } => {
+                let folder = self.state.download_dir.clone().or_else(export::default_download_dir);
+                self.exports.save(source, file_name, folder);
+            }
+            UiCommand::CopyImage { source } => self.exports.copy(source),
+            UiCommand::ShowInFolder { path } => self.exports.show_in_folder(&path),
+            UiCommand::SaveSettings(form) => self.save_settings(form),
+            UiCommand::ToggleSettings => self.panels.settings.open = !self.panels.settings.open,
+            UiCommand::PickImages { target } => self.picker.open_dialog(target),
+            UiCommand::PasteImage { target } => self.picker.paste(target),
+            UiCommand::UsePrompt { prompt } => self.panels.prompt.use_prompt(&prompt),
+        }
+    }
+
+    /// The one way anything is sent: `intent` to `to` (the window's own gateway, in the prompt
+    /// panel's mode, when `None`), tracked by the sending control's submission.
+    fn send(&mut self, intent: Intent, to: Option<SendTo>, from: Control) {
+        let mode = self.panels.prompt.mode.clone();
+        let sent = self.engine.running_mut().map(|run| {
+            let to = to.unwrap_or_else(|| run.own_gateway(mode));
+            run.send(intent, to)
+        });
+        if let Control::JobView { job_id, label } = &from {
+            match sent {
+                Some(id) => self.panels.job_view.sent(job_id, label.clone(), id),
+                None => self.panels.job_view.submission.refused(NOT_CONNECTED),
+            }
+            return;
+        }
+        let Some(submission) = self.submission_of(&from) else { return };
+        match sent {
+            Some(id) => submission.sent(id),
+            None => submission.refused(NOT_CONNECTED),
+        }
+        if let (Control::Imagine, None) = (&from, sent) {
+            self.panels.prompt.rejected(NOT_CONNECTED);
+        }
+    }
+
+    fn submission_of(&mut self, from: &Control) -> Option<&mut Submission> {
+        Some(match from {
+            Control::Imagine => &mut self.panels.prompt.submission,
+            Control::Blend => &mut self.panels.blend.submission,
+            Control::Describe => &mut self.panels.describe.submission,
+            Control::JobView { .. } => &mut self.panels.job_view.submission,
+            Control::Editor => self.editor.as_mut()?.submission_mut(),
+        })
+    }
+
+    /// Shows job `job_id` (read from the store off the UI thread) and its follow-ups.
+    fn select(&mut self, job_id: String) {
+        if self.state.selected.as_deref() == Some(job_id.as_str()) {
+            return;
+        }
+        self.state.selected = Some(job_id.clone());
+        self.state.children.clear();
+        if let Some(run) = self.engine.running() {
+            run.loader.job(job_id.clone());
+            run.loader.children(job_id);
+        }
+    }
+
+    /// Opens the mask canvas on the selected job `job_id`'s image.
+    fn open_on_job(&mut self, job_id: &str, retexture: Option<bool>) {
+        let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+        match ActiveEditor::on_job(job, retexture, self.repaint.clone()) {
+            Ok(editor) => self.editor = Some(editor),
+            Err(why) => self.state.message = Some(why),
+        }
+    }
+
+    /// Applies saved settings: theme, mode and folder at once; the gateway (and a new key)
+    /// through a new engine, "connecting…" meanwhile.
+    fn save_settings(&mut self, form: Box<super::settings_form::SettingsForm>) {
+        self.apply_preferences(&form);
+        if self.engine.reconnect(form) {
+            self.state.engine = Engine::Connecting;
+            self.state.gateway = "connecting…".to_owned();
+            self.state.message = None;
+            self.state.key_refused = None;
+        }
+    }
+}

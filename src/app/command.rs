@@ -1,0 +1,96 @@
+//! [`UiCommand`]: everything a panel or editor asks of the window.
+
+/// What a panel asks for. Panels push these while drawing; the window applies them, in
+/// order, at the start of the next pass (`logic`), each in one place: [`super::MjdeskApp::apply`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum UiCommand {
+    Imagine {
+        prompt: String,
+    },
+    Action {
+        job_id: String,
+        action: String,
+    },
+    Retry {
+        job_id: String,
+    },
+    Select {
+        job_id: String,
+    },
+    /// Open the mask canvas on a single image (the job's vary-region actions route here).
+    VaryRegion {
+        job_id: String,
+    },
+    /// Ask where to save a downloaded image, suggesting this file name.
+    SaveImage {
+        source: std::path::PathBuf,
+        file_name: String,
+    },
+    CopyImage {
+        source: std::path::PathBuf,
+    },
+    /// Open the folder holding this file.
+    ShowInFolder {
+        path: std::path::PathBuf,
+    },
+    /// Store the settings (the key in the keyring or 0600 file) and reconnect.
+    SaveSettings(Box<super::settings_form::SettingsForm>),
+    /// Open (or close) the Settings window.
+    ToggleSettings,
+    /// Show the jobs that match this filter.
+    Filter(crate::store::JobFilter),
+    /// Open the mask canvas to edit (or retexture) a job's single image.
+    EditImage {
+        job_id: String,
+        retexture: bool,
+    },
+    /// Choose an image file (or take a dropped one) and open the mask canvas to edit it.
+    EditFile {
+        path: Option<std::path::PathBuf>,
+    },
+    /// Start a new edit from the mask this job was sent with.
+    EditMaskAgain {
+        job_id: String,
+    },
+    /// Open the Vtrix canvas edit on image `index` of a job.
+    CanvasEdit {
+        job_id: String,
+        index: u8,
+    },
+    /// Ask the native dialog for images for a panel.
+    PickImages {
+        target: PickFor,
+    },
+    /// Take the clipboard's image for a panel.
+    PasteImage {
+        target: PickFor,
+    },
+    Blend {
+        images: Vec<crate::intent::ImageSource>,
+        dimensions: Option<crate::job::Dimensions>,
+    },
+    Describe {
+        image: crate::intent::ImageSource,
+    },
+    /// Ask the gateway for the seed of a finished job.
+    Seed {
+        job_id: String,
+    },
+    /// Send what the open editor built (its Submit).
+    SendEdit(Box<crate::intent::Intent>),
+    /// Close the open editor.
+    CloseEditor,
+    /// Put a prompt (one of Describe's) into the prompt box.
+    UsePrompt {
+        prompt: String,
+    },
+}
+
+/// Which panel the images are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickFor {
+    Blend,
+    Describe,
+    /// The mask canvas, for an edit of the (first) image.
+    Edit,
+}
