@@ -58,8 +58,9 @@ fn references(code: &str, me: &[String]) -> Vec<Vec<String>> {
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut i = 0;
     while i < code.len() {
-        let starts = ["crate::", "super::", "self::"].iter().find(|k| code[i..].starts_with(*k));
-        if starts.is_none() || (i > 0 && (is_word(bytes[i - 1]) || bytes[i - 1] == b':')) {
+        let at_path =
+            code.is_char_boundary(i) && ["crate::", "super::", "self::"].iter().any(|k| code[i..].starts_with(k));
+        if !at_path || (i > 0 && (is_word(bytes[i - 1]) || bytes[i - 1] == b':')) {
             i += 1;
             continue;
         }
