@@ -12,12 +12,15 @@
 //! - [`fills`]: rectangle, lasso / polygon fills, fill all, clear, invert;
 //! - [`wand`]: the magic wand (select by colour from a clicked pixel of the image);
 //! - [`morph`]: grow / shrink by N pixels;
-//! - [`history`]: undo / redo as tile patches under a memory cap, and [`MaskDoc`], the mask
-//!   with its history and tools, which is what the canvas widget drives;
+//! - [`history`]: undo / redo as tile patches under a memory cap;
+//! - [`doc`]: [`MaskDoc`], the mask with its history, tools and running count of marked
+//!   pixels, which is what the canvas widget drives;
 //! - [`export`]: one export per gateway flow, and reading a mask file;
 //! - [`trace`]: polygons traced around the painted regions (Vtrix).
 
 pub mod brush;
+mod count;
+pub mod doc;
 pub mod export;
 pub mod fills;
 pub mod history;
@@ -26,7 +29,8 @@ pub mod trace;
 pub mod view;
 pub mod wand;
 
-pub use history::{History, MaskDoc};
+pub use doc::MaskDoc;
+pub use history::History;
 pub use view::View;
 
 /// The value of a marked pixel.
