@@ -50,7 +50,7 @@ use crate::store::Store;
 pub fn check(placement: &Placement, doc: Option<&MaskDoc>, prompt: &str) -> Result<(), Blocked> {
     if let Some(doc) = doc {
         let (w, h) = placement.image();
-        doc.mask().check_for(w, h)?;
+        doc.check_for(w, h)?;
     } else if placement.unchanged() {
         return Err(Blocked::Unchanged);
     }

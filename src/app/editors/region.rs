@@ -62,7 +62,7 @@ pub enum Source {
 /// Why `flow` cannot be sent with the mask being painted in `doc` and `prompt`: the same
 /// rules as [`build_intent`], read from the mask's running count (no pass over its pixels).
 pub fn check(flow: &Flow, doc: &MaskDoc, prompt: &str) -> Result<(), Blocked> {
-    doc.mask().check_for(doc.mask().width(), doc.mask().height())?;
+    doc.check_for(doc.mask().width(), doc.mask().height())?;
     match flow {
         Flow::Edit { .. } if prompt.trim().is_empty() => Err(Blocked::NoPrompt),
         _ => Ok(()),
