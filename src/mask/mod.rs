@@ -18,6 +18,7 @@
 //! - [`trace`]: polygons traced around the painted regions (Vtrix).
 
 pub mod brush;
+pub mod draft;
 pub mod export;
 pub mod fills;
 pub mod history;
