@@ -209,7 +209,7 @@ impl History {
 }
 
 /// The bytes of `r` as runs `[value, count low, count high]` (a tile holds at most 4096).
-fn rle_encode(mask: &Mask, r: Rect) -> Box<[u8]> {
+pub(super) fn rle_encode(mask: &Mask, r: Rect) -> Box<[u8]> {
     let mut out = Vec::with_capacity(16);
     let mut cur: Option<(u8, u16)> = None;
     for y in r.y..r.bottom() {
@@ -233,7 +233,7 @@ fn rle_encode(mask: &Mask, r: Rect) -> Box<[u8]> {
     out.into_boxed_slice()
 }
 
-fn rle_decode(mask: &mut Mask, r: Rect, runs: &[u8]) {
+pub(super) fn rle_decode(mask: &mut Mask, r: Rect, runs: &[u8]) {
     let (mut y, mut x) = (r.y, 0usize);
     let w = r.w as usize;
     for run in runs.chunks_exact(3) {

@@ -21,6 +21,7 @@
 pub mod brush;
 mod count;
 pub mod doc;
+pub mod draft;
 pub mod export;
 pub mod fills;
 pub mod history;

@@ -9,6 +9,7 @@
 //! from tokio tasks). A [`Store`] is a cheap handle: clones share one connection.
 
 mod blobs;
+mod drafts;
 mod error;
 mod jobs;
 mod rows;
@@ -28,6 +29,7 @@ use rusqlite::Connection;
 use crate::cache::ImageCache;
 
 pub use blobs::BlobError;
+pub use drafts::StoredDraft;
 pub use error::StoreError;
 pub use settings::PromptUse;
 pub use summaries::{JobFilter, JobSummary, StatusGroup, SummaryPage};

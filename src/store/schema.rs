@@ -94,6 +94,21 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE jobs ADD COLUMN claim_pid INTEGER;
     ALTER TABLE jobs ADD COLUMN claim_started INTEGER;
     ALTER TABLE jobs ADD COLUMN claim_renewed_at INTEGER;",
+    // 4: masks being painted, kept as drafts so a crash does not lose them: one row a draft
+    // (its key names the flow and the job or file, its size is the image's), and the mask's
+    // 64 x 64 tiles run-length encoded, written a few at a time as they change.
+    "CREATE TABLE mask_drafts (
+        key        TEXT PRIMARY KEY NOT NULL,
+        width      INTEGER NOT NULL,
+        height     INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE mask_draft_tiles (
+        key   TEXT NOT NULL REFERENCES mask_drafts(key) ON DELETE CASCADE,
+        tile  INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (key, tile)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 //! [`shell`]; [`ActiveEditor`] is the one open, as the window holds it.
 
 pub mod canvas_edit;
+pub mod draft;
 pub mod placement;
 pub mod region;
 pub mod shell;

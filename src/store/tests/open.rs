@@ -27,7 +27,7 @@ fn migrates_an_empty_dir_and_reopens_idempotently() {
     let fts = ["jobs_fts", "jobs_fts_config", "jobs_fts_data", "jobs_fts_docsize", "jobs_fts_idx"];
     let mut want = vec!["images", "jobs"];
     want.extend(fts);
-    want.extend(["prompt_history", "settings"]);
+    want.extend(["mask_draft_tiles", "mask_drafts", "prompt_history", "settings"]);
     assert_eq!(tables(&store.conn()), want);
     let job = imagine("kept across opens", 1);
     store.insert_job(&job).unwrap();
