@@ -68,12 +68,19 @@ impl MjdeskApp {
                 let to = self.editor.as_ref().and_then(ActiveEditor::send_to);
                 self.send(*intent, to, Control::Editor)
             }
-            UiCommand::CloseEditor => self.editor = None,
+            UiCommand::CloseEditor => {
+                if let Some(mut editor) = self.editor.take() {
+                    editor.flush_draft();
+                }
+            }
             UiCommand::Select { job_id } => self.select(job_id),
             UiCommand::Filter(filter) => self.state.list.set_filter(filter),
             UiCommand::VaryRegion { job_id } => self.open_on_job(&job_id, None),
             UiCommand::EditImage { job_id, retexture } => self.open_on_job(&job_id, Some(retexture)),
-            UiCommand::EditFile { path } => self.editor = Some(ActiveEditor::on_file(path, self.repaint.clone())),
+            UiCommand::EditFile { path } => {
+                let store = self.store();
+                self.editor = Some(ActiveEditor::on_file(path, store, self.repaint.clone()));
+            }
             UiCommand::EditMaskAgain { job_id } => {
                 let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
                 let Some(store) = self.engine.running().map(|r| r.store().clone()) else {
@@ -140,6 +147,11 @@ impl MjdeskApp {
         })
     }
 
+    /// The running engine's store, where drafts are kept.
+    pub(super) fn store(&self) -> Option<crate::store::Store> {
+        self.engine.running().map(|r| r.store().clone())
+    }
+
     /// Shows job `job_id` (read from the store off the UI thread) and its follow-ups.
     fn select(&mut self, job_id: String) {
         if self.state.selected.as_deref() == Some(job_id.as_str()) {
@@ -156,7 +168,8 @@ impl MjdeskApp {
     /// Opens the mask canvas on the selected job `job_id`'s image.
     fn open_on_job(&mut self, job_id: &str, retexture: Option<bool>) {
         let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
-        match ActiveEditor::on_job(job, retexture, self.repaint.clone()) {
+        let store = self.engine.running().map(|r| r.store().clone());
+        match ActiveEditor::on_job(job, retexture, store, self.repaint.clone()) {
             Ok(editor) => self.editor = Some(editor),
             Err(why) => self.state.message = Some(why),
         }

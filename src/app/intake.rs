@@ -22,7 +22,8 @@ impl MjdeskApp {
             }
             PickFor::Edit => match images.into_iter().next() {
                 Some(ImageSource::File(path)) => {
-                    self.editor = Some(ActiveEditor::on_file(Some(path), self.repaint.clone()));
+                    let store = self.store();
+                    self.editor = Some(ActiveEditor::on_file(Some(path), store, self.repaint.clone()));
                 }
                 Some(ImageSource::Bytes { bytes, name }) => {
                     self.editor = Some(ActiveEditor::on_bytes(bytes, name, self.repaint.clone()));

@@ -150,8 +150,11 @@ impl MjdeskApp {
         // Sent: the editor closes and the new job shows in the list (a follow-up highlighted
         // under its parent); refused: the editor says why.
         let editor_answer = self.editor.as_mut().and_then(|e| e.submission_mut().answer(&update));
-        if let Some(Answer::Accepted(_)) = editor_answer {
-            self.editor = None;
+        if let Some(Answer::Accepted(_)) = editor_answer
+            && let Some(mut editor) = self.editor.take()
+        {
+            // the mask became a job: its draft is no longer needed
+            editor.discard_draft();
         }
         match &update {
             crate::manager::Update::Job(job) => self.panels.prompt.observe(job),

@@ -202,8 +202,27 @@ impl MaskCanvas {
         &self.doc
     }
 
+    /// [`MaskDoc::take_unsaved`]: what changed since the last call (a draft saves it).
+    pub fn take_unsaved(&mut self) -> MaskRect {
+        self.doc.take_unsaved()
+    }
+
     pub fn view(&self) -> Option<View> {
         self.view
+    }
+
+    /// Replaces the whole mask (a kept draft restored) as one undo step; refused unless it is
+    /// at the image's size.
+    pub fn replace_mask(&mut self, mask: &Mask) -> Result<(), MaskError> {
+        let r = self.doc.replace(mask)?;
+        self.changed(r);
+        Ok(())
+    }
+
+    /// Clears the mask as one undo step.
+    pub fn clear_mask(&mut self) {
+        let r = self.doc.clear();
+        self.changed(r);
     }
 
     /// How many partial texture uploads were made, and the last one's rectangle.

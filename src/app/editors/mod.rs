@@ -17,6 +17,7 @@ use crate::app::submission::Submission;
 use crate::intent::ImageSource;
 use crate::job::{Job, Provider, short_id};
 use crate::store::Store;
+use draft::DraftKey;
 use region::{Flow, RegionEditor, Source};
 use shell::EditorEvent;
 
@@ -29,25 +30,35 @@ pub enum ActiveEditor {
 impl ActiveEditor {
     /// Vary (Region) (`retexture: None`), Edit or Retexture on `job`'s first image, sent to
     /// the job's gateway.
-    pub fn on_job(job: &Job, retexture: Option<bool>, repaint: Repaint) -> Result<Self, String> {
+    pub fn on_job(job: &Job, retexture: Option<bool>, store: Option<Store>, repaint: Repaint) -> Result<Self, String> {
         let Some(path) = job.result_images().first().and_then(|i| i.local_path.clone()) else {
             return Err(format!("job {} has no downloaded image to paint on yet", short_id(&job.id)));
         };
-        let flow = match retexture {
-            Some(retexture) => Flow::Edit { image: ImageSource::File(path.clone()), retexture },
-            None => Flow::Region { parent: job.id.clone() },
+        let (flow, key) = match retexture {
+            Some(retexture) => {
+                let key = if retexture { DraftKey::retexture(&job.id) } else { DraftKey::edit(&job.id) };
+                (Flow::Edit { image: ImageSource::File(path.clone()), retexture }, key)
+            }
+            None => (Flow::Region { parent: job.id.clone() }, DraftKey::region(&job.id)),
         };
         let send_to = Some(SendTo::of(job));
-        let editor = RegionEditor::open(flow, Source::Path(path), None, send_to, None, repaint);
+        let mut editor = RegionEditor::open(flow, Source::Path(path), None, send_to, None, repaint);
+        if let Some(store) = store {
+            editor = editor.keep_drafts(Some(key), store);
+        }
         Ok(ActiveEditor::Region(Box::new(editor)))
     }
 
     /// An edit of an image file (asked with the file dialog when `None`), sent to the window's
     /// own gateway.
-    pub fn on_file(path: Option<PathBuf>, repaint: Repaint) -> Self {
+    pub fn on_file(path: Option<PathBuf>, store: Option<Store>, repaint: Repaint) -> Self {
         let image = ImageSource::File(path.clone().unwrap_or_default());
+        let key = path.as_deref().map(DraftKey::edit_file);
         let source = path.map_or(Source::Dialog, Source::Path);
-        let editor = RegionEditor::open(Flow::Edit { image, retexture: false }, source, None, None, None, repaint);
+        let mut editor = RegionEditor::open(Flow::Edit { image, retexture: false }, source, None, None, None, repaint);
+        if let Some(store) = store {
+            editor = editor.keep_drafts(key, store);
+        }
         ActiveEditor::Region(Box::new(editor))
     }
 
@@ -69,7 +80,15 @@ impl ActiveEditor {
         let Some((flow, source, mask)) = region::edit_again(job) else {
             return Err(format!("job {}'s image cannot be had again to paint on", short_id(&job.id)));
         };
-        let mut editor = RegionEditor::open(flow, source, Some(mask), send_to, Some(store), repaint);
+        let key = match &flow {
+            Flow::Region { parent } => Some(DraftKey::region(parent)),
+            Flow::Edit { .. } => None,
+        };
+        let editor = RegionEditor::open(flow, source, Some(mask), send_to, Some(store.clone()), repaint);
+        let mut editor = match key {
+            Some(key) => editor.keep_drafts(Some(key), store),
+            None => editor,
+        };
         editor.prompt = job.request.sent_prompt().unwrap_or_default().to_owned();
         Ok(ActiveEditor::Region(Box::new(editor)))
     }
@@ -82,6 +101,20 @@ impl ActiveEditor {
         let send_to = Some(SendTo::of(job));
         let editor = canvas_edit::CanvasEditor::open(job.id.clone(), index, path, send_to, repaint);
         Ok(ActiveEditor::Canvas(Box::new(editor)))
+    }
+
+    /// Saves what the draft still waits for (the editor is closing; it is offered back).
+    pub fn flush_draft(&mut self) {
+        if let ActiveEditor::Region(e) = self {
+            e.flush_draft();
+        }
+    }
+
+    /// Throws its draft away (what it sent was accepted).
+    pub fn discard_draft(&mut self) {
+        if let ActiveEditor::Region(e) = self {
+            e.discard_draft();
+        }
     }
 
     /// Where its submit goes (`None`: the window's own gateway).

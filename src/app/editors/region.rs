@@ -17,6 +17,7 @@ use std::sync::mpsc::channel;
 
 use image::RgbaImage;
 
+use super::draft::{DraftKeeper, DraftKey, DraftStatus, LoadedDraft};
 use super::shell::{Blocked, EditorEvent, Load, blocked_by, decode, prompt_row_ui, read_file, reason_line_ui};
 use crate::app::background::Repaint;
 use crate::app::canvas::{MaskCanvas, SentAs};
@@ -147,6 +148,18 @@ pub struct RegionEditor {
     discard_asked: bool,
     /// The region prompt box: Escape there leaves the box, not the editor.
     prompt_box: Option<egui::Id>,
+    /// Where the mask being painted is kept as a draft, and under which name (once known:
+    /// a file chosen in the dialog names it when it is in).
+    draft_store: Option<Store>,
+    draft_key: Option<DraftKey>,
+    /// Keeps the draft, once the image is in.
+    draft: Option<DraftKeeper>,
+    /// A kept draft not restored (the editor started from another mask, or was painted on
+    /// before the draft was read): offered with `Restore draft`.
+    draft_offer: Option<LoadedDraft>,
+    /// When the restored draft was saved, ms since the epoch (said above the canvas).
+    restored: Option<i64>,
+    repaint: Option<Repaint>,
 }
 
 fn load_source(source: Source, store: Option<Store>) -> Result<Option<Loaded>, String> {
@@ -198,6 +211,7 @@ impl RegionEditor {
         store: Option<Store>,
         repaint: Repaint,
     ) -> Self {
+        let wake = repaint.clone();
         let load = match source {
             Source::Dialog => {
                 let Ok(rt) = tokio::runtime::Handle::try_current() else {
@@ -212,7 +226,28 @@ impl RegionEditor {
             }
             source => Load::spawn(repaint, move || load_source(source, store)),
         };
-        Self::new(flow, load, mask, send_to)
+        let mut editor = Self::new(flow, load, mask, send_to);
+        editor.repaint = Some(wake);
+        editor
+    }
+
+    /// Keeps the mask being painted as draft `key` in `store` (saved as it is painted, offered
+    /// back when the same flow is opened on the same image again). An edit of a file chosen
+    /// in the dialog is named by that file once it is in, when `key` is `None`.
+    pub fn keep_drafts(mut self, key: Option<DraftKey>, store: Store) -> Self {
+        if let (Some(key), Some(canvas)) = (&key, self.canvas()) {
+            let repaint = self.repaint.clone().unwrap_or_else(|| Arc::new(|| {}));
+            let size = (canvas.mask().width(), canvas.mask().height());
+            self.draft = Some(DraftKeeper::new(key.clone(), size, store.clone(), repaint));
+        }
+        self.draft_key = key;
+        self.draft_store = Some(store);
+        self
+    }
+
+    /// Where the draft of the mask being painted stands, when one is kept.
+    pub fn draft_status(&self) -> Option<&DraftStatus> {
+        self.draft.as_ref().map(DraftKeeper::status)
     }
 
     /// An editor over an image already in memory.
@@ -239,10 +274,21 @@ impl RegionEditor {
             cancelled: false,
             discard_asked: false,
             prompt_box: None,
+            draft_store: None,
+            draft_key: None,
+            draft: None,
+            draft_offer: None,
+            restored: None,
+            repaint: None,
         }
     }
 
     fn ready(&mut self, image: Arc<RgbaImage>, mask: Option<Mask>) {
+        if let (Some(key), Some(store)) = (&self.draft_key, &self.draft_store) {
+            let repaint = self.repaint.clone().unwrap_or_else(|| Arc::new(|| {}));
+            let size = (image.width(), image.height());
+            self.draft = Some(DraftKeeper::new(key.clone(), size, store.clone(), repaint));
+        }
         match MaskCanvas::new(image.clone(), mask) {
             Ok(c) => self.load = Load::Ready(Box::new(c)),
             Err(e) => {
@@ -260,6 +306,7 @@ impl RegionEditor {
         match self.load.poll() {
             Some(Some(loaded)) => {
                 if let (Some(path), Flow::Edit { image, .. }) = (loaded.chosen, &mut self.flow) {
+                    self.draft_key = self.draft_key.take().or_else(|| Some(DraftKey::edit_file(&path)));
                     *image = ImageSource::File(path);
                 }
                 let mask = self.start_mask.take();
@@ -296,6 +343,91 @@ impl RegionEditor {
         build_intent(&self.flow, c.mask(), (c.mask().width(), c.mask().height()), &self.prompt)
     }
 
+    /// Keeps the draft up to date with what was painted this frame, takes in a kept draft
+    /// once it is read (restored at once into an untouched canvas that started empty, else
+    /// offered), and asks for the repaint a pending save needs.
+    fn keep_draft(&mut self, ctx: &egui::Context) {
+        let (Some(keeper), Some(canvas)) = (&mut self.draft, self.load.ready_mut()) else { return };
+        let now = std::time::Instant::now();
+        if let Some(found) = keeper.poll() {
+            let untouched = !canvas.doc().history().can_undo() && canvas.doc().marked() == 0;
+            if untouched && canvas.replace_mask(&found.mask).is_ok() {
+                self.restored = Some(found.saved_at_ms);
+            } else {
+                self.draft_offer = Some(found);
+            }
+        }
+        let dirty = canvas.take_unsaved();
+        keeper.changed(canvas.mask(), dirty, now);
+        if let Some(due) = keeper.next_save_due(now) {
+            ctx.request_repaint_after(due);
+        }
+    }
+
+    /// Saves what is still waiting (the editor is closing: it is offered back next time).
+    pub fn flush_draft(&mut self) {
+        if let (Some(keeper), Some(canvas)) = (&mut self.draft, self.load.ready()) {
+            keeper.flush(canvas.mask());
+        }
+    }
+
+    /// Throws the kept draft away (the job it became was accepted, or the designer said so).
+    pub fn discard_draft(&mut self) {
+        if let Some(keeper) = &mut self.draft {
+            keeper.discard();
+        }
+        self.draft_offer = None;
+        self.restored = None;
+    }
+
+    /// The line about the draft above the canvas: restored or offered, saved, or why not.
+    fn draft_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(keeper) = &self.draft else { return };
+        let at = |ms: i64| {
+            let secs = (crate::job::now_ms() - ms).max(0) / 1000;
+            if secs < 90 { format!("{secs} s ago") } else { format!("{} min ago", secs / 60) }
+        };
+        let (mut restore, mut discard) = (false, false);
+        ui.horizontal_wrapped(|ui| {
+            if let Some(offer) = &self.draft_offer {
+                ui.label(format!("A mask you were painting here was kept ({}).", at(offer.saved_at_ms)));
+                restore = ui.button("Restore draft").clicked();
+                discard = ui.button("Discard draft").on_hover_text("Forget the kept mask").clicked();
+                return;
+            }
+            if let Some(saved) = self.restored {
+                ui.label(format!("Restored the mask you were painting ({}).", at(saved)));
+                discard = ui.button("Discard draft").on_hover_text("Clear it and forget it").clicked();
+            }
+            match keeper.status() {
+                DraftStatus::Saving => {
+                    ui.weak("keeping a draft…");
+                }
+                DraftStatus::Saved { .. } => {
+                    ui.weak("draft kept: it survives a crash");
+                }
+                DraftStatus::Failed(e) => {
+                    ui.colored_label(ui.visuals().warn_fg_color, e.to_string());
+                }
+                DraftStatus::None => {}
+            }
+        });
+        if restore
+            && let (Some(offer), Some(canvas)) = (self.draft_offer.take(), self.load.ready_mut())
+            && canvas.replace_mask(&offer.mask).is_ok()
+        {
+            self.restored = Some(offer.saved_at_ms);
+        }
+        if discard {
+            if self.restored.is_some()
+                && let Some(canvas) = self.load.ready_mut()
+            {
+                canvas.clear_mask();
+            }
+            self.discard_draft();
+        }
+    }
+
     /// Whether closing now would throw painting away.
     fn has_painting(&self) -> bool {
         self.canvas().is_some_and(|c| c.doc().history().can_undo())
@@ -310,7 +442,12 @@ impl RegionEditor {
         if !pressed {
             return None;
         }
-        if self.discard_asked || !self.has_painting() {
+        if self.discard_asked {
+            // "close and discard the painted mask": its draft goes too
+            self.discard_draft();
+            return Some(EditorEvent::Close);
+        }
+        if !self.has_painting() {
             return Some(EditorEvent::Close);
         }
         self.discard_asked = true;
@@ -353,6 +490,7 @@ impl RegionEditor {
             reason = Some((ui.visuals().warn_fg_color, text.to_owned()));
         }
         reason_line_ui(ui, reason);
+        self.draft_ui(ui);
         let provider = self.send_to.as_ref().map(|s| s.provider).or(self.window_provider);
         let sent_as = sent_as(&self.flow, provider);
         match self.load.ready_mut() {
@@ -362,6 +500,7 @@ impl RegionEditor {
             }
             None => self.load.placeholder_ui(ui),
         }
+        self.keep_draft(ui.ctx());
         event
     }
 }

@@ -8,6 +8,7 @@ use image::RgbaImage;
 use super::*;
 use crate::job::SubmitOptions;
 use crate::mask::MaskError;
+use crate::store::Store;
 
 type S = (RegionEditor, Vec<EditorEvent>);
 
@@ -259,4 +260,61 @@ fn the_canvas_shows_as_sent_what_the_flow_sends_on_its_gateway() {
         Some(SendTo { provider: Provider::Acedata, endpoint: "https://a.example".into(), options: Default::default() });
     h.run();
     assert_eq!(h.state().0.canvas().map(|c| c.sent_as), Some(SentAs::BlackWhite));
+}
+
+/// An editor over `image()` keeping its drafts as `region:job-1` in the store at `dir`.
+fn keeping_drafts(dir: &std::path::Path) -> RegionEditor {
+    let store = Store::open(dir).unwrap();
+    let editor = RegionEditor::with_image(Flow::Region { parent: "job-1".into() }, image(), None);
+    editor.keep_drafts(Some(DraftKey::region("job-1")), store)
+}
+
+/// Steps `h` (real time passes: the draft is written on another thread) until `done`.
+fn step_until(h: &mut Harness<'static, S>, what: &str, done: impl Fn(&Harness<'static, S>) -> bool) {
+    let start = std::time::Instant::now();
+    while !done(h) {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "gave up waiting for {what}");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_painted_mask_is_kept_and_restored_when_the_editor_opens_again_and_submit_sends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(keeping_drafts(dir.path()));
+    drag(&mut h, (20.0, 50.0), (120.0, 50.0));
+    let painted = h.state().0.canvas().unwrap().mask().clone();
+    assert!(painted.count() > 0);
+    step_until(&mut h, "the draft to be kept", |h| {
+        matches!(h.state().0.draft_status(), Some(DraftStatus::Saved { .. }))
+    });
+    h.step();
+    h.get_by_label("draft kept: it survives a crash");
+    drop(h);
+
+    // as after a restart: a new store handle, a new editor on the same job and flow
+    let mut h = harness(keeping_drafts(dir.path()));
+    step_until(&mut h, "the draft to come back", |h| h.state().0.canvas().is_some_and(|c| c.mask() == &painted));
+    h.step();
+    h.get_by_label_contains("Restored the mask you were painting");
+    h.get_by_label("Submit").click();
+    h.run();
+    match h.state().1.as_slice() {
+        [EditorEvent::Submit(Intent::Inpaint { mask: MaskSource::Painted(mask), .. })] => assert_eq!(mask, &painted),
+        other => panic!("{other:?}"),
+    }
+
+    // Discard draft clears it, and nothing comes back next time
+    h.get_by_label("Discard draft").click();
+    h.run();
+    assert_eq!(h.state().0.canvas().unwrap().mask().count(), 0);
+    step_until(&mut h, "the discard to be written", |h| h.state().0.draft.as_ref().is_some_and(DraftKeeper::is_idle));
+    drop(h);
+    let h = harness(keeping_drafts(dir.path()));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut h = h;
+    h.run();
+    assert_eq!(h.state().0.canvas().unwrap().mask().count(), 0, "a discarded draft is gone");
+    assert!(h.query_by_label_contains("Restored").is_none());
 }
