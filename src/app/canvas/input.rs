@@ -1,28 +1,62 @@
 //! Input: the keys, the wheel and the pointer of one frame, read into [`Action`]s for
 //! [`MaskCanvas::apply`]. Nothing is changed here.
 //!
-//! Anywhere in the editor: Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo. Over the canvas: `[` /
-//! `]` brush size, `H` held shows the image without the overlay, Space + drag pans, the wheel
-//! zooms around the cursor, the middle button drags to pan. Alt with the rectangle, lasso or
-//! wand subtracts.
+//! Keys act while the editor is shown and no text field has the keyboard (typing "b" in the
+//! prompt above the canvas must not pick the brush): Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y
+//! redo, `[` / `]` brush size, B E R L W the tools, X swaps adding and subtracting. Over the
+//! canvas: `H` held shows the image without the overlay, Space + drag pans, the wheel zooms
+//! around the cursor, the middle button drags to pan, Alt inverts the add / subtract mode of
+//! the rectangle, lasso and wand.
 
 use egui::{Event, Key, Modifiers, PointerButton, Pos2, Response};
 
+use super::Tool;
 use super::tools::Action;
 use crate::mask::View;
 
-/// The editor's undo and redo keys; each pressed key is consumed.
+/// The tool each letter picks.
+pub const TOOL_KEYS: [(Key, Tool); 5] = [
+    (Key::B, Tool::Brush),
+    (Key::E, Tool::Eraser),
+    (Key::R, Tool::Rectangle),
+    (Key::L, Tool::Lasso),
+    (Key::W, Tool::MagicWand),
+];
+
+/// Whether keys are the canvas's: no text field has the keyboard.
+fn keys_are_ours(ui: &egui::Ui) -> bool {
+    !ui.ctx().text_edit_focused()
+}
+
+/// The editor's keys (see the module's notes); each pressed key is consumed.
 pub(super) fn keys(ui: &egui::Ui) -> Vec<Action> {
+    if !keys_are_ours(ui) {
+        return Vec::new();
+    }
     ui.input_mut(|i| {
+        let mut out = Vec::new();
         let redo =
             i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z) || i.consume_key(Modifiers::COMMAND, Key::Y);
         if redo {
-            vec![Action::Redo]
+            out.push(Action::Redo);
         } else if i.consume_key(Modifiers::COMMAND, Key::Z) {
-            vec![Action::Undo]
-        } else {
-            Vec::new()
+            out.push(Action::Undo);
         }
+        for (key, tool) in TOOL_KEYS {
+            if i.consume_key(Modifiers::NONE, key) {
+                out.push(Action::Pick(tool));
+            }
+        }
+        if i.consume_key(Modifiers::NONE, Key::X) {
+            out.push(Action::SwapMode);
+        }
+        if i.consume_key(Modifiers::NONE, Key::OpenBracket) {
+            out.push(Action::Smaller);
+        }
+        if i.consume_key(Modifiers::NONE, Key::CloseBracket) {
+            out.push(Action::Bigger);
+        }
+        out
     })
 }
 
@@ -38,7 +72,8 @@ pub(super) fn pointer(
 ) -> (Vec<Action>, bool) {
     let image = |p: Pos2| view.to_image_f32((p.x, p.y));
     let hovered = response.hovered();
-    let (space, hold_h, alt, wheel, moves, smaller, bigger) = ui.input(|i| {
+    let ours = keys_are_ours(ui);
+    let (space, hold_h, alt, wheel, moves) = ui.input(|i| {
         let mut wheel = 0.0;
         let mut moves = Vec::new();
         for e in &i.events {
@@ -54,16 +89,9 @@ pub(super) fn pointer(
                 _ => {}
             }
         }
-        let (smaller, bigger) = (i.key_pressed(Key::OpenBracket), i.key_pressed(Key::CloseBracket));
-        (i.key_down(Key::Space), i.key_down(Key::H), i.modifiers.alt, wheel, moves, smaller, bigger)
+        (i.key_down(Key::Space), i.key_down(Key::H), i.modifiers.alt, wheel, moves)
     });
     let mut out = Vec::new();
-    if hovered && smaller {
-        out.push(Action::Smaller);
-    }
-    if hovered && bigger {
-        out.push(Action::Bigger);
-    }
     if hovered
         && wheel != 0.0
         && let Some(p) = response.hover_pos()
@@ -76,7 +104,7 @@ pub(super) fn pointer(
     } else if response.drag_started_by(PointerButton::Primary) {
         let origin = ui.input(|i| i.pointer.press_origin()).or(response.interact_pointer_pos());
         if let (Some(o), Some(here)) = (origin, response.interact_pointer_pos()) {
-            out.push(Action::DragStart { from: image(o), to: image(here), pan: space, alt });
+            out.push(Action::DragStart { from: image(o), to: image(here), pan: space && ours, alt });
         }
     } else if response.dragged_by(PointerButton::Primary) {
         // every pointer position of the frame, so fast drags stay round
@@ -91,5 +119,5 @@ pub(super) fn pointer(
         let pixel = view.pixel_at((f64::from(p.x), f64::from(p.y)), size.0, size.1);
         out.push(Action::Click { at: image(p), pixel, alt });
     }
-    (out, hovered && hold_h)
+    (out, hovered && hold_h && ours)
 }

@@ -9,11 +9,12 @@
 //! A frame goes: [`input`] reads the keys, wheel and pointer into [`Action`]s (the toolbar,
 //! [`toolbar`], says what its buttons ask the same way); [`tools`] turns each action into mask
 //! edits and view changes, collecting the dirty rectangles; [`texture`] uploads those; [`draw`]
-//! paints the layers, the outline of a drag and the brush cursor. The keys are listed in
-//! [`input`].
+//! paints the layers, the outline of a drag and the brush cursor. [`load`] is `Load mask`.
+//! The keys are listed in [`input`].
 
 mod draw;
 mod input;
+mod load;
 mod texture;
 mod toolbar;
 mod tools;
@@ -25,13 +26,16 @@ use image::RgbaImage;
 
 use crate::mask::{Mask, MaskDoc, MaskError, Rect as MaskRect, View};
 pub use draw::{CHECKER_DARK, CHECKER_LIGHT, CHECKER_SIZE, Layer, checker_squares, layers};
+pub use input::TOOL_KEYS;
+use load::MaskLoad;
 use texture::MaskTextures;
 use tools::Drag;
 pub use tools::{Action, RADIUS_STEP};
 
 /// The tools, with the names the accessibility tree (and the tests) know them by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tool {
+    #[default]
     Brush,
     Eraser,
     Rectangle,
@@ -50,6 +54,32 @@ impl Tool {
             Tool::Lasso => "Lasso",
             Tool::MagicWand => "Magic wand",
         }
+    }
+
+    /// The tool's key, said when hovering its button.
+    pub fn key_hint(self) -> &'static str {
+        match self {
+            Tool::Brush => "B",
+            Tool::Eraser => "E",
+            Tool::Rectangle => "R",
+            Tool::Lasso => "L",
+            Tool::MagicWand => "W",
+        }
+    }
+}
+
+/// What the canvas remembers across restarts (the window saves it with its own state).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CanvasPrefs {
+    pub tool: Tool,
+    /// Brush radius in image pixels.
+    pub radius: f32,
+}
+
+impl Default for CanvasPrefs {
+    fn default() -> Self {
+        CanvasPrefs { tool: Tool::Brush, radius: DEFAULT_RADIUS }
     }
 }
 
@@ -83,7 +113,11 @@ pub struct MaskCanvas {
     textures: MaskTextures,
     view: Option<View>,
     drag: Drag,
+    load: MaskLoad,
     pub tool: Tool,
+    /// The rectangle, lasso and wand subtract (Alt held inverts it); the brush and the
+    /// eraser say it by themselves.
+    pub subtract: bool,
     /// Brush radius in image pixels.
     pub radius: f32,
     pub opacity: f32,
@@ -117,7 +151,9 @@ impl MaskCanvas {
             textures: MaskTextures::default(),
             view: None,
             drag: Drag::None,
+            load: MaskLoad::default(),
             tool: Tool::Brush,
+            subtract: false,
             radius: DEFAULT_RADIUS,
             opacity: 0.5,
             display: Display::Overlay,
@@ -136,8 +172,25 @@ impl MaskCanvas {
         &self.doc
     }
 
+    /// [`MaskDoc::take_unsaved`]: what changed since the last call (a draft saves it).
+    pub fn take_unsaved(&mut self) -> MaskRect {
+        self.doc.take_unsaved()
+    }
+
     pub fn view(&self) -> Option<View> {
         self.view
+    }
+
+    /// The settings remembered across restarts.
+    pub fn prefs(&self) -> CanvasPrefs {
+        CanvasPrefs { tool: self.tool, radius: self.radius }
+    }
+
+    /// Takes remembered settings back (a radius out of range is brought into it).
+    pub fn set_prefs(&mut self, prefs: &CanvasPrefs) {
+        self.tool = prefs.tool;
+        self.radius =
+            if prefs.radius.is_finite() { prefs.radius.clamp(MIN_RADIUS, MAX_RADIUS) } else { DEFAULT_RADIUS };
     }
 
     /// How many partial texture uploads were made, and the last one's rectangle.
@@ -147,6 +200,7 @@ impl MaskCanvas {
 
     /// The editor: the toolbar above the canvas filling the rest of `ui`.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.poll_load();
         for action in self.toolbar_ui(ui) {
             self.apply(action);
         }
@@ -180,3 +234,5 @@ impl MaskCanvas {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod toolbar_tests;

@@ -16,6 +16,12 @@ pub const RADIUS_STEP: f32 = 1.25;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     Pick(Tool),
+    /// X: brush and eraser swap; the other tools swap between adding and subtracting.
+    SwapMode,
+    /// The toolbar's Add / Subtract.
+    Mode {
+        subtract: bool,
+    },
     Smaller,
     Bigger,
     Undo,
@@ -35,8 +41,8 @@ pub enum Action {
     Pan {
         by: (f64, f64),
     },
-    /// A drag began at `from` and is now at `to`; `pan` when Space is held; `alt` makes the
-    /// rectangle and the lasso subtract.
+    /// A drag began at `from` and is now at `to`; `pan` when Space is held; `alt` inverts
+    /// the add / subtract mode of the rectangle and the lasso.
     DragStart {
         from: (f32, f32),
         to: (f32, f32),
@@ -78,8 +84,13 @@ impl MaskCanvas {
         match self.tool {
             Tool::Brush => true,
             Tool::Eraser => false,
-            Tool::Rectangle | Tool::Lasso | Tool::MagicWand => !alt,
+            Tool::Rectangle | Tool::Lasso | Tool::MagicWand => self.subtract == alt,
         }
+    }
+
+    /// Whether the add / subtract mode shows "Subtract" (the eraser, or subtracting tools).
+    pub fn subtracting(&self) -> bool {
+        !self.adds(false)
     }
 
     /// Does what `action` says; the mask texture is told what changed.
@@ -91,6 +102,8 @@ impl MaskCanvas {
     fn dispatch(&mut self, action: Action) -> MaskRect {
         match action {
             Action::Pick(tool) => self.tool = tool,
+            Action::SwapMode => self.apply_mode(!self.subtracting()),
+            Action::Mode { subtract } => self.apply_mode(subtract),
             Action::Smaller => self.radius = (self.radius / RADIUS_STEP).max(MIN_RADIUS),
             Action::Bigger => self.radius = (self.radius * RADIUS_STEP).min(MAX_RADIUS),
             Action::Undo => return self.doc.undo().unwrap_or_default(),
@@ -122,6 +135,13 @@ impl MaskCanvas {
             Action::Click { at, pixel, alt } => return self.click(at, pixel, alt),
         }
         MaskRect::EMPTY
+    }
+
+    fn apply_mode(&mut self, subtract: bool) {
+        match self.tool {
+            Tool::Brush | Tool::Eraser => self.tool = if subtract { Tool::Eraser } else { Tool::Brush },
+            Tool::Rectangle | Tool::Lasso | Tool::MagicWand => self.subtract = subtract,
+        }
     }
 
     fn drag_start(&mut self, from: (f32, f32), to: (f32, f32), pan: bool, alt: bool) -> MaskRect {
@@ -222,27 +242,54 @@ mod tests {
     }
 
     #[test]
-    fn rectangles_add_and_alt_subtracts() {
+    fn x_swaps_brush_and_eraser_and_the_mode_of_the_other_tools() {
+        let mut c = canvas();
+        assert!(c.adds(false) && !c.subtracting());
+        c.apply(Action::SwapMode);
+        assert_eq!(c.tool, Tool::Eraser);
+        assert!(c.subtracting());
+        c.apply(Action::SwapMode);
+        assert_eq!(c.tool, Tool::Brush);
+        c.apply(Action::Pick(Tool::Rectangle));
+        assert!(c.adds(false) && !c.adds(true), "Alt subtracts while adding");
+        c.apply(Action::SwapMode);
+        assert_eq!(c.tool, Tool::Rectangle, "the rectangle stays; its mode changes");
+        assert!(!c.adds(false) && c.adds(true), "Alt adds while subtracting");
+        c.apply(Action::Pick(Tool::Brush));
+        assert!(c.adds(true), "the brush always adds, Alt or not");
+        c.apply(Action::Mode { subtract: true });
+        assert_eq!(c.tool, Tool::Eraser, "Subtract with the brush is the eraser");
+    }
+
+    #[test]
+    fn rectangles_add_or_subtract_by_the_mode_and_alt() {
         let mut c = canvas();
         c.apply(Action::Pick(Tool::Rectangle));
         drag(&mut c, (10.0, 10.0), (30.0, 20.0), false);
         assert_eq!(c.mask().count(), 200);
         drag(&mut c, (10.0, 10.0), (20.0, 20.0), true);
         assert_eq!(c.mask().count(), 100, "Alt subtracted");
-        assert_eq!(c.doc().history().undo_len(), 2);
+        c.apply(Action::SwapMode);
+        drag(&mut c, (20.0, 10.0), (25.0, 20.0), false);
+        assert_eq!(c.mask().count(), 50, "subtract mode subtracted");
+        drag(&mut c, (0.0, 0.0), (5.0, 2.0), true);
+        assert_eq!(c.mask().count(), 60, "Alt in subtract mode adds");
+        assert_eq!(c.doc().history().undo_len(), 4);
     }
 
     #[test]
-    fn the_wand_selects_by_colour_and_the_lasso_fills_its_outline() {
+    fn the_wand_follows_the_mode_and_the_lasso_fills_its_outline() {
         let mut c = canvas();
         c.apply(Action::Pick(Tool::MagicWand));
         c.apply(Action::Click { at: (10.5, 10.5), pixel: Some((10, 10)), alt: false });
         assert_eq!(c.mask().count(), 50 * 60, "the dark half");
-        c.apply(Action::Click { at: (10.5, 10.5), pixel: Some((10, 10)), alt: true });
-        assert!(c.mask().is_empty(), "Alt subtracts");
+        c.apply(Action::Mode { subtract: true });
+        c.apply(Action::Click { at: (10.5, 10.5), pixel: Some((10, 10)), alt: false });
+        assert!(c.mask().is_empty());
         c.apply(Action::Click { at: (-3.0, 10.0), pixel: None, alt: false });
         assert!(c.mask().is_empty(), "outside the image nothing happens");
         c.apply(Action::Pick(Tool::Lasso));
+        c.apply(Action::Mode { subtract: false });
         c.apply(Action::DragStart { from: (10.0, 10.0), to: (40.0, 10.0), pan: false, alt: false });
         c.apply(Action::DragMove(vec![(40.0, 40.0), (10.0, 40.0)]));
         c.apply(Action::DragEnd(None));
