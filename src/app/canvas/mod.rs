@@ -6,24 +6,36 @@
 //! strokes, so a frame costs the same after a thousand strokes as after one. The mapping
 //! between screen and image is [`crate::mask::View`] (exact at every zoom).
 //!
-//! Keys while the pointer is over the canvas: `[` / `]` brush size, `H` held shows the image
-//! without the overlay, Space + drag pans; anywhere in the editor: Ctrl+Z undo, Ctrl+Shift+Z
-//! or Ctrl+Y redo. The wheel zooms around the cursor; the middle button drags to pan. Alt
-//! with the rectangle, lasso or wand subtracts.
+//! A frame goes: [`input`] reads the keys, wheel and pointer into [`Action`]s (the toolbar,
+//! [`toolbar`], says what its buttons ask the same way); [`tools`] turns each action into mask
+//! edits and view changes, collecting the dirty rectangles; [`texture`] uploads those; [`draw`]
+//! paints the layers, the outline of a drag and the brush cursor. [`load`] is `Load mask`.
+//! The keys are listed in [`input`].
 
+mod draw;
+mod input;
+mod load;
 mod texture;
+mod toolbar;
+mod tools;
 
 use std::sync::Arc;
 
-use egui::{Color32, Event, Key, Modifiers, PointerButton, Pos2, Role, Sense, Stroke, StrokeKind, Vec2, WidgetInfo};
+use egui::{Color32, Role, Sense, Vec2, WidgetInfo};
 use image::RgbaImage;
 
 use crate::mask::{Mask, MaskDoc, MaskError, Rect as MaskRect, View};
+pub use draw::{CHECKER_DARK, CHECKER_LIGHT, CHECKER_SIZE, Layer, checker_squares, layers};
+pub use input::TOOL_KEYS;
+use load::MaskLoad;
 use texture::MaskTextures;
+use tools::Drag;
+pub use tools::{Action, RADIUS_STEP};
 
 /// The tools, with the names the accessibility tree (and the tests) know them by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tool {
+    #[default]
     Brush,
     Eraser,
     Rectangle,
@@ -42,6 +54,32 @@ impl Tool {
             Tool::Lasso => "Lasso",
             Tool::MagicWand => "Magic wand",
         }
+    }
+
+    /// The tool's key, said when hovering its button.
+    pub fn key_hint(self) -> &'static str {
+        match self {
+            Tool::Brush => "B",
+            Tool::Eraser => "E",
+            Tool::Rectangle => "R",
+            Tool::Lasso => "L",
+            Tool::MagicWand => "W",
+        }
+    }
+}
+
+/// What the canvas remembers across restarts (the window saves it with its own state).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CanvasPrefs {
+    pub tool: Tool,
+    /// Brush radius in image pixels.
+    pub radius: f32,
+}
+
+impl Default for CanvasPrefs {
+    fn default() -> Self {
+        CanvasPrefs { tool: Tool::Brush, radius: DEFAULT_RADIUS }
     }
 }
 
@@ -68,81 +106,6 @@ pub enum SentAs {
     TransparentImage,
 }
 
-/// One layer of the picture, bottom first (see [`layers`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layer {
-    /// The image rectangle filled with one colour.
-    Fill(Color32),
-    /// The image.
-    Image,
-    /// The mask texture tinted: the colour where marked, nothing elsewhere.
-    Mask(Color32),
-    /// The dark squares of a checkerboard, only where marked (the light ones are a
-    /// [`Layer::Mask`] below): how image editors show transparency.
-    MaskChecker(Color32),
-}
-
-/// The light and dark squares of the transparency checkerboard.
-pub const CHECKER_LIGHT: Color32 = Color32::from_gray(204);
-pub const CHECKER_DARK: Color32 = Color32::from_gray(153);
-/// The checkerboard's square, in screen points.
-pub const CHECKER_SIZE: f32 = 10.0;
-
-/// What the canvas paints for `display` and `sent_as`, bottom first; `overlay` is the
-/// overlay's tint (its alpha the opacity) and `hide` holds the overlay back (`H` held).
-pub fn layers(display: Display, sent_as: SentAs, overlay: Color32, hide: bool) -> Vec<Layer> {
-    match (display, sent_as) {
-        (Display::Overlay, _) if hide => vec![Layer::Image],
-        (Display::Overlay, _) => vec![Layer::Image, Layer::Mask(overlay)],
-        (Display::MaskOnly, _) | (Display::AsSent, SentAs::BlackWhite) => {
-            vec![Layer::Fill(Color32::BLACK), Layer::Mask(Color32::WHITE)]
-        }
-        (Display::AsSent, SentAs::TransparentImage) => {
-            vec![Layer::Image, Layer::Mask(CHECKER_LIGHT), Layer::MaskChecker(CHECKER_DARK)]
-        }
-    }
-}
-
-/// The dark squares of a checkerboard of `size` anchored at `origin` (a light square
-/// there), clipped to `visible`.
-pub fn checker_squares(origin: Pos2, visible: egui::Rect, size: f32) -> Vec<egui::Rect> {
-    let mut out = Vec::new();
-    if size <= 0.0 || !visible.is_positive() {
-        return out;
-    }
-    let first = |v: f32, o: f32| ((v - o) / size).floor() as i64;
-    let (c0, c1) = (first(visible.min.x, origin.x), first(visible.max.x, origin.x));
-    let (r0, r1) = (first(visible.min.y, origin.y), first(visible.max.y, origin.y));
-    for row in r0..=r1 {
-        for col in c0..=c1 {
-            if (row + col).rem_euclid(2) == 1 {
-                let min = Pos2::new(origin.x + col as f32 * size, origin.y + row as f32 * size);
-                let square = egui::Rect::from_min_size(min, Vec2::splat(size)).intersect(visible);
-                if square.is_positive() {
-                    out.push(square);
-                }
-            }
-        }
-    }
-    out
-}
-
-#[derive(Clone, Debug, Default)]
-enum Drag {
-    #[default]
-    None,
-    Paint,
-    Rect {
-        start: (f32, f32),
-        on: bool,
-    },
-    Lasso {
-        points: Vec<(f32, f32)>,
-        on: bool,
-    },
-    Pan,
-}
-
 /// The canvas editor: state between frames. Plain fields for the settings a panel may bind.
 pub struct MaskCanvas {
     doc: MaskDoc,
@@ -150,7 +113,11 @@ pub struct MaskCanvas {
     textures: MaskTextures,
     view: Option<View>,
     drag: Drag,
+    load: MaskLoad,
     pub tool: Tool,
+    /// The rectangle, lasso and wand subtract (Alt held inverts it); the brush and the
+    /// eraser say it by themselves.
+    pub subtract: bool,
     /// Brush radius in image pixels.
     pub radius: f32,
     pub opacity: f32,
@@ -165,6 +132,7 @@ pub struct MaskCanvas {
 
 pub const MIN_RADIUS: f32 = 1.0;
 pub const MAX_RADIUS: f32 = 500.0;
+pub const DEFAULT_RADIUS: f32 = 24.0;
 
 impl MaskCanvas {
     /// An editor over `image`, starting from `mask` (which must be at the image's size) or an
@@ -183,8 +151,10 @@ impl MaskCanvas {
             textures: MaskTextures::default(),
             view: None,
             drag: Drag::None,
+            load: MaskLoad::default(),
             tool: Tool::Brush,
-            radius: 24.0,
+            subtract: false,
+            radius: DEFAULT_RADIUS,
             opacity: 0.5,
             display: Display::Overlay,
             sent_as: SentAs::BlackWhite,
@@ -211,18 +181,30 @@ impl MaskCanvas {
         self.view
     }
 
+    /// The settings remembered across restarts.
+    pub fn prefs(&self) -> CanvasPrefs {
+        CanvasPrefs { tool: self.tool, radius: self.radius }
+    }
+
+    /// Takes remembered settings back (a radius out of range is brought into it).
+    pub fn set_prefs(&mut self, prefs: &CanvasPrefs) {
+        self.tool = prefs.tool;
+        self.radius =
+            if prefs.radius.is_finite() { prefs.radius.clamp(MIN_RADIUS, MAX_RADIUS) } else { DEFAULT_RADIUS };
+    }
+
     /// Replaces the whole mask (a kept draft restored) as one undo step; refused unless it is
     /// at the image's size.
     pub fn replace_mask(&mut self, mask: &Mask) -> Result<(), MaskError> {
         let r = self.doc.replace(mask)?;
-        self.changed(r);
+        self.textures.mark_dirty(r);
         Ok(())
     }
 
     /// Clears the mask as one undo step.
     pub fn clear_mask(&mut self) {
         let r = self.doc.clear();
-        self.changed(r);
+        self.textures.mark_dirty(r);
     }
 
     /// How many partial texture uploads were made, and the last one's rectangle.
@@ -230,310 +212,41 @@ impl MaskCanvas {
         (self.textures.partial_uploads, self.textures.last_upload)
     }
 
-    fn changed(&mut self, r: MaskRect) {
-        self.textures.mark_dirty(r);
-    }
-
-    /// The editor: the tool panel above the canvas filling the rest of `ui`.
+    /// The editor: the toolbar above the canvas filling the rest of `ui`.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        self.toolbar(ui);
-        self.shortcuts(ui);
+        self.poll_load();
+        for action in self.toolbar_ui(ui) {
+            self.apply(action);
+        }
+        for action in input::keys(ui) {
+            self.apply(action);
+        }
         let size = ui.available_size().max(Vec2::splat(64.0));
-        self.canvas(ui, size);
+        self.canvas_ui(ui, size);
     }
 
-    fn toolbar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
-            for tool in Tool::ALL {
-                ui.selectable_value(&mut self.tool, tool, tool.label());
-            }
-            ui.separator();
-            if ui.add_enabled(self.doc.history().can_undo(), egui::Button::new("Undo")).clicked()
-                && let Some(r) = self.doc.undo()
-            {
-                self.changed(r);
-            }
-            if ui.add_enabled(self.doc.history().can_redo(), egui::Button::new("Redo")).clicked()
-                && let Some(r) = self.doc.redo()
-            {
-                self.changed(r);
-            }
-            if ui.button("Invert").clicked() {
-                let r = self.doc.invert();
-                self.changed(r);
-            }
-            if ui.button("Clear").clicked() {
-                let r = self.doc.clear();
-                self.changed(r);
-            }
-            if ui.button("Grow").clicked() {
-                let r = self.doc.grow(self.morph_step);
-                self.changed(r);
-            }
-            if ui.button("Shrink").clicked() {
-                let r = self.doc.shrink(self.morph_step);
-                self.changed(r);
-            }
-        });
-        ui.horizontal_wrapped(|ui| {
-            ui.add(egui::Slider::new(&mut self.radius, MIN_RADIUS..=MAX_RADIUS).logarithmic(true).text("Brush size"));
-            ui.add(egui::Slider::new(&mut self.opacity, 0.0..=1.0).text("Overlay opacity"));
-            ui.add(egui::Slider::new(&mut self.tolerance, 0..=255).text("Wand tolerance"));
-            ui.add(egui::Slider::new(&mut self.morph_step, 1..=100).text("Grow / shrink by"));
-            ui.selectable_value(&mut self.display, Display::Overlay, "Overlay");
-            ui.selectable_value(&mut self.display, Display::MaskOnly, "Mask only");
-            ui.selectable_value(&mut self.display, Display::AsSent, "As sent");
-            if ui.button("Fit").clicked() {
-                self.view = None;
-            }
-            if ui.button("100%").clicked()
-                && let Some(v) = &mut self.view
-            {
-                let centre = v.to_screen((f64::from(self.image.width()) / 2.0, f64::from(self.image.height()) / 2.0));
-                *v = v.actual_size(centre);
-            }
-        });
-    }
-
-    fn shortcuts(&mut self, ui: &mut egui::Ui) {
-        let (undo, redo) = ui.input_mut(|i| {
-            let redo = i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)
-                || i.consume_key(Modifiers::COMMAND, Key::Y);
-            let undo = !redo && i.consume_key(Modifiers::COMMAND, Key::Z);
-            (undo, redo)
-        });
-        if undo && let Some(r) = self.doc.undo() {
-            self.changed(r);
-        }
-        if redo && let Some(r) = self.doc.redo() {
-            self.changed(r);
-        }
-    }
-
-    fn canvas(&mut self, ui: &mut egui::Ui, size: Vec2) {
+    /// The canvas itself: input, tools, texture upload, drawing.
+    fn canvas_ui(&mut self, ui: &mut egui::Ui, size: Vec2) {
         let (response, painter) = ui.allocate_painter(size, Sense::click_and_drag());
         response.widget_info(|| WidgetInfo::labeled(Role::Canvas, true, "Mask canvas"));
         let area = response.rect;
-        let (iw, ih) = (self.image.width(), self.image.height());
-        let view = *self.view.get_or_insert_with(|| {
-            View::fit(
-                (iw, ih),
-                (f64::from(area.min.x), f64::from(area.min.y)),
-                (f64::from(area.width()), f64::from(area.height())),
-            )
-        });
-        let to_image = |p: Pos2| view.to_image_f32((p.x, p.y));
-        let hovered = response.hovered();
-
-        // keys and wheel over the canvas
-        let (space, hide, wheel, smaller, bigger) = ui.input(|i| {
-            let wheel: f32 = i
-                .events
-                .iter()
-                .filter_map(|e| match e {
-                    Event::MouseWheel { unit, delta, .. } => Some(match unit {
-                        egui::MouseWheelUnit::Point => delta.y,
-                        egui::MouseWheelUnit::Line => delta.y * 40.0,
-                        egui::MouseWheelUnit::Page => delta.y * 400.0,
-                    }),
-                    _ => None,
-                })
-                .sum();
-            (
-                i.key_down(Key::Space),
-                i.key_down(Key::H),
-                wheel,
-                i.key_pressed(Key::OpenBracket),
-                i.key_pressed(Key::CloseBracket),
-            )
-        });
-        if hovered {
-            if smaller {
-                self.radius = (self.radius / 1.25).max(MIN_RADIUS);
-            }
-            if bigger {
-                self.radius = (self.radius * 1.25).min(MAX_RADIUS);
-            }
-            if wheel != 0.0
-                && let (Some(p), Some(v)) = (response.hover_pos(), &mut self.view)
-            {
-                v.zoom_around((f64::from(p.x), f64::from(p.y)), f64::from((wheel / 200.0).exp()));
-            }
+        let min = (f64::from(area.min.x), f64::from(area.min.y));
+        let view = self.view_in(min, (f64::from(area.width()), f64::from(area.height())));
+        let size = (self.image.width(), self.image.height());
+        let panning = matches!(self.drag, Drag::Pan);
+        let (actions, hide) = input::pointer(ui, &response, &view, size, panning);
+        for action in actions {
+            self.apply(action);
         }
-
-        // pointer
-        let subtract = ui.input(|i| i.modifiers.alt);
-        if response.dragged_by(PointerButton::Middle) || (matches!(self.drag, Drag::Pan) && response.dragged()) {
-            let d = response.drag_delta();
-            if let Some(v) = &mut self.view {
-                v.pan((f64::from(d.x), f64::from(d.y)));
-            }
-        } else if response.drag_started_by(PointerButton::Primary) {
-            let origin = ui.input(|i| i.pointer.press_origin()).or(response.interact_pointer_pos());
-            let here = response.interact_pointer_pos();
-            if let (Some(o), Some(here)) = (origin, here) {
-                let (o, here) = (to_image(o), to_image(here));
-                self.drag = if space {
-                    Drag::Pan
-                } else {
-                    match self.tool {
-                        Tool::Brush | Tool::Eraser => {
-                            let mut r = self.doc.stroke_begin(o, self.radius, self.tool == Tool::Eraser);
-                            r = r.union(self.doc.stroke_to(here));
-                            self.changed(r);
-                            Drag::Paint
-                        }
-                        Tool::Rectangle => Drag::Rect { start: o, on: !subtract },
-                        Tool::Lasso => Drag::Lasso { points: vec![o, here], on: !subtract },
-                        Tool::MagicWand => Drag::None,
-                    }
-                };
-            }
-        } else if response.dragged_by(PointerButton::Primary) {
-            // every pointer position of the frame, so fast drags stay round
-            let moves: Vec<Pos2> = ui.input(|i| {
-                i.events
-                    .iter()
-                    .filter_map(|e| match e {
-                        Event::PointerMoved(p) => Some(*p),
-                        _ => None,
-                    })
-                    .collect()
-            });
-            match &mut self.drag {
-                Drag::Paint => {
-                    let mut r = MaskRect::EMPTY;
-                    for p in moves {
-                        r = r.union(self.doc.stroke_to(to_image(p)));
-                    }
-                    self.changed(r);
-                }
-                Drag::Lasso { points, .. } => points.extend(moves.into_iter().map(to_image)),
-                _ => {}
-            }
-        }
-        if response.drag_stopped() {
-            let end = response.interact_pointer_pos().map(to_image);
-            match std::mem::take(&mut self.drag) {
-                Drag::Paint => {
-                    if let Some(p) = end {
-                        let r = self.doc.stroke_to(p);
-                        self.changed(r);
-                    }
-                    self.doc.stroke_end();
-                }
-                Drag::Rect { start, on } => {
-                    if let Some(e) = end {
-                        let r = self.doc.rect(rect_between(start, e), on);
-                        self.changed(r);
-                    }
-                }
-                Drag::Lasso { points, on } => {
-                    let r = self.doc.polygon(&points, on);
-                    self.changed(r);
-                }
-                Drag::None | Drag::Pan => {}
-            }
-        }
-        if response.clicked()
-            && let Some(p) = response.interact_pointer_pos()
-        {
-            let at = to_image(p);
-            match self.tool {
-                Tool::Brush | Tool::Eraser => {
-                    let r = self.doc.stroke_begin(at, self.radius, self.tool == Tool::Eraser);
-                    self.doc.stroke_end();
-                    self.changed(r);
-                }
-                Tool::MagicWand => {
-                    if let Some(px) = view.pixel_at((f64::from(p.x), f64::from(p.y)), iw, ih) {
-                        let image = Arc::clone(&self.image);
-                        if let Ok(r) = self.doc.wand(&image, px, self.tolerance, !subtract) {
-                            self.changed(r);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-
+        // a Fit this frame: fit again now, so the picture never goes missing for a frame
+        self.view_in(min, (f64::from(area.width()), f64::from(area.height())));
         // textures: the image once, then only the changed part of the mask
         self.textures.sync(ui.ctx(), &self.image, self.doc.mask());
-
-        // paint
-        let view = self.view.unwrap_or(view);
-        let (a, b) = (view.to_screen((0.0, 0.0)), view.to_screen((f64::from(iw), f64::from(ih))));
-        let img_rect = egui::Rect::from_min_max(Pos2::new(a.0 as f32, a.1 as f32), Pos2::new(b.0 as f32, b.1 as f32));
-        let painter = painter.with_clip_rect(area);
-        painter.rect_filled(area, 0.0, Color32::from_gray(24));
-        let uv = egui::Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
-        let alpha = (self.opacity.clamp(0.0, 1.0) * 255.0) as u8;
-        let tint = Color32::from_rgba_unmultiplied(self.overlay.r(), self.overlay.g(), self.overlay.b(), alpha);
-        for layer in layers(self.display, self.sent_as, tint, hovered && hide) {
-            match (layer, &self.textures.image, &self.textures.mask) {
-                (Layer::Fill(colour), _, _) => {
-                    painter.rect_filled(img_rect, 0.0, colour);
-                }
-                (Layer::Image, Some(t), _) => {
-                    painter.image(t.id(), img_rect, uv, Color32::WHITE);
-                }
-                (Layer::Mask(colour), _, Some(t)) => {
-                    painter.image(t.id(), img_rect, uv, colour);
-                }
-                (Layer::MaskChecker(colour), _, Some(t)) => {
-                    // one mesh over the mask texture: each dark square shows only where marked
-                    let mut mesh = egui::Mesh::with_texture(t.id());
-                    let to_uv = |p: Pos2| {
-                        Pos2::new((p.x - img_rect.min.x) / img_rect.width(), (p.y - img_rect.min.y) / img_rect.height())
-                    };
-                    for sq in checker_squares(img_rect.min, img_rect.intersect(area), CHECKER_SIZE) {
-                        mesh.add_rect_with_uv(sq, egui::Rect::from_min_max(to_uv(sq.min), to_uv(sq.max)), colour);
-                    }
-                    painter.add(egui::Shape::mesh(mesh));
-                }
-                _ => {}
-            }
-        }
-        let line = Stroke::new(1.0, Color32::WHITE);
-        let on_screen = |p: (f32, f32)| {
-            let s = view.to_screen((f64::from(p.0), f64::from(p.1)));
-            Pos2::new(s.0 as f32, s.1 as f32)
-        };
-        match &self.drag {
-            Drag::Rect { start, .. } => {
-                if let Some(p) = response.hover_pos().or(response.interact_pointer_pos()) {
-                    painter.rect_stroke(egui::Rect::from_two_pos(on_screen(*start), p), 0.0, line, StrokeKind::Middle);
-                }
-            }
-            Drag::Lasso { points, .. } => {
-                painter.add(egui::Shape::line(points.iter().map(|&p| on_screen(p)).collect(), line));
-            }
-            _ => {}
-        }
-        if let Some(p) = response.hover_pos()
-            && matches!(self.tool, Tool::Brush | Tool::Eraser)
-        {
-            let r = self.radius * view.zoom as f32;
-            painter.circle_stroke(p, r, Stroke::new(1.5, Color32::BLACK));
-            painter.circle_stroke(p, r, line);
-            painter.text(
-                p + Vec2::new(0.0, r + 4.0),
-                egui::Align2::CENTER_TOP,
-                format!("{:.0} px", self.radius * 2.0),
-                egui::FontId::proportional(12.0),
-                Color32::WHITE,
-            );
-        }
+        self.draw(&painter, &response, hide);
     }
-}
-
-/// The pixels between two image points (either corner first).
-fn rect_between(a: (f32, f32), b: (f32, f32)) -> MaskRect {
-    let lo = |v: f32| v.round().max(0.0) as u32;
-    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
-    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
-    MaskRect::from_corners(lo(x0), lo(y0), lo(x1), lo(y1))
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod toolbar_tests;
