@@ -79,7 +79,7 @@ impl MjdeskApp {
             UiCommand::EditImage { job_id, retexture } => self.open_on_job(&job_id, Some(retexture)),
             UiCommand::EditFile { path } => {
                 let store = self.store();
-                self.editor = Some(ActiveEditor::on_file(path, store, self.repaint.clone()));
+                self.open_editor(ActiveEditor::on_file(path, store, self.repaint.clone()));
             }
             UiCommand::EditMaskAgain { job_id } => {
                 let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
@@ -87,14 +87,14 @@ impl MjdeskApp {
                     return self.state.message = Some(NOT_CONNECTED.to_owned());
                 };
                 match ActiveEditor::again(job, store, self.repaint.clone()) {
-                    Ok(editor) => self.editor = Some(editor),
+                    Ok(editor) => self.open_editor(editor),
                     Err(why) => self.state.message = Some(why),
                 }
             }
             UiCommand::CanvasEdit { job_id, index } => {
                 let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
                 match ActiveEditor::canvas_edit(job, index, self.repaint.clone()) {
-                    Ok(editor) => self.editor = Some(editor),
+                    Ok(editor) => self.open_editor(editor),
                     Err(why) => self.state.message = Some(why),
                 }
             }
@@ -105,6 +105,7 @@ impl MjdeskApp {
             UiCommand::CopyImage { source } => self.exports.copy(source),
             UiCommand::ShowInFolder { path } => self.exports.show_in_folder(&path),
             UiCommand::SaveSettings(form) => self.save_settings(form),
+            UiCommand::CanvasPrefs(prefs) => self.remember_canvas_prefs(prefs),
             UiCommand::ToggleSettings => self.panels.settings.open = !self.panels.settings.open,
             UiCommand::PickImages { target } => self.picker.open_dialog(target),
             UiCommand::PasteImage { target } => self.picker.paste(target),
@@ -147,6 +148,25 @@ impl MjdeskApp {
         })
     }
 
+    /// Opens `editor` in the central panel; its canvas takes the last tool and brush size
+    /// once its image is in.
+    pub(super) fn open_editor(&mut self, editor: ActiveEditor) {
+        self.editor = Some(editor);
+        self.prefs_applied = false;
+    }
+
+    /// Keeps the canvas's tool and brush size for the next editor, and in the store (off the
+    /// UI thread) for the next start.
+    fn remember_canvas_prefs(&mut self, prefs: crate::app::canvas::CanvasPrefs) {
+        self.canvas_prefs = prefs;
+        let (Some(store), Ok(json)) = (self.store(), serde_json::to_string(&self.canvas_prefs)) else { return };
+        super::editors::shell::spawn_blocking(move || {
+            if let Err(e) = store.set_setting(super::background::CANVAS_PREFS, &json) {
+                tracing::warn!("the canvas's tool and brush size could not be stored: {e}");
+            }
+        });
+    }
+
     /// The running engine's store, where drafts are kept.
     pub(super) fn store(&self) -> Option<crate::store::Store> {
         self.engine.running().map(|r| r.store().clone())
@@ -170,7 +190,7 @@ impl MjdeskApp {
         let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
         let store = self.engine.running().map(|r| r.store().clone());
         match ActiveEditor::on_job(job, retexture, store, self.repaint.clone()) {
-            Ok(editor) => self.editor = Some(editor),
+            Ok(editor) => self.open_editor(editor),
             Err(why) => self.state.message = Some(why),
         }
     }

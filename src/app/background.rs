@@ -17,6 +17,9 @@ use crate::store::{Store, StoreError, SummaryPage};
 
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
 
+/// The setting the mask canvas's last tool and brush size are stored under.
+pub const CANVAS_PREFS: &str = "window.canvas";
+
 /// What a successful start hands the window.
 pub struct Started {
     pub store: Store,
@@ -28,6 +31,8 @@ pub struct Started {
     pub history: Vec<String>,
     /// The stored settings (or the ones just saved), if any were ever saved.
     pub settings: Option<SettingsForm>,
+    /// The mask canvas's last tool and brush size, as stored (JSON), if ever saved.
+    pub canvas_prefs: Option<String>,
     /// Something to tell the designer about the start (a key that could not be stored).
     pub notice: Option<String>,
 }
@@ -144,7 +149,7 @@ async fn start_engine(
     resume: bool,
     repaint: Repaint,
 ) -> Result<Started, StartError> {
-    let (store, history, stored) = blocking(move || {
+    let (store, history, stored, canvas_prefs) = blocking(move || {
         let store = match store {
             Some(s) => s,
             None => Store::open_default()?,
@@ -152,7 +157,8 @@ async fn start_engine(
         // History and settings are conveniences: a read that fails leaves them empty.
         let history = store.prompt_history(500).map(|h| h.into_iter().map(|p| p.prompt).collect());
         let stored = settings.or_else(|| SettingsForm::from_settings(|name| store.get_setting(name).ok().flatten()));
-        Ok::<_, StoreError>((store, history.unwrap_or_default(), stored))
+        let canvas_prefs = store.get_setting(CANVAS_PREFS).ok().flatten();
+        Ok::<_, StoreError>((store, history.unwrap_or_default(), stored, canvas_prefs))
     })
     .await??;
     let target = choose_target(target, stored.as_ref());
@@ -172,7 +178,7 @@ async fn start_engine(
     if resume {
         manager.send(crate::manager::Command::Resume);
     }
-    Ok(Started { store, manager, updates, connection, limit, history, settings: stored, notice: None })
+    Ok(Started { store, manager, updates, connection, limit, history, settings: stored, canvas_prefs, notice: None })
 }
 
 /// A store read the window asked for, answered.

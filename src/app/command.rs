@@ -80,6 +80,8 @@ pub enum UiCommand {
     SendEdit(Box<crate::intent::Intent>),
     /// Close the open editor.
     CloseEditor,
+    /// Remember the mask canvas's tool and brush size (they changed).
+    CanvasPrefs(crate::app::canvas::CanvasPrefs),
     /// Put a prompt (one of Describe's) into the prompt box.
     UsePrompt {
         prompt: String,

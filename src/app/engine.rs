@@ -87,6 +87,7 @@ pub struct StartReport {
     pub limit: usize,
     pub history: Vec<String>,
     pub settings: Option<SettingsForm>,
+    pub canvas_prefs: Option<String>,
     pub notice: Option<String>,
 }
 
@@ -132,7 +133,8 @@ impl Engine {
         };
         let report = match result {
             Ok(started) => {
-                let Started { store, manager, updates, connection, limit, history, settings, notice } = started;
+                let Started { store, manager, updates, connection, limit, history, settings, canvas_prefs, notice } =
+                    started;
                 self.slot = Slot::Running(Box::new(Running {
                     loader: Loader::new(store, self.repaint.clone()),
                     manager,
@@ -141,7 +143,7 @@ impl Engine {
                     endpoint: connection.endpoint.clone(),
                     next_command: 0,
                 }));
-                Ok(StartReport { connection, limit, history, settings, notice })
+                Ok(StartReport { connection, limit, history, settings, canvas_prefs, notice })
             }
             Err(e) => {
                 self.slot = Slot::Stopped;

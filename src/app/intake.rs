@@ -23,10 +23,10 @@ impl MjdeskApp {
             PickFor::Edit => match images.into_iter().next() {
                 Some(ImageSource::File(path)) => {
                     let store = self.store();
-                    self.editor = Some(ActiveEditor::on_file(Some(path), store, self.repaint.clone()));
+                    self.open_editor(ActiveEditor::on_file(Some(path), store, self.repaint.clone()));
                 }
                 Some(ImageSource::Bytes { bytes, name }) => {
-                    self.editor = Some(ActiveEditor::on_bytes(bytes, name, self.repaint.clone()));
+                    self.open_editor(ActiveEditor::on_bytes(bytes, name, self.repaint.clone()));
                 }
                 Some(ImageSource::Url(_)) | None => {}
             },

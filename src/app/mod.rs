@@ -58,6 +58,10 @@ pub struct MjdeskApp {
     engine: Engine,
     /// What the panels asked for in the last pass, applied at the start of the next.
     commands: Vec<UiCommand>,
+    /// The mask canvas's last tool and brush size (stored, and given to each editor's canvas),
+    /// and whether the open editor's canvas has them yet.
+    canvas_prefs: canvas::CanvasPrefs,
+    prefs_applied: bool,
     /// The list rows shown in the last pass (a change asks for one more pass, to read them).
     shown_rows: std::ops::Range<u64>,
     ctx: egui::Context,
@@ -87,6 +91,8 @@ impl MjdeskApp {
             editor: None,
             engine: Engine::start(target, repaint.clone()),
             commands: Vec::new(),
+            canvas_prefs: canvas::CanvasPrefs::default(),
+            prefs_applied: false,
             shown_rows: 0..0,
             ctx: ctx.clone(),
             picker: image_inputs::ImagePicker::new(repaint.clone()),
@@ -125,6 +131,9 @@ impl MjdeskApp {
                 self.state.limit = started.limit;
                 self.state.engine = state::Engine::Ready;
                 self.panels.prompt.history = prompt_params::PromptHistory::new(started.history);
+                if let Some(prefs) = started.canvas_prefs.as_deref().and_then(|j| serde_json::from_str(j).ok()) {
+                    self.canvas_prefs = prefs;
+                }
             }
             Some(Err(e)) => {
                 if let background::StartError::Connect(c) = &e
@@ -206,6 +215,12 @@ impl eframe::App for MjdeskApp {
         if self.editor.as_mut().is_some_and(|e| !e.poll()) {
             self.editor = None;
         }
+        if !self.prefs_applied
+            && let Some(canvas) = self.editor.as_mut().and_then(ActiveEditor::canvas_mut)
+        {
+            canvas.set_prefs(&self.canvas_prefs);
+            self.prefs_applied = true;
+        }
         for update in self.engine.updates() {
             self.take_update(update);
         }
@@ -253,6 +268,14 @@ impl eframe::App for MjdeskApp {
         });
         self.panels.describe.open = open;
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        // a tool or brush size the designer chose is remembered once the pointer is up
+        if self.prefs_applied
+            && !ui.input(|i| i.pointer.any_down())
+            && let Some(prefs) = self.editor.as_mut().and_then(ActiveEditor::canvas_mut).map(|c| c.prefs())
+            && prefs != self.canvas_prefs
+        {
+            self.commands.push(UiCommand::CanvasPrefs(prefs));
+        }
         image_lru::end_frame(ui.ctx());
         // What was asked is applied (and newly shown rows read) in the next pass: ask for it.
         if !self.commands.is_empty() || self.panels.jobs.visible_rows != self.shown_rows {

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use mjdesk::app::{MjdeskApp, Target};
 use mjdesk::job::{Job, JobStatus, Provider};
 use mjdesk::sim::{SimConfig, SimServer};
@@ -278,4 +278,47 @@ fn a_refusal_shows_beside_the_control_that_sent_it() {
         "beside the button: {describe:?} {refusal:?}"
     );
     assert_eq!(server.stats().submits, 0, "nothing was sent");
+}
+
+#[test]
+fn the_canvas_remembers_its_tool_and_brush_size_across_restarts() {
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let photo = f.home().join("photo.png");
+    image::RgbaImage::from_pixel(64, 48, image::Rgba([30, 120, 200, 255])).save(&photo).unwrap();
+    let stored = || {
+        let store = Store::open(&f.home().join("data")).unwrap();
+        store.get_setting(mjdesk::app::background::CANVAS_PREFS).unwrap()
+    };
+
+    let mut harness = f.window(&server, Provider::Ttapi);
+    drop_files(&mut harness, &[&photo]);
+    step_until(&mut harness, "the mask canvas", |h| h.query_by_label("Mask canvas").is_some());
+    let size = |h: &Harness<'_, MjdeskApp>| {
+        h.get_by_role_and_label(egui::accesskit::Role::Slider, "Brush size").accesskit_node().numeric_value()
+    };
+    let before = size(&harness);
+    harness.key_press(egui::Key::CloseBracket);
+    harness.step();
+    harness.key_press(egui::Key::CloseBracket);
+    harness.step();
+    let bigger = size(&harness);
+    assert!(bigger > before, "] makes the brush bigger: {before:?} -> {bigger:?}");
+    harness.get_by_label("Lasso").click();
+    step_until(&mut harness, "the lasso to be stored", |_| stored().is_some_and(|s| s.contains("Lasso")));
+    drop(harness);
+
+    // a new window on the same data, as after a restart
+    let mut harness = f.window(&server, Provider::Ttapi);
+    drop_files(&mut harness, &[&photo]);
+    step_until(&mut harness, "the mask canvas again", |h| h.query_by_label("Mask canvas").is_some());
+    harness.step();
+    let size = |h: &Harness<'_, MjdeskApp>| {
+        h.get_by_role_and_label(egui::accesskit::Role::Slider, "Brush size").accesskit_node().numeric_value()
+    };
+    let on = |h: &Harness<'_, MjdeskApp>, tool: &str| h.get_by_label(tool).accesskit_node().toggled();
+    assert_eq!(on(&harness, "Lasso"), Some(egui::accesskit::Toggled::True), "the lasso is still chosen");
+    assert_eq!(on(&harness, "Brush"), Some(egui::accesskit::Toggled::False));
+    assert_eq!(size(&harness), bigger, "and the brush size");
 }

@@ -267,6 +267,10 @@ impl CanvasEditor {
         self.load.ready().map(|r| &r.mask)
     }
 
+    pub fn mask_canvas_mut(&mut self) -> Option<&mut MaskCanvas> {
+        self.load.ready_mut().map(|r| &mut r.mask)
+    }
+
     /// The last frame's mapping between canvas pixels and the screen.
     pub fn view(&self) -> Option<View> {
         self.view

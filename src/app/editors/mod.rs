@@ -117,6 +117,14 @@ impl ActiveEditor {
         }
     }
 
+    /// The mask canvas it paints with, once its image is in.
+    pub fn canvas_mut(&mut self) -> Option<&mut crate::app::canvas::MaskCanvas> {
+        match self {
+            ActiveEditor::Region(e) => e.canvas_mut(),
+            ActiveEditor::Canvas(e) => e.mask_canvas_mut(),
+        }
+    }
+
     /// Where its submit goes (`None`: the window's own gateway).
     pub fn send_to(&self) -> Option<SendTo> {
         match self {
