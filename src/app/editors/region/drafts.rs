@@ -42,7 +42,8 @@ impl RegionEditor {
         self.restored = None;
     }
 
-    /// The line about the draft above the canvas: restored or offered, saved, or why not.
+    /// The line about the draft above the canvas (always one, while a draft is kept): restored
+    /// or offered, saved, or why not.
     pub(super) fn draft_ui(&mut self, ui: &mut egui::Ui) {
         let Some(keeper) = &self.draft else { return };
         let at = |ms: i64| {
@@ -71,7 +72,10 @@ impl RegionEditor {
                 DraftStatus::Failed(e) => {
                     ui.colored_label(ui.visuals().warn_fg_color, e.to_string());
                 }
-                DraftStatus::None => {}
+                // always one line, so the canvas never moves under a stroke when the status comes
+                DraftStatus::None => {
+                    ui.weak("the mask is kept as a draft as you paint");
+                }
             }
         });
         if restore
