@@ -1,7 +1,9 @@
-//! The toolbar above the canvas: the tools, add / subtract, the edits of the whole mask and
-//! `Load mask`; then the settings, the displays and the view. Every slider has its name in a
-//! label before it (so the value never reads as part of the name), and a label never ends a
-//! row apart from its slider.
+//! The toolbar above the canvas, in three groups, each a row that wraps with the window (at
+//! 1,040 px each fits on one line): what paints (tools, add / subtract, brush size, wand
+//! tolerance); what changes the whole mask (undo, redo, invert, clear, grow / shrink,
+//! `Load mask` and why a file was refused); what is shown (the displays, overlay opacity,
+//! fit, 100 %). Every slider has its name in a label before it (so the value never reads as
+//! part of the name), and a label never ends a row apart from its slider.
 
 use egui::{Slider, TextStyle, TextWrapMode, WidgetText};
 
@@ -32,6 +34,7 @@ impl MaskCanvas {
     pub(super) fn toolbar_ui(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
         let mut out = Vec::new();
         ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().slider_width = SLIDER_WIDTH;
             for tool in Tool::ALL {
                 if ui.selectable_label(self.tool == tool, tool.label()).on_hover_text(tool.key_hint()).clicked() {
                     out.push(Action::Pick(tool));
@@ -47,6 +50,12 @@ impl MaskCanvas {
                 out.push(Action::Mode { subtract: true });
             }
             ui.separator();
+            labelled_slider(ui, "Brush size", Slider::new(&mut self.radius, MIN_RADIUS..=MAX_RADIUS).logarithmic(true))
+                .on_hover_text("Brush radius in image pixels ([ and ])");
+            labelled_slider(ui, "Wand tolerance", Slider::new(&mut self.tolerance, 0..=255));
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().slider_width = SLIDER_WIDTH;
             let history = self.doc.history();
             let (can_undo, can_redo) = (history.can_undo(), history.can_redo());
             if ui.add_enabled(can_undo, egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
@@ -65,6 +74,7 @@ impl MaskCanvas {
                     out.push(action);
                 }
             }
+            labelled_slider(ui, "Grow / shrink by", Slider::new(&mut self.morph_step, 1..=100));
             ui.separator();
             let load = ui.add_enabled(!self.load.is_pending(), egui::Button::new("Load mask"));
             if load.on_hover_text("Replace the mask with a PNG at the image's size").clicked() {
@@ -78,14 +88,11 @@ impl MaskCanvas {
         });
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().slider_width = SLIDER_WIDTH;
-            labelled_slider(ui, "Brush size", Slider::new(&mut self.radius, MIN_RADIUS..=MAX_RADIUS).logarithmic(true))
-                .on_hover_text("Brush radius in image pixels ([ and ])");
-            labelled_slider(ui, "Overlay opacity", Slider::new(&mut self.opacity, 0.0..=1.0));
-            labelled_slider(ui, "Wand tolerance", Slider::new(&mut self.tolerance, 0..=255));
-            labelled_slider(ui, "Grow / shrink by", Slider::new(&mut self.morph_step, 1..=100));
             ui.selectable_value(&mut self.display, Display::Overlay, "Overlay");
             ui.selectable_value(&mut self.display, Display::MaskOnly, "Mask only");
             ui.selectable_value(&mut self.display, Display::AsSent, "As sent");
+            labelled_slider(ui, "Overlay opacity", Slider::new(&mut self.opacity, 0.0..=1.0));
+            ui.separator();
             if ui.button("Fit").clicked() {
                 out.push(Action::Fit);
             }

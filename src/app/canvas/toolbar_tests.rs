@@ -1,10 +1,12 @@
-//! The tool keys, `Load mask` and the remembered settings, driven by accessible name.
+//! The toolbar at the window's narrow width, the tool keys, `Load mask` and the remembered
+//! settings, driven by accessible name.
 
 use std::sync::Arc;
 
+use egui::accesskit::Role;
 use egui::{Key, Vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::{By, NodeT, Queryable};
 use image::RgbaImage;
 
 use super::*;
@@ -26,6 +28,69 @@ fn harness_with_prompt<'a>(width: f32) -> Harness<'a, (MaskCanvas, String)> {
         },
         (canvas(1024, 768), String::new()),
     )
+}
+
+const TOOLBAR: [&str; 23] = [
+    "Brush",
+    "Eraser",
+    "Rectangle",
+    "Lasso",
+    "Magic wand",
+    "Add",
+    "Subtract",
+    "Brush size",
+    "Wand tolerance",
+    "Undo",
+    "Redo",
+    "Invert",
+    "Clear",
+    "Grow",
+    "Shrink",
+    "Grow / shrink by",
+    "Load mask",
+    "Overlay",
+    "Mask only",
+    "As sent",
+    "Overlay opacity",
+    "Fit",
+    "100%",
+];
+
+#[test]
+fn at_1040_px_the_toolbar_fits_and_each_slider_follows_its_label() {
+    let mut h = harness_with_prompt(1040.0);
+    h.run();
+    // a slider's value box shares the slider's name, so a name may find two widgets
+    for name in TOOLBAR {
+        let found: Vec<_> = h.get_all_by_label(name).collect();
+        for r in found.iter().map(|n| n.rect()) {
+            assert!(r.min.x >= 0.0 && r.max.x <= 1040.0, "{name} at {r:?} is cut at 1040 px");
+        }
+    }
+    for name in ["Brush size", "Wand tolerance", "Grow / shrink by", "Overlay opacity"] {
+        let slider = h.get_by_role_and_label(Role::Slider, name);
+        let value = h.get_by_role_and_label(Role::SpinButton, name);
+        assert!(slider.rect().max.x <= value.rect().min.x + 1.0, "{name}: the value follows the slider");
+        let label = h.get(By::new().label(name).role(Role::Label).include_labels()).rect();
+        let s = slider.rect();
+        assert!(label.max.x <= s.min.x, "{name}: the label {label:?} sits left of its slider {s:?}");
+        assert!(label.center().y > s.min.y && label.center().y < s.max.y, "{name}: on the slider's row");
+    }
+    // three groups, each on one line at this width, in this order: what paints, what changes
+    // the mask, what is shown
+    let row = |name: &str| h.get_all_by_label(name).next().unwrap().rect().center().y;
+    let groups = [&TOOLBAR[..9], &TOOLBAR[9..17], &TOOLBAR[17..]];
+    let mut last = 0.0;
+    for group in groups {
+        let y = row(group[0]);
+        assert!(y > last + 10.0, "{} starts a row below the last", group[0]);
+        for name in group {
+            assert!((row(name) - y).abs() < 4.0, "{name} is on the row of {}", group[0]);
+        }
+        last = y;
+    }
+    let canvas = h.get_by_label("Mask canvas").rect();
+    assert!(canvas.min.y > last, "the canvas is under the toolbar");
 }
 
 #[test]
@@ -75,7 +140,7 @@ fn png(w: u32, h: u32, marked: impl Fn(u32, u32) -> bool) -> Vec<u8> {
 }
 
 #[test]
-fn a_loaded_mask_replaces_the_painting_as_one_step_and_a_wrong_one_is_refused_naming_both_sizes() {
+fn a_loaded_mask_replaces_the_painting_as_one_step_and_a_wrong_one_is_refused_beside_the_button() {
     let mut h = harness_with_prompt(1040.0);
     h.run();
     h.state_mut().0.load_mask_png(&png(1024, 768, |x, _| x < 100)).unwrap();
@@ -89,7 +154,10 @@ fn a_loaded_mask_replaces_the_painting_as_one_step_and_a_wrong_one_is_refused_na
     assert!(matches!(e, MaskError::SizeMismatch { got_w: 512, want_w: 1024, .. }), "{e:?}");
     h.run();
     let said = "the mask is 512x512 but the image is 1024x768";
-    h.get_by_label(said);
+    let line = h.get_by_label(said).rect();
+    let button = h.get_by_label("Load mask").rect();
+    assert!(line.min.x >= button.max.x && (line.center().y - button.center().y).abs() < 4.0, "next to the button");
+    assert!(line.max.x <= 1040.0);
     assert_eq!(h.state().0.mask().count(), 100 * 768, "the painting is kept");
 
     assert!(matches!(h.state_mut().0.load_mask_png(b"GIF89a not a png"), Err(MaskError::Decode(_))));
