@@ -8,7 +8,15 @@
 //! rectangle's texels, layout and tessellation). Texture uploads are the renderer's part and
 //! are not run (no GPU here); their data is made in the frame and counted.
 //!
-//! Run: `cargo bench --bench canvas -- --warm-up-time 1 --measurement-time 3`
+//! The same two frames at 4096 x 4096 (a few strokes painted first, so the mask is neither
+//! empty nor full and no per-frame check stops early): `canvas_frame_4096` is the
+//! `MaskCanvas` alone, `editor_frame_4096` the whole region editor around it (title, prompt,
+//! Submit with its reason line, the canvas), as the window shows it. The editor's frame
+//! should cost little more than the canvas's: nothing in it should be proportional to the
+//! image.
+//!
+//! Run: `cargo bench --bench canvas -- --warm-up-time 1 --measurement-time 3` (add `4096`
+//! for the 4096 groups only)
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -16,26 +24,55 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui::{Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Vec2};
 use mjdesk::app::canvas::MaskCanvas;
+use mjdesk::app::editors::region::{Flow, RegionEditor};
 
 const SIDE: u32 = 2048;
 
-fn photo() -> image::RgbaImage {
+fn photo(side: u32) -> image::RgbaImage {
     let mut rng = fastrand::Rng::with_seed(5);
-    image::RgbaImage::from_fn(SIDE, SIDE, |x, y| {
+    image::RgbaImage::from_fn(side, side, |x, y| {
         let n = rng.u8(0..12);
-        image::Rgba([((x * 200 / SIDE) as u8).wrapping_add(n), ((y * 180 / SIDE) as u8).wrapping_add(n / 2), 90, 255])
+        image::Rgba([((x * 200 / side) as u8).wrapping_add(n), ((y * 180 / side) as u8).wrapping_add(n / 2), 90, 255])
     })
+}
+
+/// What the window shows: the canvas alone, or the region editor around it.
+enum Shown {
+    Canvas(MaskCanvas),
+    Editor(Box<RegionEditor>),
+}
+
+impl Shown {
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        match self {
+            Shown::Canvas(c) => c.ui(ui),
+            Shown::Editor(e) => {
+                black_box(e.ui(ui));
+            }
+        }
+    }
+
+    fn canvas(&self) -> &MaskCanvas {
+        match self {
+            Shown::Canvas(c) => c,
+            Shown::Editor(e) => e.canvas().expect("the image is in memory"),
+        }
+    }
 }
 
 struct Window {
     ctx: egui::Context,
-    canvas: MaskCanvas,
+    shown: Shown,
 }
 
 impl Window {
     fn new() -> Self {
-        let canvas = MaskCanvas::new(Arc::new(photo()), None).expect("an empty mask fits");
-        let mut w = Window { ctx: egui::Context::default(), canvas };
+        let canvas = MaskCanvas::new(Arc::new(photo(SIDE)), None).expect("an empty mask fits");
+        Self::showing(Shown::Canvas(canvas))
+    }
+
+    fn showing(shown: Shown) -> Self {
+        let mut w = Window { ctx: egui::Context::default(), shown };
         // the image and the whole mask go up once; the font atlas and caches warm up
         for _ in 0..3 {
             w.frame(Vec::new());
@@ -50,9 +87,9 @@ impl Window {
             events,
             ..Default::default()
         };
-        let canvas = &mut self.canvas;
+        let shown = &mut self.shown;
         let output = self.ctx.run_ui(input, |ui| {
-            egui::CentralPanel::default().show(ui, |ui| canvas.ui(ui));
+            egui::CentralPanel::default().show(ui, |ui| shown.ui(ui));
         });
         let texels = output.textures_delta.set.values().flatten().map(|d| d.image.width() * d.image.height()).sum();
         (self.ctx.tessellate(output.shapes, output.pixels_per_point).len(), texels)
@@ -84,6 +121,26 @@ fn random_stroke(rng: &mut fastrand::Rng) -> Vec<Pos2> {
         .collect()
 }
 
+/// Measures an idle frame and a frame in the middle of a drag, in the group `name`.
+fn idle_and_painting(c: &mut Criterion, name: &str, w: &mut Window) {
+    let mut g = c.benchmark_group(name);
+    g.bench_function("idle", |b| b.iter(|| black_box(w.frame(Vec::new()))));
+    // a drag that goes on through the whole measurement, back and forth along a row
+    let start = Pos2::new(400.0, 420.0);
+    w.frame(vec![Event::PointerMoved(start)]);
+    w.frame(vec![Window::button(start, true)]);
+    let mut i = 0u32;
+    g.bench_function("painting_one_move", |b| {
+        b.iter(|| {
+            i += 1;
+            let x = 400.0 + ((i % 80) as f32 - 40.0).abs() * 8.0;
+            black_box(w.frame(vec![Event::PointerMoved(Pos2::new(x, 420.0 + (i % 7) as f32))]))
+        })
+    });
+    w.frame(vec![Window::button(start, false)]);
+    g.finish();
+}
+
 fn frames(c: &mut Criterion) {
     let mut rng = fastrand::Rng::with_seed(1000);
     for strokes in [1usize, 1000] {
@@ -91,30 +148,36 @@ fn frames(c: &mut Criterion) {
         for _ in 0..strokes {
             w.stroke(&random_stroke(&mut rng));
         }
+        let canvas = w.shown.canvas();
         eprintln!(
             "after {strokes} strokes: {} undo steps kept (limit 500), {:.2} MB of undo, {:.1}% of the mask painted",
-            w.canvas.doc().history().undo_len(),
-            w.canvas.doc().history().memory_bytes() as f64 / 1_048_576.0,
-            w.canvas.mask().count() as f64 * 100.0 / f64::from(SIDE * SIDE)
+            canvas.doc().history().undo_len(),
+            canvas.doc().history().memory_bytes() as f64 / 1_048_576.0,
+            canvas.mask().count() as f64 * 100.0 / f64::from(SIDE * SIDE)
         );
-        let mut g = c.benchmark_group(format!("canvas_frame_2048_after_{strokes}_strokes"));
-        g.bench_function("idle", |b| b.iter(|| black_box(w.frame(Vec::new()))));
-        // a drag that goes on through the whole measurement, back and forth along a row
-        let start = Pos2::new(400.0, 420.0);
-        w.frame(vec![Event::PointerMoved(start)]);
-        w.frame(vec![Window::button(start, true)]);
-        let mut i = 0u32;
-        g.bench_function("painting_one_move", |b| {
-            b.iter(|| {
-                i += 1;
-                let x = 400.0 + ((i % 80) as f32 - 40.0).abs() * 8.0;
-                black_box(w.frame(vec![Event::PointerMoved(Pos2::new(x, 420.0 + (i % 7) as f32))]))
-            })
-        });
-        w.frame(vec![Window::button(start, false)]);
-        g.finish();
+        idle_and_painting(c, &format!("canvas_frame_2048_after_{strokes}_strokes"), &mut w);
     }
 }
 
-criterion_group!(benches, frames);
+/// The canvas alone and the whole region editor, over one 4096 x 4096 image with a few strokes.
+fn frames_4096(c: &mut Criterion) {
+    let image = Arc::new(photo(4096));
+    let canvas = MaskCanvas::new(Arc::clone(&image), None).expect("an empty mask fits");
+    let editor = RegionEditor::with_image(Flow::Region { parent: "bench".into() }, image, None);
+    for (name, shown) in
+        [("canvas_frame_4096", Shown::Canvas(canvas)), ("editor_frame_4096", Shown::Editor(Box::new(editor)))]
+    {
+        let mut w = Window::showing(shown);
+        let mut rng = fastrand::Rng::with_seed(4096);
+        for _ in 0..8 {
+            w.stroke(&random_stroke(&mut rng));
+        }
+        let painted = w.shown.canvas().mask().count();
+        assert!(painted > 0 && painted < 4096 * 4096, "some paint, not all: {painted}");
+        eprintln!("{name}: {:.2}% of the mask painted", painted as f64 * 100.0 / (4096.0 * 4096.0));
+        idle_and_painting(c, name, &mut w);
+    }
+}
+
+criterion_group!(benches, frames, frames_4096);
 criterion_main!(benches);
