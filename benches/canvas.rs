@@ -15,6 +15,15 @@
 //! should cost little more than the canvas's: nothing in it should be proportional to the
 //! image.
 //!
+//! Measured on the 2-core machine (release), 4096 groups, idle / one move of a drag:
+//! - before the wiring was rebuilt (the editor built its intent every frame: a 16 MB copy of
+//!   the mask and a count of its 16 M pixels): editor 10.27 ms / 14.14 ms, canvas alone
+//!   0.109 ms / 0.120 ms;
+//! - with the count alone left per frame: editor 7.42 ms / 7.44 ms;
+//! - now (the reason to disable Submit read from the mask's running count, the intent built
+//!   when Submit is pressed): editor 0.137 ms / 0.152 ms, canvas alone 0.111 ms / 0.128 ms,
+//!   i.e. 1.24x / 1.19x the canvas alone.
+//!
 //! Run: `cargo bench --bench canvas -- --warm-up-time 1 --measurement-time 3` (add `4096`
 //! for the 4096 groups only)
 
