@@ -47,7 +47,7 @@ fn photo(side: u32) -> image::RgbaImage {
 
 /// What the window shows: the canvas alone, or the region editor around it.
 enum Shown {
-    Canvas(MaskCanvas),
+    Canvas(Box<MaskCanvas>),
     Editor(Box<RegionEditor>),
 }
 
@@ -77,7 +77,7 @@ struct Window {
 impl Window {
     fn new() -> Self {
         let canvas = MaskCanvas::new(Arc::new(photo(SIDE)), None).expect("an empty mask fits");
-        Self::showing(Shown::Canvas(canvas))
+        Self::showing(Shown::Canvas(Box::new(canvas)))
     }
 
     fn showing(shown: Shown) -> Self {
@@ -174,7 +174,7 @@ fn frames_4096(c: &mut Criterion) {
     let canvas = MaskCanvas::new(Arc::clone(&image), None).expect("an empty mask fits");
     let editor = RegionEditor::with_image(Flow::Region { parent: "bench".into() }, image, None);
     for (name, shown) in
-        [("canvas_frame_4096", Shown::Canvas(canvas)), ("editor_frame_4096", Shown::Editor(Box::new(editor)))]
+        [("canvas_frame_4096", Shown::Canvas(Box::new(canvas))), ("editor_frame_4096", Shown::Editor(Box::new(editor)))]
     {
         let mut w = Window::showing(shown);
         let mut rng = fastrand::Rng::with_seed(4096);

@@ -4,9 +4,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use mjdesk::app::Panels;
 use mjdesk::app::list::ListRead;
+use mjdesk::app::panels::{job_view, jobs, prompt, status_bar};
 use mjdesk::app::state::{AppState, Engine};
-use mjdesk::app::{job_view, jobs_panel, prompt_panel, status_bar};
 use mjdesk::job::{Job, JobImage, JobRequest, JobStatus, Provider, SubmitOptions};
 use mjdesk::store::JobSummary;
 
@@ -53,19 +54,21 @@ fn state() -> AppState {
 fn frame(c: &mut Criterion) {
     let ctx = egui::Context::default();
     let mut state = state();
+    let mut panels = Panels::default();
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1200.0, 800.0))),
         ..Default::default()
     };
-    let run = |state: &mut AppState| {
+    let run = |state: &mut AppState, panels: &mut Panels| {
         let mut commands = Vec::new();
         let output = ctx.run_ui(input(), |ui| {
             egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, state));
-            egui::Panel::top("prompt").show(ui, |ui| prompt_panel::prompt_panel_ui(ui, state, &mut commands));
+            egui::Panel::top("prompt").show(ui, |ui| prompt::prompt_panel_ui(ui, &mut panels.prompt, &mut commands));
             egui::Panel::left("jobs")
                 .default_size(320.0)
-                .show(ui, |ui| jobs_panel::jobs_panel_ui(ui, state, &mut commands));
-            egui::CentralPanel::default().show(ui, |ui| job_view::job_view_ui(ui, state, &mut commands));
+                .show(ui, |ui| jobs::jobs_panel_ui(ui, &mut panels.jobs, state, &mut commands));
+            egui::CentralPanel::default()
+                .show(ui, |ui| job_view::job_view_ui(ui, &panels.job_view, state, &mut commands));
         });
         let mut textures = output.textures_delta;
         textures.clear(); // no GPU here: texture uploads are the renderer's part
@@ -73,9 +76,9 @@ fn frame(c: &mut Criterion) {
     };
     // Warm the font atlas and layout caches, as a running window has them.
     for _ in 0..3 {
-        run(&mut state);
+        run(&mut state, &mut panels);
     }
-    c.bench_function("window_frame_10k_jobs_grid_open", |b| b.iter(|| black_box(run(&mut state))));
+    c.bench_function("window_frame_10k_jobs_grid_open", |b| b.iter(|| black_box(run(&mut state, &mut panels))));
 }
 
 criterion_group!(benches, frame);

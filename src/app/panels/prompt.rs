@@ -416,8 +416,10 @@ mod tests {
 
     #[test]
     fn up_and_down_walk_the_history_and_the_menu_lists_it() {
-        let mut state = PromptForm::default();
-        state.history = params::PromptHistory::new(vec!["a cabin".into(), "a lake".into()]);
+        let state = PromptForm {
+            history: params::PromptHistory::new(vec!["a cabin".into(), "a lake".into()]),
+            ..Default::default()
+        };
         let mut harness = harness(state);
         harness.get_by_label("Prompt").focus();
         harness.run();
