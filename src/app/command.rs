@@ -86,6 +86,10 @@ pub enum UiCommand {
     UsePrompt {
         prompt: String,
     },
+    /// Put a job's prompt (all its parameters) back into the prompt box, in the job's mode.
+    EditPrompt {
+        job_id: String,
+    },
 }
 
 /// Which panel the images are for.

@@ -94,6 +94,11 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands
         if offers_seed(job) && ui.button("Seed").on_hover_text("Ask the gateway for this job's seed").clicked() {
             commands.push(UiCommand::Seed { job_id: job.id.clone() });
         }
+        if job.prompt.is_some()
+            && ui.button("Edit prompt").on_hover_text("Put this prompt and its mode back in the prompt box").clicked()
+        {
+            commands.push(UiCommand::EditPrompt { job_id: job.id.clone() });
+        }
     });
     let layout = ActionLayout::of(job);
     let images = job.result_images();
