@@ -111,6 +111,11 @@ impl MjdeskApp {
             UiCommand::PasteImage { target } => self.picker.paste(target),
             UiCommand::UsePrompt { prompt } => self.panels.prompt.use_prompt(&prompt),
             UiCommand::EditPrompt { job_id } => self.edit_prompt(&job_id),
+            UiCommand::CanvasAction(action) => {
+                if let Some(canvas) = self.editor.as_mut().and_then(ActiveEditor::canvas_mut) {
+                    canvas.apply(action);
+                }
+            }
         }
     }
 

@@ -90,6 +90,8 @@ pub enum UiCommand {
     EditPrompt {
         job_id: String,
     },
+    /// Do on the open editor's mask canvas what its toolbar or key does (from the palette).
+    CanvasAction(crate::app::canvas::Action),
 }
 
 /// Which panel the images are for.
