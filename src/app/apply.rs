@@ -110,6 +110,12 @@ impl MjdeskApp {
             UiCommand::PickImages { target } => self.picker.open_dialog(target),
             UiCommand::PasteImage { target } => self.picker.paste(target),
             UiCommand::UsePrompt { prompt } => self.panels.prompt.use_prompt(&prompt),
+            UiCommand::EditPrompt { job_id } => self.edit_prompt(&job_id),
+            UiCommand::CanvasAction(action) => {
+                if let Some(canvas) = self.editor.as_mut().and_then(ActiveEditor::canvas_mut) {
+                    canvas.apply(action);
+                }
+            }
         }
     }
 
@@ -183,6 +189,17 @@ impl MjdeskApp {
             run.loader.job(job_id.clone());
             run.loader.children(job_id);
         }
+    }
+
+    /// Puts the selected job `job_id`'s prompt into the prompt box and sets the box's mode to
+    /// the job's, with the caret in the box, to edit and run again.
+    fn edit_prompt(&mut self, job_id: &str) {
+        let Some(job) = self.state.selected_job().filter(|j| j.id == job_id) else { return };
+        let Some(prompt) = job.prompt.clone() else { return };
+        let mode = job.options.mode.clone();
+        self.panels.prompt.use_prompt(&prompt);
+        self.panels.prompt.mode = mode;
+        self.ctx.memory_mut(|m| m.request_focus(super::panels::prompt::prompt_id()));
     }
 
     /// Opens the mask canvas on the selected job `job_id`'s image.

@@ -86,6 +86,12 @@ pub enum UiCommand {
     UsePrompt {
         prompt: String,
     },
+    /// Put a job's prompt (all its parameters) back into the prompt box, in the job's mode.
+    EditPrompt {
+        job_id: String,
+    },
+    /// Do on the open editor's mask canvas what its toolbar or key does (from the palette).
+    CanvasAction(crate::app::canvas::Action),
 }
 
 /// Which panel the images are for.

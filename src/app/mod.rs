@@ -34,7 +34,7 @@ use command::UiCommand;
 use editors::ActiveEditor;
 use editors::shell::EditorEvent;
 use engine::Engine;
-use panels::{blend, describe, job_view, jobs, prompt, prompt_params, settings, status_bar};
+use panels::{blend, describe, job_view, jobs, palette, prompt, prompt_params, settings, status_bar};
 use state::AppState;
 use submission::Answer;
 
@@ -47,6 +47,7 @@ pub struct Panels {
     pub blend: blend::BlendForm,
     pub describe: describe::DescribeForm,
     pub settings: settings::SettingsUi,
+    pub palette: palette::Palette,
 }
 
 /// The window: its state, and the engine behind it.
@@ -179,6 +180,37 @@ impl MjdeskApp {
         self.state.apply(update);
     }
 
+    /// Ctrl+K, `?`, the command palette and the shortcuts window. Drawn before the panels:
+    /// its keys (Ctrl+K, and Up/Down/Enter/Escape while it is open) are taken first.
+    fn palette_ui(&mut self, ctx: &egui::Context) {
+        palette::keys(ctx, &mut self.panels.palette);
+        if self.panels.palette.open {
+            let canvas_open = self.editor.as_mut().and_then(ActiveEditor::canvas_mut).is_some();
+            let imagine_blocked = prompt::imagine_unavailable(&self.panels.prompt);
+            let cx = palette::Context {
+                job: self.state.selected_job(),
+                imagine_blocked: imagine_blocked.as_deref(),
+                canvas_open,
+            };
+            let entries = palette::entries(&cx);
+            if let Some(run) = palette::palette_window(ctx, &mut self.panels.palette, &entries) {
+                self.run_from_palette(run);
+            }
+        }
+        palette::shortcuts_window(ctx, &mut self.panels.palette.shortcuts_open);
+    }
+
+    /// What a palette entry does: what its button does.
+    fn run_from_palette(&mut self, run: palette::Run) {
+        match run {
+            palette::Run::Command(cmd) => self.commands.push(cmd),
+            palette::Run::Imagine => self.commands.extend(prompt::imagine(&mut self.panels.prompt)),
+            palette::Run::OpenBlend => self.panels.blend.open = true,
+            palette::Run::OpenDescribe => self.panels.describe.open = true,
+            palette::Run::Shortcuts => self.panels.palette.shortcuts_open = true,
+        }
+    }
+
     /// The central panel: the open editor, else the job view (or why the engine could not
     /// start).
     fn central_ui(&mut self, ui: &mut egui::Ui) {
@@ -243,6 +275,7 @@ impl eframe::App for MjdeskApp {
         if let Some(started) = self.first_frame.take() {
             tracing::info!("first frame {} ms after start", started.elapsed().as_millis());
         }
+        self.palette_ui(ui.ctx());
         let commands = &mut self.commands;
         egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &self.state));
         egui::Panel::top("prompt").show(ui, |ui| {

@@ -40,7 +40,7 @@ use crate::app::command::UiCommand;
 use crate::app::engine::SendTo;
 use crate::app::submission::Submission;
 use crate::intent::{Intent, MaskSource};
-use crate::job::{Canvas, Job, JobImage, JobRequest, JobStatus, Provider, short_id};
+use crate::job::{Canvas, Job, JobRequest, JobStatus, Provider, short_id};
 use crate::mask::{Mask, MaskDoc, View};
 use crate::store::Store;
 
@@ -88,21 +88,28 @@ pub fn build_intent(
     })
 }
 
-/// `Canvas edit` for each downloaded image of a finished Vtrix job (numbered when it has
-/// several), for the job view's action row.
-pub fn open_buttons_ui(ui: &mut egui::Ui, job: &Job, images: &[&JobImage], commands: &mut Vec<UiCommand>) {
+/// The `Canvas edit` buttons a finished Vtrix job offers, one per image: label, whether the
+/// image is downloaded, and what the button sends.
+pub fn offered(job: &Job) -> Vec<(String, bool, UiCommand)> {
     if job.provider != Provider::Vtrix || job.status != JobStatus::Succeeded || job.gateway_id.is_none() {
-        return;
+        return Vec::new();
     }
-    for (i, image) in images.iter().enumerate().take(4) {
-        let label = if images.len() == 1 { "Canvas edit".to_owned() } else { format!("Canvas edit {}", i + 1) };
+    let images = job.result_images();
+    let label = |i: usize| if images.len() == 1 { "Canvas edit".to_owned() } else { format!("Canvas edit {}", i + 1) };
+    let open = |i: usize| UiCommand::CanvasEdit { job_id: job.id.clone(), index: i as u8 };
+    images.iter().enumerate().take(4).map(|(i, image)| (label(i), image.local_path.is_some(), open(i))).collect()
+}
+
+/// The job view's `Canvas edit` buttons ([`offered`]).
+pub fn open_buttons_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
+    for (label, ready, open) in offered(job) {
         if ui
-            .add_enabled(image.local_path.is_some(), egui::Button::new(label))
+            .add_enabled(ready, egui::Button::new(label))
             .on_hover_text("Place the image on a larger canvas, move or resize it, and say what fills the rest")
             .on_disabled_hover_text("The image is not downloaded yet")
             .clicked()
         {
-            commands.push(UiCommand::CanvasEdit { job_id: job.id.clone(), index: i as u8 });
+            commands.push(open);
         }
     }
 }

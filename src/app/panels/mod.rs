@@ -5,6 +5,7 @@ pub mod blend;
 pub mod describe;
 pub mod job_view;
 pub mod jobs;
+pub mod palette;
 pub mod prompt;
 pub mod prompt_params;
 pub mod prompt_syntax;

@@ -63,6 +63,24 @@ pub fn imagine_blocked(prompt: &str) -> Option<PromptProblem> {
     params::validate(prompt).err()
 }
 
+/// Why the box's Imagine cannot run now: its text's problem, or one already on its way.
+pub fn imagine_unavailable(form: &PromptForm) -> Option<String> {
+    let pending = form.submission.is_pending().then(|| "an Imagine is on its way".to_owned());
+    imagine_blocked(&form.text).map(|p| p.to_string()).or(pending)
+}
+
+/// The box's Imagine (its button, Ctrl+Enter, the command palette): the command for its
+/// text, kept in the history; `None` while it cannot run.
+pub fn imagine(form: &mut PromptForm) -> Option<UiCommand> {
+    if imagine_unavailable(form).is_some() {
+        return None;
+    }
+    let prompt = form.text.trim().to_owned();
+    form.history.push(&prompt);
+    form.awaiting = Some(prompt.clone());
+    Some(UiCommand::Imagine { prompt })
+}
+
 pub fn prompt_panel_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut Vec<UiCommand>) {
     // A blinking caret repaints the whole window twice a second: the caret stays still.
     ui.visuals_mut().text_cursor.blink = false;
@@ -95,7 +113,7 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut 
                 .on_hover_text("Ctrl+Enter")
                 .on_disabled_hover_text(problem.as_ref().map(ToString::to_string).unwrap_or_default())
                 .clicked();
-            submit = (clicked || ctrl_enter) && problem.is_none() && !form.submission.is_pending();
+            submit = clicked || ctrl_enter;
             let count = form.text.chars().count();
             let text = egui::RichText::new(format!("{count} / {MAX_PROMPT_CHARS}")).small();
             ui.label(if count > MAX_PROMPT_CHARS { text.color(ui.visuals().error_fg_color) } else { text });
@@ -112,11 +130,8 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut 
         ui.colored_label(ui.visuals().error_fg_color, format!("Refused: {reason}"));
     }
     ui.horizontal_wrapped(|ui| helpers_ui(ui, form, commands));
-    if submit {
-        let prompt = form.text.trim().to_owned();
-        form.history.push(&prompt);
-        form.awaiting = Some(prompt.clone());
-        commands.push(UiCommand::Imagine { prompt });
+    if submit && let Some(imagine) = imagine(form) {
+        commands.push(imagine);
     }
 }
 

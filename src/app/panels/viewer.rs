@@ -191,29 +191,32 @@ fn close_menu(ui: &egui::Ui) {
     }
 }
 
+/// The labels of the export buttons, in the order of [`export_commands`].
+pub const EXPORT_LABELS: [&str; 3] = ["Save image", "Copy image", "Show in folder"];
+
+/// What `Save image`, `Copy image` and `Show in folder` of result image `index` of `job`
+/// send; `None` until the image is downloaded.
+pub fn export_commands(job: &Job, index: usize) -> Option<[UiCommand; 3]> {
+    let source = job.result_images().get(index)?.local_path.clone()?;
+    let file_name = crate::app::export::default_file_name(job.prompt.as_deref(), &job.id, index + 1, Some(&source));
+    Some([
+        UiCommand::SaveImage { source: source.clone(), file_name },
+        UiCommand::CopyImage { source: source.clone() },
+        UiCommand::ShowInFolder { path: source },
+    ])
+}
+
 /// `Save image`, `Copy image` and `Show in folder` for result image `index` of `job`.
 pub fn export_buttons(ui: &mut egui::Ui, job: &Job, index: usize, commands: &mut Vec<UiCommand>) {
-    let path = job.result_images().get(index).and_then(|i| i.local_path.clone());
-    let ready = path.is_some();
+    let ready = export_commands(job, index);
     let why = "The image is not downloaded yet";
-    if ui.add_enabled(ready, egui::Button::new("Save image")).on_disabled_hover_text(why).clicked()
-        && let Some(source) = &path
-    {
-        let file_name = crate::app::export::default_file_name(job.prompt.as_deref(), &job.id, index + 1, Some(source));
-        commands.push(UiCommand::SaveImage { source: source.clone(), file_name });
-        close_menu(ui);
-    }
-    if ui.add_enabled(ready, egui::Button::new("Copy image")).on_disabled_hover_text(why).clicked()
-        && let Some(source) = &path
-    {
-        commands.push(UiCommand::CopyImage { source: source.clone() });
-        close_menu(ui);
-    }
-    if ui.add_enabled(ready, egui::Button::new("Show in folder")).on_disabled_hover_text(why).clicked()
-        && let Some(source) = &path
-    {
-        commands.push(UiCommand::ShowInFolder { path: source.clone() });
-        close_menu(ui);
+    for (n, label) in EXPORT_LABELS.into_iter().enumerate() {
+        if ui.add_enabled(ready.is_some(), egui::Button::new(label)).on_disabled_hover_text(why).clicked()
+            && let Some(sends) = &ready
+        {
+            commands.push(sends[n].clone());
+            close_menu(ui);
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use image::RgbaImage;
 
 use super::*;
 use crate::app::editors::placement::ImageRect;
-use crate::job::{Canvas, JobRequest, SubmitOptions};
+use crate::job::{Canvas, JobImage, JobRequest, SubmitOptions};
 use crate::mask::MaskError;
 use std::sync::mpsc::channel;
 
@@ -235,10 +235,7 @@ fn canvas_edit_is_offered_per_downloaded_image_of_a_finished_vtrix_job_only() {
         .collect();
     let run = |job: Job| {
         let mut h = Harness::new_ui_state(
-            |ui, (job, commands): &mut (Job, Vec<UiCommand>)| {
-                let images = job.result_images();
-                open_buttons_ui(ui, job, &images, commands);
-            },
+            |ui, (job, commands): &mut (Job, Vec<UiCommand>)| open_buttons_ui(ui, job, commands),
             (job, Vec::new()),
         );
         h.run();

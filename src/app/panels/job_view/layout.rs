@@ -2,7 +2,7 @@
 //! of one) each grid quadrant shows. Plain data, tested without pixels.
 
 use crate::actions::ActionKind;
-use crate::job::{Job, JobStatus};
+use crate::job::{Job, JobKind, JobStatus};
 
 /// The job's actions sorted into where they go. Every string comes from `job.actions`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -44,6 +44,21 @@ impl ActionLayout {
     pub fn is_grid(&self) -> bool {
         self.quadrants.iter().any(|(u, v)| u.is_some() || v.is_some())
     }
+
+    /// Whether the job is one image of `image_count`, offering Edit, Retexture and its export.
+    pub fn edits_single_image(&self, image_count: usize) -> bool {
+        !self.is_grid() && image_count == 1
+    }
+}
+
+/// Whether the job view offers `Seed` for `job`: a finished job that made images.
+pub fn offers_seed(job: &Job) -> bool {
+    job.status == JobStatus::Succeeded && !matches!(job.kind, JobKind::Describe | JobKind::Seed { .. })
+}
+
+/// Whether the job view offers `Retry` for `job`: it failed, or may not have been submitted.
+pub fn offers_retry(job: &Job) -> bool {
+    matches!(job.status, JobStatus::Unknown { .. } | JobStatus::Failed { .. })
 }
 
 /// What a quadrant shows: which result image, and which part of it.

@@ -8,7 +8,7 @@
 
 mod layout;
 
-pub use layout::{ActionLayout, QuadrantImage, quadrant_image};
+pub use layout::{ActionLayout, QuadrantImage, offers_retry, offers_seed, quadrant_image};
 
 use crate::actions::ActionKind;
 use crate::app::command::UiCommand;
@@ -91,11 +91,13 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands
         if let Some(seed) = state.seed_of(job).filter(|_| job.seed.is_none() || job.status != JobStatus::Succeeded) {
             ui.weak(format!("seed {seed}"));
         }
-        if job.status == JobStatus::Succeeded
-            && !matches!(job.kind, crate::job::JobKind::Describe | crate::job::JobKind::Seed { .. })
-            && ui.button("Seed").on_hover_text("Ask the gateway for this job's seed").clicked()
-        {
+        if offers_seed(job) && ui.button("Seed").on_hover_text("Ask the gateway for this job's seed").clicked() {
             commands.push(UiCommand::Seed { job_id: job.id.clone() });
+        }
+        if job.prompt.is_some()
+            && ui.button("Edit prompt").on_hover_text("Put this prompt and its mode back in the prompt box").clicked()
+        {
+            commands.push(UiCommand::EditPrompt { job_id: job.id.clone() });
         }
     });
     let layout = ActionLayout::of(job);
@@ -183,7 +185,7 @@ fn status_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
             ui.label(other.label());
         }
     }
-    if matches!(job.status, JobStatus::Unknown { .. } | JobStatus::Failed { .. }) {
+    if offers_retry(job) {
         if ui.button("Retry").clicked() {
             commands.push(UiCommand::Retry { job_id: job.id.clone() });
         }
@@ -313,7 +315,7 @@ fn actions_ui(
         if layout.vary_region && ui.button("Vary (Region)").on_hover_text("Paint the part to redraw").clicked() {
             commands.push(UiCommand::VaryRegion { job_id: job.id.clone() });
         }
-        if !layout.is_grid() && images.len() == 1 {
+        if layout.edits_single_image(images.len()) {
             let ready = images[0].local_path.is_some();
             let why = "The image is not downloaded yet";
             for (label, retexture, hint) in [
@@ -332,7 +334,7 @@ fn actions_ui(
             ui.separator();
             viewer::export_buttons(ui, job, 0, commands);
         }
-        crate::app::editors::canvas_edit::open_buttons_ui(ui, job, images, commands);
+        crate::app::editors::canvas_edit::open_buttons_ui(ui, job, commands);
     });
 }
 

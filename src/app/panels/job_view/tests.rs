@@ -95,10 +95,12 @@ fn the_buttons_are_exactly_the_jobs_actions() {
     let h = harness(job);
     let mut want: Vec<String> = TTAPI_GRID.iter().map(|a| ActionKind::parse(a).label()).collect();
     want.sort();
-    // `Seed` asks about the job itself; every other button is one of its actions.
+    // `Seed` and `Edit prompt` are about the job itself; every other button is one of its actions.
     let labels = button_labels(&h);
     assert!(labels.iter().any(|l| l == "Seed"));
-    assert_eq!(labels.into_iter().filter(|l| l != "Seed").collect::<Vec<_>>(), want);
+    assert!(labels.iter().any(|l| l == "Edit prompt"));
+    let about_the_job = |l: &String| l != "Seed" && l != "Edit prompt";
+    assert_eq!(labels.into_iter().filter(about_the_job).collect::<Vec<_>>(), want);
 }
 
 #[test]
@@ -340,4 +342,12 @@ fn the_layout_sorts_actions_and_keeps_the_jobs_spelling() {
     assert_eq!(layout.reroll.as_deref(), Some("reroll"));
     assert_eq!(layout.others, vec![("Vary (Strong)".to_owned(), "high_variation".to_owned())]);
     assert!(!layout.vary_region, "a grid only gets Vary (Region) when it offers it");
+}
+
+#[test]
+fn edit_prompt_asks_for_the_open_jobs_prompt_back() {
+    let job = finished(Provider::Ttapi, &TTAPI_GRID);
+    let id = job.id.clone();
+    let mut h = harness(job);
+    assert_eq!(click(&mut h, "Edit prompt"), UiCommand::EditPrompt { job_id: id });
 }
