@@ -1,70 +1,115 @@
 //! The job list read through the library's filters, and the filter menus' counts.
 //!
 //! Pages come from `job_facets` joined to `jobs`, newest first. Which index drives a page is
-//! chosen here, not left to SQLite's guesses: `facet_totals` says exactly how many jobs each
-//! set filter admits on its own, and the smallest set is walked (in time order, so a page
-//! stops as soon as it is full). With prompt words set, SQLite weighs the word index itself.
+//! chosen here rather than left to SQLite's guesses: `facet_totals` says exactly how many
+//! jobs each set filter admits on its own (and the word index how many jobs hold the prompt
+//! words), and the smallest set is walked, in time order, so a page stops once it is full.
 //!
-//! The menus' counts come from `facet_totals` (a few hundred rows however many jobs there
-//! are) unless prompt words, dates or a collection are set; then the jobs they admit are
-//! counted, grouped the same way.
+//! The menus' counts are summed in Rust over combinations of facets: the rows of
+//! `facet_totals` (a few thousand however many jobs there are), or, when prompt words, dates
+//! or a collection are set, the facets of each job those admit (read, not sorted: SQLite's
+//! GROUP BY sorter costs several times more).
+
+use std::collections::HashMap;
 
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
-use super::filter::{Conds, Facet, JobFilter, where_clause};
-use super::library::{Collection, CollectionId};
+use super::filter::{Conds, Facet, JobFilter, fts_query, where_clause};
+use super::library::Collection;
 use super::summaries::{SUMMARY_SELECT, SummaryPage};
 use super::{Store, StoreError};
 use crate::job::Provider;
 
-/// How many jobs share one combination of the counted facets (a `facet_totals` row, or the
-/// same counted over the jobs some conditions admit). Absent facets are empty / 0.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Combo {
-    provider: String,
-    status_word: String,
-    kind_word: String,
-    aspect: String,
-    model: String,
-    mode: String,
-    liked: bool,
-    rating: u8,
-    jobs: u64,
-}
+/// The words of a set of combinations (statuses, kinds, gateways, aspects, models, modes;
+/// `""` for none), numbered as first met, so combinations compare as numbers.
+#[derive(Debug, Default)]
+struct Words(Vec<String>);
 
-impl Combo {
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            provider: r.get(0)?,
-            status_word: r.get(1)?,
-            kind_word: r.get(2)?,
-            aspect: r.get(3)?,
-            model: r.get(4)?,
-            mode: r.get(5)?,
-            liked: r.get::<_, i64>(6)? != 0,
-            rating: r.get(7)?,
-            jobs: r.get::<_, i64>(8)?.max(0) as u64,
-        })
+/// The number of a word no combination has.
+const ABSENT: u16 = u16::MAX;
+
+impl Words {
+    fn id(&mut self, word: &str) -> u16 {
+        match self.find(word) {
+            ABSENT => {
+                self.0.push(word.to_owned());
+                (self.0.len() - 1) as u16
+            }
+            id => id,
+        }
     }
 
-    /// True when `filter` admits these jobs, leaving `skip` out; prompt words, dates and
-    /// collection are not judged here (the rows were read with them).
-    fn admitted(&self, filter: &JobFilter, skip: Option<Facet>) -> bool {
-        let wanted = |f: Facet| skip != Some(f);
-        let same = |choice: &Option<Option<String>>, mine: &str| match choice {
-            Some(Some(v)) => v == mine,
-            Some(None) => mine.is_empty(),
-            None => true,
-        };
-        filter.status.is_none_or(|g| g.words().contains(&self.status_word.as_str()))
-            && filter.kind.as_ref().is_none_or(|k| *k == self.kind_word)
-            && (!filter.liked || !wanted(Facet::Liked) || self.liked)
-            && filter.min_stars().filter(|_| wanted(Facet::Rating)).is_none_or(|n| self.rating >= n)
-            && filter.provider.filter(|_| wanted(Facet::Provider)).is_none_or(|p| p.as_str() == self.provider)
-            && filter.aspect.as_ref().filter(|_| wanted(Facet::Aspect)).is_none_or(|a| *a == self.aspect)
-            && (!wanted(Facet::Model) || same(&filter.model, &self.model))
-            && (!wanted(Facet::Mode) || same(&filter.mode, &self.mode))
+    fn find(&self, word: &str) -> u16 {
+        self.0.iter().position(|w| w == word).map_or(ABSENT, |i| i as u16)
+    }
+
+    fn get(&self, id: u16) -> &str {
+        &self.0[usize::from(id)]
+    }
+}
+
+/// One combination of the counted facets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    provider: u16,
+    status: u16,
+    kind: u16,
+    aspect: u16,
+    model: u16,
+    mode: u16,
+    liked: bool,
+    rating: u8,
+}
+
+/// Combinations and how many jobs have each.
+#[derive(Debug, Default)]
+struct Combos {
+    words: Words,
+    rows: Vec<(Key, u64)>,
+}
+
+/// A filter in the numbers of one [`Combos`].
+struct Wanted {
+    status: Option<Vec<u16>>,
+    kind: Option<u16>,
+    liked: bool,
+    min_stars: Option<u8>,
+    provider: Option<u16>,
+    aspect: Option<u16>,
+    model: Option<u16>,
+    mode: Option<u16>,
+}
+
+impl Wanted {
+    fn of(filter: &JobFilter, words: &Words) -> Self {
+        let word = |w: &str| words.find(w);
+        let choice = |c: &Option<Option<String>>| c.as_ref().map(|v| word(v.as_deref().unwrap_or("")));
+        Self {
+            status: filter.status.map(|g| g.words().iter().map(|w| word(w)).collect()),
+            kind: filter.kind.as_deref().map(word),
+            liked: filter.liked,
+            min_stars: filter.min_stars(),
+            provider: filter.provider.map(|p| word(p.as_str())),
+            aspect: filter.aspect.as_deref().map(word),
+            model: choice(&filter.model),
+            mode: choice(&filter.mode),
+        }
+    }
+
+    /// True when these jobs pass, `skip` left out. Prompt words, dates and collection are not
+    /// judged here: the combinations were read with them.
+    fn admits(&self, k: &Key, skip: Option<Facet>) -> bool {
+        let on = |f: Facet| skip != Some(f);
+        let same = |want: Option<u16>, have: u16, f: Facet| !on(f) || want.is_none_or(|w| w == have);
+        self.status.as_ref().is_none_or(|s| s.contains(&k.status))
+            && self.kind.is_none_or(|w| w == k.kind)
+            && (!self.liked || !on(Facet::Liked) || k.liked)
+            && (!on(Facet::Rating) || self.min_stars.is_none_or(|n| k.rating >= n))
+            && same(self.provider, k.provider, Facet::Provider)
+            && same(self.aspect, k.aspect, Facet::Aspect)
+            && same(self.model, k.model, Facet::Model)
+            && same(self.mode, k.mode, Facet::Mode)
     }
 }
 
@@ -89,8 +134,9 @@ pub struct FacetCounts {
     pub collections: Vec<(Collection, u64)>,
 }
 
-const COMBO_COLUMNS: &str = "f.provider, f.status_word, f.kind_word, coalesce(f.aspect, ''), coalesce(f.model, ''), \
-     coalesce(f.mode, ''), f.liked, coalesce(f.rating, 0), count(*)";
+/// The facet columns of `job_facets f`, as [`Combos::read`] takes them.
+const FACET_COLUMNS: &str = "f.provider, f.status_word, f.kind_word, coalesce(f.aspect, ''), \
+     coalesce(f.model, ''), coalesce(f.mode, ''), f.liked, coalesce(f.rating, 0)";
 
 impl Store {
     /// How many jobs each menu choice would show with the rest of `filter` applied.
@@ -100,17 +146,20 @@ impl Store {
         let mut values = Vec::new();
         let conds = filter.facet_conds(Conds::All { skip: Some(Facet::Collection) }, &mut values);
         let sql = if conds.is_empty() {
-            "SELECT collection_id, count(*) FROM collection_jobs GROUP BY 1".to_owned()
+            "SELECT collection_id FROM collection_jobs".to_owned()
         } else {
+            // Each membership's job is looked up (collections are small beside the library).
             format!(
-                "SELECT c.collection_id, count(*) FROM collection_jobs c JOIN jobs j ON j.id = c.job_id \
-                 JOIN job_facets f ON f.job_rowid = j.rowid {} GROUP BY 1",
+                "SELECT c.collection_id FROM collection_jobs c CROSS JOIN job_facets f ON f.job_rowid = c.job_rowid {}",
                 where_clause(&conds)
             )
         };
-        let per: Vec<(i64, i64)> = self.read_rows(&sql, values, |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut per: HashMap<i64, u64> = HashMap::new();
+        for id in self.read_rows(&sql, values, |r| r.get::<_, i64>(0))? {
+            *per.entry(id).or_default() += 1;
+        }
         for c in self.collections()? {
-            let n = per.iter().find(|(id, _)| CollectionId(*id) == c.id).map_or(0, |(_, n)| (*n).max(0) as u64);
+            let n = per.get(&c.id.0).copied().unwrap_or(0);
             counts.collections.push((c, n));
         }
         Ok(counts)
@@ -136,78 +185,116 @@ impl Store {
     /// How many jobs a filter that uses the library admits.
     pub(super) fn browse_count(&self, filter: &JobFilter) -> Result<u64, StoreError> {
         if !filter.needs_rows() {
-            return Ok(self.totals()?.iter().filter(|c| c.admitted(filter, None)).map(|c| c.jobs).sum());
+            let combos = self.totals()?;
+            let wanted = Wanted::of(filter, &combos.words);
+            return Ok(combos.rows.iter().filter(|(k, _)| wanted.admits(k, None)).map(|(_, n)| n).sum());
         }
         let hint = self.driving_index(filter)?;
         let mut values = Vec::new();
         let conds = filter.facet_conds(Conds::All { skip: None }, &mut values);
         let sql = format!("SELECT count(*) FROM job_facets f {hint} {}", where_clause(&conds));
-        let n: Vec<i64> = self.read_rows(&sql, values, |r| r.get(0))?;
+        let n = self.read_rows(&sql, values, |r| r.get::<_, i64>(0))?;
         Ok(n.first().copied().unwrap_or(0).max(0) as u64)
     }
 
     /// The index a page walks: the one of the set filter admitting the fewest jobs on its own
-    /// (exact, from `facet_totals`), else creation time. Empty with prompt words set.
+    /// (exact, from `facet_totals`), else creation time; none (rows looked up by rowid) when
+    /// the prompt words or the collection hold fewer jobs still.
     pub(super) fn driving_index(&self, filter: &JobFilter) -> Result<&'static str, StoreError> {
-        if !filter.text.trim().is_empty() {
-            return Ok("");
-        }
-        let totals = self.totals()?;
-        let size = |pred: &dyn Fn(&Combo) -> bool| -> u64 { totals.iter().filter(|c| pred(c)).map(|c| c.jobs).sum() };
+        let combos = self.totals()?;
+        let words = &combos.words;
+        let size =
+            |pred: &dyn Fn(&Key) -> bool| -> u64 { combos.rows.iter().filter(|(k, _)| pred(k)).map(|(_, n)| n).sum() };
         let mut best = (u64::MAX, "INDEXED BY job_facets_newest");
         let mut consider = |jobs: u64, hint| {
             if jobs < best.0 {
                 best = (jobs, hint);
             }
         };
+        let word = |w: Option<&str>| words.find(w.unwrap_or(""));
         if filter.liked {
-            consider(size(&|c| c.liked), "INDEXED BY job_facets_liked");
+            consider(size(&|k| k.liked), "INDEXED BY job_facets_liked");
         }
         if filter.min_stars().is_some() {
-            consider(size(&|c| c.rating > 0), "INDEXED BY job_facets_rated");
+            consider(size(&|k| k.rating > 0), "INDEXED BY job_facets_rated");
         }
-        if let Some(p) = filter.provider {
-            consider(size(&|c| c.provider == p.as_str()), "INDEXED BY job_facets_provider");
+        if let Some(p) = filter.provider.map(|p| word(Some(p.as_str()))) {
+            consider(size(&|k| k.provider == p), "INDEXED BY job_facets_provider");
         }
-        if let Some(a) = &filter.aspect {
-            consider(size(&|c| c.aspect == *a), "INDEXED BY job_facets_aspect");
+        if let Some(a) = filter.aspect.as_deref().map(|a| word(Some(a))) {
+            consider(size(&|k| k.aspect == a), "INDEXED BY job_facets_aspect");
         }
-        if let Some(m) = &filter.model {
-            let m = m.as_deref().unwrap_or("");
-            consider(size(&|c| c.model == m), "INDEXED BY job_facets_model");
+        if let Some(m) = filter.model.as_ref().map(|m| word(m.as_deref())) {
+            consider(size(&|k| k.model == m), "INDEXED BY job_facets_model");
         }
-        if let Some(m) = &filter.mode {
-            let m = m.as_deref().unwrap_or("");
-            consider(size(&|c| c.mode == m), "INDEXED BY job_facets_mode");
+        if let Some(m) = filter.mode.as_ref().map(|m| word(m.as_deref())) {
+            consider(size(&|k| k.mode == m), "INDEXED BY job_facets_mode");
         }
         if let Some(c) = filter.collection {
             let sql = "SELECT count(*) FROM collection_jobs WHERE collection_id = ?1";
-            let n: Vec<i64> = self.read_rows(sql, vec![Value::Integer(c.0)], |r| r.get(0))?;
-            // Looked up by rowid from the collection's members, then put in order.
+            let n = self.read_rows(sql, vec![Value::Integer(c.0)], |r| r.get::<_, i64>(0))?;
+            consider(n.first().copied().unwrap_or(0).max(0) as u64, "NOT INDEXED");
+        }
+        if let Some(q) = fts_query(filter.text.trim()) {
+            let sql = "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?1";
+            let n = self.read_rows(sql, vec![Value::Text(q)], |r| r.get::<_, i64>(0))?;
             consider(n.first().copied().unwrap_or(0).max(0) as u64, "NOT INDEXED");
         }
         Ok(best.1)
     }
 
-    /// The combinations `filter`'s other conditions leave, to count the menus' choices over.
-    fn combos(&self, filter: &JobFilter) -> Result<Vec<Combo>, StoreError> {
+    /// The combinations `filter`'s prompt words, dates and collection leave.
+    fn combos(&self, filter: &JobFilter) -> Result<Combos, StoreError> {
         if !filter.needs_rows() {
             return self.totals();
         }
+        let hint = self.driving_index(&JobFilter {
+            text: filter.text.clone(),
+            collection: filter.collection,
+            since: filter.since,
+            until: filter.until,
+            ..Default::default()
+        })?;
         let mut values = Vec::new();
         let conds = filter.facet_conds(Conds::RowsOnly, &mut values);
-        let sql = format!(
-            "SELECT {COMBO_COLUMNS} FROM job_facets f {} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
-            where_clause(&conds)
-        );
-        self.read_rows(&sql, values, Combo::read)
+        let sql = format!("SELECT {FACET_COLUMNS} FROM job_facets f {hint} {}", where_clause(&conds));
+        self.read_combos(&sql, values, false)
     }
 
     /// Every combination with jobs, from `facet_totals`.
-    fn totals(&self) -> Result<Vec<Combo>, StoreError> {
-        let sql = "SELECT provider, status_word, kind_word, aspect, model, mode, liked, rating, jobs FROM facet_totals \
-                   WHERE jobs > 0";
-        self.read_rows(sql, Vec::new(), Combo::read)
+    fn totals(&self) -> Result<Combos, StoreError> {
+        let sql = "SELECT provider, status_word, kind_word, aspect, model, mode, liked, rating, jobs \
+                   FROM facet_totals WHERE jobs > 0";
+        self.read_combos(sql, Vec::new(), true)
+    }
+
+    /// Reads combinations: with `counted`, a count follows the facet columns; otherwise each
+    /// row is one job, and equal rows are added up.
+    fn read_combos(&self, sql: &str, values: Vec<Value>, counted: bool) -> Result<Combos, StoreError> {
+        let conn = self.conn();
+        let read = || -> rusqlite::Result<Combos> {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let mut rows = stmt.query(params_from_iter(values))?;
+            let mut words = Words::default();
+            let mut seen: HashMap<Key, u64> = HashMap::new();
+            while let Some(r) = rows.next()? {
+                let mut word = |i: usize| -> rusqlite::Result<u16> { Ok(words.id(r.get_ref(i)?.as_str()?)) };
+                let key = Key {
+                    provider: word(0)?,
+                    status: word(1)?,
+                    kind: word(2)?,
+                    aspect: word(3)?,
+                    model: word(4)?,
+                    mode: word(5)?,
+                    liked: r.get::<_, i64>(6)? != 0,
+                    rating: r.get::<_, i64>(7)?.clamp(0, 5) as u8,
+                };
+                let jobs = if counted { r.get::<_, i64>(8)?.max(0) as u64 } else { 1 };
+                *seen.entry(key).or_default() += jobs;
+            }
+            Ok(Combos { words, rows: seen.into_iter().collect() })
+        };
+        read().map_err(|e| self.err(e))
     }
 
     fn read_rows<T>(
@@ -224,61 +311,62 @@ impl Store {
 }
 
 /// The menus' counts over `combos`.
-fn tally(filter: &JobFilter, combos: &[Combo]) -> FacetCounts {
-    let mut out = FacetCounts::default();
-    let mut aspects: Vec<(String, u64)> = Vec::new();
-    let mut models: Vec<(Option<String>, u64)> = Vec::new();
-    let mut modes: Vec<(Option<String>, u64)> = Vec::new();
-    let mut providers: Vec<(Provider, u64)> = Provider::ALL.iter().map(|p| (*p, 0)).collect();
-    fn bump<K: PartialEq>(list: &mut Vec<(K, u64)>, key: K, n: u64) {
-        match list.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, count)) => *count += n,
-            None => list.push((key, n)),
+fn tally(filter: &JobFilter, combos: &Combos) -> FacetCounts {
+    let wanted = Wanted::of(filter, &combos.words);
+    let word = |id: u16| combos.words.get(id);
+    let some = |id: u16| Some(word(id)).filter(|w| !w.is_empty()).map(str::to_owned);
+    let mut out = FacetCounts { providers: Provider::ALL.iter().map(|p| (*p, 0)).collect(), ..Default::default() };
+    let mut aspects: HashMap<String, u64> = HashMap::new();
+    let mut models: HashMap<Option<String>, u64> = HashMap::new();
+    let mut modes: HashMap<Option<String>, u64> = HashMap::new();
+    for (k, n) in &combos.rows {
+        let n = *n;
+        if wanted.admits(k, None) {
+            out.total += n;
         }
-    }
-    let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-    for c in combos {
-        if c.admitted(filter, None) {
-            out.total += c.jobs;
+        if k.liked && wanted.admits(k, Some(Facet::Liked)) {
+            out.liked += n;
         }
-        if c.liked && c.admitted(filter, Some(Facet::Liked)) {
-            out.liked += c.jobs;
-        }
-        if c.admitted(filter, Some(Facet::Rating)) {
-            for n in 1..=c.rating.min(5) {
-                out.min_rating[usize::from(n) - 1] += c.jobs;
+        if wanted.admits(k, Some(Facet::Rating)) {
+            for stars in 1..=k.rating {
+                out.min_rating[usize::from(stars) - 1] += n;
             }
         }
-        if let Some(p) = Provider::parse(&c.provider).filter(|_| c.admitted(filter, Some(Facet::Provider))) {
-            bump(&mut providers, p, c.jobs);
+        if wanted.admits(k, Some(Facet::Provider))
+            && let Some(slot) = out.providers.iter_mut().find(|(p, _)| p.as_str() == word(k.provider))
+        {
+            slot.1 += n;
         }
-        if !c.aspect.is_empty() && c.admitted(filter, Some(Facet::Aspect)) {
-            bump(&mut aspects, c.aspect.clone(), c.jobs);
+        if wanted.admits(k, Some(Facet::Aspect))
+            && let Some(a) = some(k.aspect)
+        {
+            *aspects.entry(a).or_default() += n;
         }
-        if c.admitted(filter, Some(Facet::Model)) {
-            bump(&mut models, some(&c.model), c.jobs);
+        if wanted.admits(k, Some(Facet::Model)) {
+            *models.entry(some(k.model)).or_default() += n;
         }
-        if c.admitted(filter, Some(Facet::Mode)) {
-            bump(&mut modes, some(&c.mode), c.jobs);
+        if wanted.admits(k, Some(Facet::Mode)) {
+            *modes.entry(some(k.mode)).or_default() += n;
         }
     }
     // The choice made stays in its menu, even with no job left under the other filters.
     if let Some(a) = &filter.aspect {
-        bump(&mut aspects, a.clone(), 0);
+        aspects.entry(a.clone()).or_default();
     }
     if let Some(m) = &filter.model {
-        bump(&mut models, m.clone(), 0);
+        models.entry(m.clone()).or_default();
     }
     if let Some(m) = &filter.mode {
-        bump(&mut modes, m.clone(), 0);
+        modes.entry(m.clone()).or_default();
     }
-    for list in [&mut models, &mut modes] {
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    }
-    aspects.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out.providers = providers;
-    out.aspects = aspects;
-    out.models = models;
-    out.modes = modes;
+    out.aspects = most_first(aspects);
+    out.models = most_first(models);
+    out.modes = most_first(modes);
     out
+}
+
+fn most_first<K: Ord>(counts: HashMap<K, u64>) -> Vec<(K, u64)> {
+    let mut v: Vec<(K, u64)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
 }

@@ -170,8 +170,7 @@ impl JobFilter {
         };
         if let Some(c) = self.collection.filter(|_| skip != Some(Facet::Collection)) {
             conds.push(format!(
-                "f.job_rowid IN (SELECT j.rowid FROM collection_jobs c JOIN jobs j ON j.id = c.job_id \
-                 WHERE c.collection_id = {})",
+                "f.job_rowid IN (SELECT job_rowid FROM collection_jobs WHERE collection_id = {})",
                 bind(Value::Integer(c.0), values)
             ));
         }
@@ -216,7 +215,7 @@ fn quoted(words: &[&str]) -> String {
 
 /// An FTS5 query matching every word of `text` as a prefix, or None when `text` has no word
 /// the tokenizer would index (then a plain substring match is used).
-fn fts_query(text: &str) -> Option<String> {
+pub(super) fn fts_query(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         .split_whitespace()
         .filter(|t| t.chars().any(char::is_alphanumeric))

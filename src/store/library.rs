@@ -332,7 +332,8 @@ fn add(tx: &Transaction<'_>, id: CollectionId, jobs: &[&str]) -> Result<u64, Fai
     let now = now_ms();
     let mut added = 0;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO collection_jobs (collection_id, job_id, added_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        "INSERT INTO collection_jobs (collection_id, job_id, job_rowid, added_at) \
+         SELECT ?1, id, rowid, ?3 FROM jobs WHERE id = ?2 ON CONFLICT DO NOTHING",
     )?;
     for job in jobs {
         read_marks(tx, job)?;

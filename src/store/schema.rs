@@ -126,6 +126,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE collection_jobs (
         collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
         job_id        TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        job_rowid     INTEGER NOT NULL,   -- the job's rowid in `jobs`, as `job_facets` keys it
         added_at      INTEGER NOT NULL,
         PRIMARY KEY (collection_id, job_id)
     ) WITHOUT ROWID;
