@@ -2,12 +2,16 @@
 //! an imagine job and for a 5 x 10 MB blend (the same cost: the request is not rewritten),
 //! the list's first page of summaries, the total count, a prompt search, a job's children,
 //! and the cross-process check (`data_version`).
+//!
+//! The library at 100,000 jobs (three gateways, six aspect ratios, four model versions, three
+//! modes, 5% liked, 10% rated, 20 collections of 250, one job a minute): the first page and
+//! the count under each library filter and some combinations, and the filter menus' counts.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use mjdesk::job::{ImageInput, Job, JobImage, JobRequest, JobStatus, Provider, SubmitOptions};
-use mjdesk::store::{JobFilter, Store};
+use mjdesk::job::{ImageInput, Job, JobImage, JobRequest, JobStatus, Mode, Provider, SubmitOptions};
+use mjdesk::store::{CollectionId, JobFilter, StatusGroup, Store};
 
 const WORDS: [&str; 12] =
     ["fox", "lighthouse", "cabin", "whale", "forest", "desert", "city", "robot", "garden", "storm", "castle", "river"];
@@ -85,5 +89,119 @@ fn store(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, store);
+/// One of `choices` (value, weight in percent), picked with `rng`.
+fn pick<T: Clone>(rng: &mut fastrand::Rng, choices: &[(T, u32)]) -> T {
+    let mut at = rng.u32(..100);
+    for (v, w) in choices {
+        if at < *w {
+            return v.clone();
+        }
+        at -= w;
+    }
+    choices[choices.len() - 1].0.clone()
+}
+
+fn library_job(i: usize, rng: &mut fastrand::Rng) -> Job {
+    let ar = pick(
+        rng,
+        &[("", 40), (" --ar 16:9", 20), (" --ar 3:2", 15), (" --ar 2:3", 10), (" --ar 9:16", 10), (" --ar 21:9", 5)],
+    );
+    let v = pick(rng, &[("", 30), (" --v 6.1", 30), (" --v 7", 25), (" --niji 6", 15)]);
+    let prompt = format!("a {} and a {} number {i}{ar}{v} --s 250", WORDS[i % 12], WORDS[(i / 12) % 12]);
+    let provider = pick(rng, &[(Provider::Ttapi, 80), (Provider::Acedata, 15), (Provider::Vtrix, 5)]);
+    let mode = pick(rng, &[(None, 30), (Some(Mode::Fast), 50), (Some(Mode::Relax), 15), (Some(Mode::Turbo), 5)]);
+    let options = SubmitOptions { mode, ..Default::default() };
+    let mut j = Job::new(provider, provider.default_base_url(), JobRequest::Imagine { prompt }, options);
+    j.created_at = 1_700_000_000_000 + i as i64 * 60_000;
+    j.gateway_id = Some(format!("gateway-{i}"));
+    j.status = pick(rng, &[(JobStatus::Succeeded, 90), (JobStatus::Failed { reason: "x".into() }, 10)]);
+    j.images = (0..4)
+        .map(|n| JobImage {
+            url: format!("https://cdn.example/{i}_{n}.png"),
+            local_path: Some(format!("/data/images/{i:064}.png").into()),
+            error: None,
+        })
+        .collect();
+    j
+}
+
+fn library_100k(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut rng = fastrand::Rng::with_seed(14);
+    let collections: Vec<CollectionId> =
+        (0..20).map(|n| store.create_collection(&format!("board {n}")).unwrap().id).collect();
+    let mut members: Vec<Vec<String>> = vec![Vec::new(); collections.len()];
+    for i in 0..100_000 {
+        let job = library_job(i, &mut rng);
+        store.insert_job(&job).unwrap();
+        if rng.u32(..100) < 5 {
+            store.set_liked(&job.id, true).unwrap();
+        }
+        if rng.u32(..100) < 10 {
+            store.set_rating(&job.id, Some(rng.u8(1..=5))).unwrap();
+        }
+        let board = rng.usize(..collections.len() * 20);
+        if board < collections.len() && members[board].len() < 250 {
+            members[board].push(job.id.clone());
+        }
+    }
+    for (id, jobs) in collections.iter().zip(&members) {
+        let jobs: Vec<&str> = jobs.iter().map(String::as_str).collect();
+        store.add_to_collection(*id, &jobs).unwrap();
+    }
+    let week = Some(1_700_000_000_000 + 50_000 * 60_000);
+    let week_end = week.map(|t| t + 7 * 24 * 3_600_000);
+    let cases: Vec<(&str, JobFilter)> = vec![
+        ("all", JobFilter::default()),
+        ("liked", JobFilter { liked: true, ..Default::default() }),
+        ("rating_4", JobFilter { min_rating: Some(4), ..Default::default() }),
+        ("collection", JobFilter { collection: Some(collections[3]), ..Default::default() }),
+        ("provider_acedata", JobFilter { provider: Some(Provider::Acedata), ..Default::default() }),
+        ("ar_16_9", JobFilter { aspect: Some("16:9".into()), ..Default::default() }),
+        ("ar_21_9", JobFilter { aspect: Some("21:9".into()), ..Default::default() }),
+        ("model_niji_6", JobFilter { model: Some(Some("niji 6".into())), ..Default::default() }),
+        ("mode_relax", JobFilter { mode: Some(Some("relax".into())), ..Default::default() }),
+        ("one_week", JobFilter { since: week, until: week_end, ..Default::default() }),
+        (
+            "liked_ar_mode_failed",
+            JobFilter {
+                liked: true,
+                aspect: Some("16:9".into()),
+                mode: Some(Some("relax".into())),
+                status: Some(StatusGroup::Failed),
+                ..Default::default()
+            },
+        ),
+        ("text_liked", JobFilter { text: "whale".into(), liked: true, ..Default::default() }),
+        ("text_ar", JobFilter { text: "whale lighth".into(), aspect: Some("16:9".into()), ..Default::default() }),
+        (
+            "week_vtrix_rated",
+            JobFilter {
+                since: week,
+                until: week_end,
+                provider: Some(Provider::Vtrix),
+                min_rating: Some(1),
+                ..Default::default()
+            },
+        ),
+    ];
+    let mut g = c.benchmark_group("store_100k_library");
+    for (name, filter) in &cases {
+        g.bench_function(format!("first_page_{name}"), |b| {
+            b.iter(|| black_box(store.summaries(filter, 0, 100).unwrap()))
+        });
+    }
+    for (name, filter) in &cases {
+        g.bench_function(format!("count_{name}"), |b| b.iter(|| black_box(store.count(filter).unwrap())));
+    }
+    for (name, filter) in &cases {
+        g.bench_function(format!("menu_counts_{name}"), |b| b.iter(|| black_box(store.facet_counts(filter).unwrap())));
+    }
+    let job = store.summaries(&JobFilter::default(), 0, 1).unwrap().rows.remove(0);
+    g.bench_function("toggle_like", |b| b.iter(|| black_box(store.toggle_liked(&job.id).unwrap())));
+    g.finish();
+}
+
+criterion_group!(benches, store, library_100k);
 criterion_main!(benches);

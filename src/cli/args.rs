@@ -145,13 +145,40 @@ pub enum Cmd {
     },
     /// Serve the gateway simulator
     Simulate(SimulateArgs),
-    /// List the jobs mjdesk knows, newest first
+    /// List the jobs mjdesk knows, newest first (the filters combine)
     Jobs {
         #[arg(long, default_value_t = 50)]
         limit: u32,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
+    /// Like a job; liking it again takes the like back
+    Like {
+        job_id: String,
+        /// Take the like back (whether or not it was liked)
+        #[arg(long)]
+        off: bool,
+    },
+    /// Rate a job 1 to 5 stars
+    Rate {
+        job_id: String,
+        /// 1 to 5
+        #[arg(required_unless_present = "clear", allow_negative_numbers = true)]
+        stars: Option<String>,
+        /// Take the rating back
+        #[arg(long, conflicts_with = "stars")]
+        clear: bool,
+    },
+    /// Keep jobs in named collections (a job can be in several)
+    Collection {
+        #[command(subcommand)]
+        action: CollectionAction,
+    },
+    /// Copy jobs' full-size images into a folder, each with a JSON sidecar (prompt, parameters,
+    /// gateway, ids, parent, mask, dates)
+    Export(ExportArgs),
     /// Submit again a job that failed or whose submit may not have arrived (it may cost quota twice)
     Retry {
         job_id: String,
@@ -175,6 +202,85 @@ pub enum Cmd {
         #[command(subcommand)]
         action: KeyAction,
     },
+}
+
+/// What `mjdesk jobs` shows. Values are read by mjdesk, so a wrong one is one clear line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only jobs whose prompt holds these words (as word beginnings, in any order)
+    #[arg(long, value_name = "WORDS")]
+    pub search: Option<String>,
+    /// Only liked jobs
+    #[arg(long)]
+    pub liked: bool,
+    /// Only jobs rated this many stars or more (1 to 5)
+    #[arg(long, value_name = "N")]
+    pub rating: Option<String>,
+    /// Only the jobs in this collection
+    #[arg(long, value_name = "NAME")]
+    pub collection: Option<String>,
+    /// Only this aspect ratio (a prompt without --ar is 1:1)
+    #[arg(long, value_name = "W:H")]
+    pub ar: Option<String>,
+    /// Only this model version: 7, 6.1, niji 6, or default (prompts naming none)
+    #[arg(long, value_name = "VERSION")]
+    pub model: Option<String>,
+    /// Only this mode: fast, relax, turbo, or default (sent with none)
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
+    /// Only jobs sent to this gateway: ttapi, acedata or vtrix
+    #[arg(long, value_name = "GATEWAY")]
+    pub provider: Option<String>,
+    /// Only jobs made on or after this day (YYYY-MM-DD, UTC)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only jobs made on or before this day (YYYY-MM-DD, UTC)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CollectionAction {
+    /// The collections, with how many jobs each holds
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make an empty collection
+    Create { name: String },
+    /// Put jobs in a collection (made if there is none of that name)
+    Add {
+        name: String,
+        #[arg(required = true, value_name = "JOB")]
+        jobs: Vec<String>,
+    },
+    /// Take jobs out of a collection (the jobs stay)
+    Remove {
+        name: String,
+        #[arg(required = true, value_name = "JOB")]
+        jobs: Vec<String>,
+    },
+    /// Rename a collection
+    Rename { old: String, new: String },
+    /// Delete a collection (its jobs stay)
+    Delete { name: String },
+}
+
+/// What `mjdesk export` writes.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Jobs to export (ids as `mjdesk jobs` shows them, or the gateway's)
+    #[arg(value_name = "JOB")]
+    pub jobs: Vec<String>,
+    /// Also every liked job
+    #[arg(long)]
+    pub liked: bool,
+    /// Also every job in this collection (with --liked: the liked ones in it)
+    #[arg(long, value_name = "NAME")]
+    pub collection: Option<String>,
+    /// The folder to write into (made if needed)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

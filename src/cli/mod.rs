@@ -1,13 +1,16 @@
 //! The command line: scripting and batch work with the same engine as the app.
 
 mod args;
+mod dates;
+mod export;
+mod library;
 mod output;
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-pub use args::{Cli, Cmd, GatewayArgs, KeyAction, ProviderArg, SimulateArgs};
+pub use args::{Cli, Cmd, CollectionAction, ExportArgs, FilterArgs, GatewayArgs, KeyAction, ProviderArg, SimulateArgs};
 
 use crate::connect::{self, ClientResolver, Connection, resolver_for};
 use crate::intent::{self, ImageSource, Intent, MaskSource, find_job};
@@ -42,7 +45,14 @@ pub fn run(cmd: Cmd) -> ExitCode {
 async fn dispatch(cmd: Cmd) -> Result<(), String> {
     match cmd {
         Cmd::Simulate(a) => simulate(a).await,
-        Cmd::Jobs { limit, json } => output::list_jobs(&open_store()?, limit, json),
+        Cmd::Jobs { limit, json, filter } => {
+            let store = open_store()?;
+            output::list_jobs(&store, &library::filter_of(&store, &filter)?, limit, json)
+        }
+        Cmd::Like { job_id, off } => library::like(&open_store()?, &job_id, off),
+        Cmd::Rate { job_id, stars, clear } => library::rate(&open_store()?, &job_id, stars.as_deref(), clear),
+        Cmd::Collection { action } => library::collection(&open_store()?, action),
+        Cmd::Export(args) => export::export(&open_store()?, args),
         Cmd::Resume { api_key, json } => resume(api_key, json).await,
         Cmd::Retry { job_id, api_key, wait, json } => retry(&job_id, api_key, wait, json).await,
         Cmd::Key { action } => key(action),
@@ -131,7 +141,15 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
         Cmd::Edit { image, mask, prompt, retexture, .. } => {
             edit_intent(&conn, &store, &g, image, mask.as_deref(), prompt, *retexture).await?
         }
-        Cmd::Simulate(_) | Cmd::Jobs { .. } | Cmd::Resume { .. } | Cmd::Retry { .. } | Cmd::Key { .. } => {
+        Cmd::Simulate(_)
+        | Cmd::Jobs { .. }
+        | Cmd::Resume { .. }
+        | Cmd::Retry { .. }
+        | Cmd::Key { .. }
+        | Cmd::Like { .. }
+        | Cmd::Rate { .. }
+        | Cmd::Collection { .. }
+        | Cmd::Export(_) => {
             return Err(NOT_A_GATEWAY_COMMAND.into());
         }
     };
@@ -219,7 +237,15 @@ fn gateway_args(cmd: &Cmd) -> Result<&GatewayArgs, String> {
         | Cmd::Seed { g, .. }
         | Cmd::Inpaint { g, .. }
         | Cmd::Edit { g, .. } => g,
-        Cmd::Simulate(_) | Cmd::Jobs { .. } | Cmd::Resume { .. } | Cmd::Retry { .. } | Cmd::Key { .. } => {
+        Cmd::Simulate(_)
+        | Cmd::Jobs { .. }
+        | Cmd::Resume { .. }
+        | Cmd::Retry { .. }
+        | Cmd::Key { .. }
+        | Cmd::Like { .. }
+        | Cmd::Rate { .. }
+        | Cmd::Collection { .. }
+        | Cmd::Export(_) => {
             return Err(NOT_A_GATEWAY_COMMAND.into());
         }
     })

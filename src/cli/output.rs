@@ -13,7 +13,7 @@ use crate::gateway::RequestPreview;
 use crate::job::short_id;
 use crate::job::{Job, JobSnapshot, JobStatus};
 use crate::manager::{JobManager, Update, Updates};
-use crate::store::Store;
+use crate::store::{JobFilter, Store};
 use crate::textsafe::{self, line as safe};
 
 /// Prints JSON with every character a terminal could act on escaped.
@@ -157,19 +157,37 @@ fn line(j: &Job) -> String {
     format!("{}  {:<10} {:<34} {}", short_id(&j.id), j.kind.label(), safe(&j.status.label(), 80), prompt)
 }
 
-pub fn list_jobs(store: &Store, limit: u32, json: bool) -> Result<(), String> {
-    let (jobs, skipped) = store.jobs_page_skipping(0, limit).map_err(|e| e.to_string())?;
+/// The newest `limit` jobs `filter` admits; a liked or rated job's line ends with its marks.
+pub fn list_jobs(store: &Store, filter: &JobFilter, limit: u32, json: bool) -> Result<(), String> {
+    let page = store.summaries(filter, 0, limit).map_err(|e| e.to_string())?;
+    let mut skipped = page.unreadable;
+    let mut jobs = Vec::with_capacity(page.rows.len());
+    let mut marks = Vec::with_capacity(page.rows.len());
+    for row in &page.rows {
+        match store.get_job(&row.id) {
+            Ok(Some(job)) => {
+                jobs.push(job);
+                marks.push((row.liked, row.rating));
+            }
+            Ok(None) => {}
+            Err(e) => skipped.push(e),
+        }
+    }
     for e in &skipped {
         eprintln!("note: skipped: {}", textsafe::short_line(&e.to_string()));
     }
     if json {
         print_json(&serde_json::to_string_pretty(&jobs).map_err(|e| e.to_string())?);
-    } else if jobs.is_empty() {
+    } else if jobs.is_empty() && *filter == JobFilter::default() {
         println!("no jobs yet: try `mjdesk imagine \"a red fox\" --wait`");
+    } else if jobs.is_empty() {
+        println!("no job matches");
     } else {
         println!("{:<8}  {:<10} {:<34} PROMPT", "ID", "KIND", "STATUS");
-        for j in &jobs {
-            println!("{}", line(j));
+        for (j, (liked, rating)) in jobs.iter().zip(marks) {
+            let heart = if liked { "  ♥" } else { "" };
+            let stars = rating.map(|n| format!("  {}", "★".repeat(n.into()))).unwrap_or_default();
+            println!("{}{heart}{stars}", line(j));
         }
     }
     Ok(())

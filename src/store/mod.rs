@@ -9,9 +9,13 @@
 //! from tokio tasks). A [`Store`] is a cheap handle: clones share one connection.
 
 mod blobs;
+mod browse;
 mod drafts;
 mod error;
+mod facets;
+mod filter;
 mod jobs;
+mod library;
 mod rows;
 mod schema;
 mod settings;
@@ -29,10 +33,16 @@ use rusqlite::Connection;
 use crate::cache::ImageCache;
 
 pub use blobs::BlobError;
+pub use browse::FacetCounts;
 pub use drafts::StoredDraft;
 pub use error::StoreError;
+pub use facets::{PromptFacets, mode_label, model_label, parameters};
+pub use filter::JobFilter;
+pub use library::{
+    Collected, Collection, CollectionId, LibraryError, MAX_COLLECTION_NAME, Marks, check_collection_name, parse_rating,
+};
 pub use settings::PromptUse;
-pub use summaries::{JobFilter, JobSummary, StatusGroup, SummaryPage};
+pub use summaries::{JobSummary, StatusGroup, SummaryPage};
 
 /// The file name inside the data directory.
 pub const DB_FILE: &str = "mjdesk.sqlite3";

@@ -109,6 +109,157 @@ const MIGRATIONS: &[&str] = &[
         bytes BLOB NOT NULL,
         PRIMARY KEY (key, tile)
     ) WITHOUT ROWID;",
+    // 5: the library: a like and a 1-5 rating per job, and collections (names unique ignoring
+    // case) holding any jobs. What the library's filters read is kept per job in `job_facets` by
+    // triggers, so the aspect ratio, model version and mode are read from the prompt once, when
+    // it is written, never per query; `facet_totals` counts the jobs of every combination of
+    // the facets with status and kind, so the filter menus' counts are a small read.
+    "ALTER TABLE jobs ADD COLUMN liked INTEGER NOT NULL DEFAULT 0 CHECK (liked IN (0, 1));
+    ALTER TABLE jobs ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5);
+
+    CREATE TABLE collections (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        name_key   TEXT NOT NULL UNIQUE,   -- the name as compared: trimmed, lower case
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE collection_jobs (
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        job_id        TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        job_rowid     INTEGER NOT NULL,   -- the job's rowid in `jobs`, as `job_facets` keys it
+        added_at      INTEGER NOT NULL,
+        PRIMARY KEY (collection_id, job_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX collection_jobs_job ON collection_jobs(job_id);
+
+    -- `params` is the prompt from its first ` --` on, with a space at each end, in lower case
+    -- (ASCII), tabs and line breaks as spaces, em and en dashes as `--`, `--aspect` as `--ar`
+    -- and `--version` as `--v`; one space for a prompt with no parameters, NULL for none.
+    -- `store::facets::PromptFacets` reads a prompt the same way (a test holds them equal).
+    CREATE TABLE job_facets (
+        job_rowid   INTEGER PRIMARY KEY,   -- the job's rowid in `jobs`
+        created_at  INTEGER NOT NULL,
+        provider    TEXT NOT NULL,
+        status_word TEXT NOT NULL,
+        kind_word   TEXT NOT NULL,
+        liked       INTEGER NOT NULL,
+        rating      INTEGER,
+        params      TEXT,
+        blend_dims  TEXT,                  -- a blend's PORTRAIT, SQUARE or LANDSCAPE
+        sent_mode   TEXT,                  -- the mode the job was sent with
+        -- the first --ar value; 1:1 for a prompt without one; a blend's from its dimensions
+        aspect TEXT GENERATED ALWAYS AS (CASE
+            WHEN params IS NULL THEN CASE WHEN kind_word = 'blend' THEN
+                CASE blend_dims WHEN 'PORTRAIT' THEN '2:3' WHEN 'LANDSCAPE' THEN '3:2' ELSE '1:1' END END
+            WHEN instr(params, ' --ar ') = 0 THEN '1:1'
+            ELSE coalesce(nullif(substr(ltrim(substr(params, instr(params, ' --ar ') + 6)), 1,
+                instr(ltrim(substr(params, instr(params, ' --ar ') + 6)), ' ') - 1), ''), '1:1') END) STORED,
+        -- `niji 6` (`niji` alone) for --niji, the number for --v; NULL when the prompt names none
+        model TEXT GENERATED ALWAYS AS (CASE
+            WHEN instr(params, ' --niji ') > 0 THEN 'niji' || CASE
+                WHEN substr(ltrim(substr(params, instr(params, ' --niji ') + 8)), 1, 1) GLOB '[0-9]'
+                THEN ' ' || substr(ltrim(substr(params, instr(params, ' --niji ') + 8)), 1,
+                    instr(ltrim(substr(params, instr(params, ' --niji ') + 8)), ' ') - 1)
+                ELSE '' END
+            WHEN instr(params, ' --v ') > 0
+                AND substr(ltrim(substr(params, instr(params, ' --v ') + 5)), 1, 1) GLOB '[0-9]'
+            THEN substr(ltrim(substr(params, instr(params, ' --v ') + 5)), 1,
+                instr(ltrim(substr(params, instr(params, ' --v ') + 5)), ' ') - 1) END) STORED,
+        -- --relax, --fast or --turbo in the prompt, else the mode it was sent with
+        mode TEXT GENERATED ALWAYS AS (CASE
+            WHEN instr(params, ' --relax ') > 0 THEN 'relax'
+            WHEN instr(params, ' --fast ') > 0 THEN 'fast'
+            WHEN instr(params, ' --turbo ') > 0 THEN 'turbo'
+            ELSE sent_mode END) STORED
+    );
+    INSERT INTO job_facets
+        (job_rowid, created_at, provider, status_word, kind_word, liked, rating, params, blend_dims, sent_mode)
+    SELECT rid, created_at, provider, status_word, kind_word, liked, rating,
+        CASE WHEN instr(n, ' --') = 0 THEN ' ' ELSE substr(n, instr(n, ' --')) END,
+        CASE WHEN kind_word = 'blend' THEN json_extract(request, '$.dimensions') END,
+        lower(json_extract(options, '$.mode'))
+    FROM (SELECT rowid AS rid, created_at, provider, status_word, coalesce(kind_word, '') AS kind_word, liked,
+        rating, request, options, replace(replace(replace(replace(replace(replace(replace(
+            ' ' || lower(prompt) || ' ', char(9), ' '), char(10), ' '), char(13), ' '), '—', '--'), '–', '--'),
+            ' --aspect ', ' --ar '), ' --version ', ' --v ') AS n
+        FROM jobs);
+    CREATE INDEX job_facets_newest ON job_facets(created_at);
+    CREATE INDEX job_facets_liked ON job_facets(created_at) WHERE liked = 1;
+    CREATE INDEX job_facets_rated ON job_facets(created_at) WHERE rating IS NOT NULL;
+    CREATE INDEX job_facets_provider ON job_facets(provider, created_at);
+    CREATE INDEX job_facets_aspect ON job_facets(aspect, created_at);
+    CREATE INDEX job_facets_model ON job_facets(model, created_at);
+    CREATE INDEX job_facets_mode ON job_facets(mode, created_at);
+    CREATE TRIGGER jobs_facets_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO job_facets
+            (job_rowid, created_at, provider, status_word, kind_word, liked, rating, params, blend_dims, sent_mode)
+        SELECT new.rowid, new.created_at, new.provider, new.status_word, coalesce(new.kind_word, ''), new.liked,
+            new.rating, CASE WHEN instr(n, ' --') = 0 THEN ' ' ELSE substr(n, instr(n, ' --')) END,
+            CASE WHEN new.kind_word = 'blend' THEN json_extract(new.request, '$.dimensions') END,
+            lower(json_extract(new.options, '$.mode'))
+        FROM (SELECT replace(replace(replace(replace(replace(replace(replace(
+            ' ' || lower(new.prompt) || ' ', char(9), ' '), char(10), ' '), char(13), ' '), '—', '--'), '–', '--'),
+            ' --aspect ', ' --ar '), ' --version ', ' --v ') AS n);
+    END;
+    CREATE TRIGGER jobs_facets_prompt AFTER UPDATE OF prompt ON jobs WHEN old.prompt IS NOT new.prompt BEGIN
+        UPDATE job_facets
+        SET params = (SELECT CASE WHEN instr(n, ' --') = 0 THEN ' ' ELSE substr(n, instr(n, ' --')) END
+            FROM (SELECT replace(replace(replace(replace(replace(replace(replace(
+            ' ' || lower(new.prompt) || ' ', char(9), ' '), char(10), ' '), char(13), ' '), '—', '--'), '–', '--'),
+            ' --aspect ', ' --ar '), ' --version ', ' --v ') AS n))
+        WHERE job_rowid = new.rowid;
+    END;
+    CREATE TRIGGER jobs_facets_status AFTER UPDATE OF status_word ON jobs
+    WHEN old.status_word IS NOT new.status_word BEGIN
+        UPDATE job_facets SET status_word = new.status_word WHERE job_rowid = new.rowid;
+    END;
+    CREATE TRIGGER jobs_facets_marks AFTER UPDATE OF liked, rating ON jobs BEGIN
+        UPDATE job_facets SET liked = new.liked, rating = new.rating WHERE job_rowid = new.rowid;
+    END;
+    CREATE TRIGGER jobs_facets_delete AFTER DELETE ON jobs BEGIN
+        DELETE FROM job_facets WHERE job_rowid = old.rowid;
+    END;
+
+    -- A combination whose count falls to 0 keeps its row (with 0): readers skip it.
+    CREATE TABLE facet_totals (
+        provider    TEXT NOT NULL,
+        status_word TEXT NOT NULL,
+        kind_word   TEXT NOT NULL,
+        aspect      TEXT NOT NULL,      -- '' for none, as model and mode
+        model       TEXT NOT NULL,
+        mode        TEXT NOT NULL,
+        liked       INTEGER NOT NULL,
+        rating      INTEGER NOT NULL,   -- 0 for unrated
+        jobs        INTEGER NOT NULL,
+        PRIMARY KEY (provider, status_word, kind_word, aspect, model, mode, liked, rating)
+    ) WITHOUT ROWID;
+    INSERT INTO facet_totals
+    SELECT provider, status_word, kind_word, coalesce(aspect, ''), coalesce(model, ''), coalesce(mode, ''), liked,
+        coalesce(rating, 0), count(*)
+    FROM job_facets GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+    CREATE TRIGGER job_facets_count_insert AFTER INSERT ON job_facets BEGIN
+        INSERT INTO facet_totals VALUES (new.provider, new.status_word, new.kind_word, coalesce(new.aspect, ''),
+            coalesce(new.model, ''), coalesce(new.mode, ''), new.liked, coalesce(new.rating, 0), 1)
+        ON CONFLICT DO UPDATE SET jobs = jobs + 1;
+    END;
+    CREATE TRIGGER job_facets_count_delete AFTER DELETE ON job_facets BEGIN
+        UPDATE facet_totals SET jobs = jobs - 1
+        WHERE (provider, status_word, kind_word, aspect, model, mode, liked, rating)
+            = (old.provider, old.status_word, old.kind_word, coalesce(old.aspect, ''), coalesce(old.model, ''),
+            coalesce(old.mode, ''), old.liked, coalesce(old.rating, 0));
+    END;
+    CREATE TRIGGER job_facets_count_update AFTER UPDATE ON job_facets
+    WHEN (old.provider, old.status_word, old.kind_word, old.aspect, old.model, old.mode, old.liked, old.rating)
+        IS NOT (new.provider, new.status_word, new.kind_word, new.aspect, new.model, new.mode, new.liked,
+            new.rating) BEGIN
+        UPDATE facet_totals SET jobs = jobs - 1
+        WHERE (provider, status_word, kind_word, aspect, model, mode, liked, rating)
+            = (old.provider, old.status_word, old.kind_word, coalesce(old.aspect, ''), coalesce(old.model, ''),
+            coalesce(old.mode, ''), old.liked, coalesce(old.rating, 0));
+        INSERT INTO facet_totals VALUES (new.provider, new.status_word, new.kind_word, coalesce(new.aspect, ''),
+            coalesce(new.model, ''), coalesce(new.mode, ''), new.liked, coalesce(new.rating, 0), 1)
+        ON CONFLICT DO UPDATE SET jobs = jobs + 1;
+    END;",
 ];
 
 /// The schema version this build writes.
@@ -171,6 +322,20 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
         check_owner(&tx, now)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", target)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Makes a new file as an mjdesk of schema `version` left it (steps 1 to `version` only), to
+/// test migrating it.
+#[cfg(test)]
+pub(super) fn create_at_version(conn: &mut Connection, version: i64) -> rusqlite::Result<()> {
+    for (step, sql) in MIGRATIONS.iter().enumerate().take(version.clamp(0, LATEST) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", step as i64 + 1)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
     }

@@ -1,12 +1,14 @@
 //! What the window's job list reads: slim summaries (no request payload, no raw answers),
-//! a page at a time over the whole history, filtered by prompt text (FTS5), status and kind;
-//! the children of a job; and what changed since a moment (another process's work).
+//! a page at a time over the whole history, filtered by prompt text (FTS5), status, kind and
+//! the library's filters (see [`JobFilter`]); the children of a job; and what changed since a
+//! moment (another process's work).
 
 use std::path::PathBuf;
 
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter};
 
+use super::filter::JobFilter;
 use super::jobs::NEWEST_FIRST;
 use super::{Store, StoreError};
 use crate::job::{Job, JobKind, JobStatus, Provider};
@@ -28,10 +30,14 @@ pub struct JobSummary {
     pub finished_at: Option<i64>,
     /// Local copies of the result images, in order (each has a thumbnail beside it).
     pub images: Vec<PathBuf>,
+    /// The designer's like and star rating (see [`Store::set_liked`], [`Store::set_rating`]).
+    pub liked: bool,
+    pub rating: Option<u8>,
 }
 
 impl JobSummary {
-    /// The summary of a job held in memory (the manager's updates).
+    /// The summary of a job held in memory (the manager's updates). A job carries no marks:
+    /// the summary says not liked and not rated, so a row already shown should keep its own.
     pub fn of(job: &Job) -> Self {
         Self {
             id: job.id.clone(),
@@ -46,6 +52,8 @@ impl JobSummary {
             submitted_at: job.submitted_at,
             finished_at: job.finished_at,
             images: job.result_images().iter().filter_map(|i| i.local_path.clone()).collect(),
+            liked: false,
+            rating: None,
         }
     }
 }
@@ -79,7 +87,7 @@ impl StatusGroup {
         }
     }
 
-    fn words(self) -> &'static [&'static str] {
+    pub(super) fn words(self) -> &'static [&'static str] {
         match self {
             StatusGroup::InProgress => &["queued_locally", "submitting", "submitted", "waiting", "running"],
             StatusGroup::Succeeded => &["succeeded"],
@@ -88,67 +96,8 @@ impl StatusGroup {
     }
 }
 
-/// Which jobs the list shows. The default shows every job.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct JobFilter {
-    /// Words the prompt (or describe results) must contain, as prefixes, in any order.
-    pub text: String,
-    pub status: Option<StatusGroup>,
-    /// A [`JobKind::label`] (`imagine`, `action`, `blend` ...).
-    pub kind: Option<String>,
-}
-
-impl JobFilter {
-    /// True when `job` passes the status and kind filters (the text filter is the store's:
-    /// its tokenizer decides).
-    pub fn admits_kind_and_status(&self, summary: &JobSummary) -> bool {
-        self.status.is_none_or(|g| StatusGroup::of(&summary.status) == g)
-            && self.kind.as_deref().is_none_or(|k| summary.kind.label() == k)
-    }
-
-    /// The WHERE clause and its values.
-    fn clause(&self) -> (String, Vec<Value>) {
-        let mut conds: Vec<String> = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
-        let text = self.text.trim();
-        if !text.is_empty() {
-            match fts_query(text) {
-                Some(q) => {
-                    values.push(Value::Text(q));
-                    conds.push(format!("rowid IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?{})", values.len()));
-                }
-                None => {
-                    values.push(Value::Text(format!("%{}%", super::jobs::escape_like(text))));
-                    conds.push(format!("prompt LIKE ?{} ESCAPE '\\'", values.len()));
-                }
-            }
-        }
-        if let Some(group) = self.status {
-            let words: Vec<String> = group.words().iter().map(|w| format!("'{w}'")).collect();
-            conds.push(format!("status_word IN ({})", words.join(", ")));
-        }
-        if let Some(kind) = &self.kind {
-            values.push(Value::Text(kind.clone()));
-            conds.push(format!("kind_word = ?{}", values.len()));
-        }
-        let clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-        (clause, values)
-    }
-}
-
-/// An FTS5 query matching every word of `text` as a prefix, or None when `text` has no word
-/// the tokenizer would index (then a plain substring match is used).
-fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split_whitespace()
-        .filter(|t| t.chars().any(char::is_alphanumeric))
-        .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
-
-const SUMMARY_SELECT: &str = "id, provider, gateway_id, parent_id, kind, prompt, status, quota, created_at, \
-     submitted_at, finished_at";
+pub(super) const SUMMARY_SELECT: &str = "jobs.id, jobs.provider, jobs.gateway_id, jobs.parent_id, jobs.kind, \
+     jobs.prompt, jobs.status, jobs.quota, jobs.created_at, jobs.submitted_at, jobs.finished_at, jobs.liked, jobs.rating";
 
 struct RawSummary {
     id: String,
@@ -162,6 +111,8 @@ struct RawSummary {
     created_at: i64,
     submitted_at: Option<i64>,
     finished_at: Option<i64>,
+    liked: bool,
+    rating: Option<u8>,
 }
 
 impl RawSummary {
@@ -178,6 +129,8 @@ impl RawSummary {
             created_at: r.get(8)?,
             submitted_at: r.get(9)?,
             finished_at: r.get(10)?,
+            liked: r.get::<_, i64>(11)? != 0,
+            rating: r.get(12)?,
         })
     }
 
@@ -201,6 +154,8 @@ impl RawSummary {
             submitted_at: self.submitted_at,
             finished_at: self.finished_at,
             images,
+            liked: self.liked,
+            rating: self.rating,
         })
     }
 }
@@ -219,6 +174,9 @@ pub struct SummaryPage {
 impl Store {
     /// `limit` summaries from `offset` on, newest first, among the jobs `filter` admits.
     pub fn summaries(&self, filter: &JobFilter, offset: u64, limit: u32) -> Result<SummaryPage, StoreError> {
+        if filter.uses_library() {
+            return self.browse_page(filter, offset, limit);
+        }
         let (clause, mut values) = filter.clause();
         values.push(Value::Integer(i64::from(limit)));
         values.push(Value::Integer(offset.min(i64::MAX as u64) as i64));
@@ -229,6 +187,9 @@ impl Store {
 
     /// How many jobs `filter` admits.
     pub fn count(&self, filter: &JobFilter) -> Result<u64, StoreError> {
+        if filter.uses_library() {
+            return self.browse_count(filter);
+        }
         let (clause, values) = filter.clause();
         let sql = format!("SELECT count(*) FROM jobs {clause}");
         let n: i64 = self
@@ -291,7 +252,7 @@ impl Store {
         Ok(out)
     }
 
-    fn read_summaries(&self, sql: &str, params: impl rusqlite::Params) -> Result<SummaryPage, StoreError> {
+    pub(super) fn read_summaries(&self, sql: &str, params: impl rusqlite::Params) -> Result<SummaryPage, StoreError> {
         let conn = self.conn();
         let read = || -> rusqlite::Result<Vec<(RawSummary, Vec<PathBuf>)>> {
             let raws = conn.prepare_cached(sql)?.query_map(params, RawSummary::read)?.collect::<Result<Vec<_>, _>>()?;

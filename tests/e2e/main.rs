@@ -6,5 +6,6 @@ mod cli;
 mod clients;
 mod common;
 mod durability;
+mod library;
 mod masks;
 mod restart;

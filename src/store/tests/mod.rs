@@ -1,6 +1,8 @@
 //! Tests against real SQLite files in temp dirs.
 
+mod browse;
 mod jobs;
+mod library;
 mod open;
 mod settings;
 mod summaries;

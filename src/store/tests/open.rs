@@ -25,7 +25,7 @@ fn migrates_an_empty_dir_and_reopens_idempotently() {
     assert_eq!(pragma_int(&store, "user_version"), schema::LATEST);
     assert_eq!(pragma_int(&store, "application_id"), schema::APPLICATION_ID);
     let fts = ["jobs_fts", "jobs_fts_config", "jobs_fts_data", "jobs_fts_docsize", "jobs_fts_idx"];
-    let mut want = vec!["images", "jobs"];
+    let mut want = vec!["collection_jobs", "collections", "facet_totals", "images", "job_facets", "jobs"];
     want.extend(fts);
     want.extend(["mask_draft_tiles", "mask_drafts", "prompt_history", "settings"]);
     assert_eq!(tables(&store.conn()), want);

@@ -78,8 +78,12 @@ fn filters_by_status_group_and_kind_combine_with_search() {
     for j in [&done, &failed, &running, &edit] {
         store.insert_job(j).unwrap();
     }
-    let f =
-        |status, kind: Option<&str>, text: &str| JobFilter { text: text.into(), status, kind: kind.map(Into::into) };
+    let f = |status, kind: Option<&str>, text: &str| JobFilter {
+        text: text.into(),
+        status,
+        kind: kind.map(Into::into),
+        ..Default::default()
+    };
     assert_eq!(store.count(&f(Some(StatusGroup::Succeeded), None, "")).unwrap(), 1);
     assert_eq!(store.count(&f(Some(StatusGroup::Failed), None, "")).unwrap(), 2, "failed and the failed edit");
     assert_eq!(store.count(&f(Some(StatusGroup::InProgress), None, "")).unwrap(), 1);
