@@ -7,15 +7,16 @@
 //!
 //! The menus' counts are summed in Rust over combinations of facets: the rows of
 //! `facet_totals` (a few thousand however many jobs there are), or, when prompt words, dates
-//! or a collection are set, the facets of each job those admit (read, not sorted: SQLite's
-//! GROUP BY sorter costs several times more).
+//! or a collection are set, the facets of each job those admit (and, when chosen, liked or
+//! rated: no count needs the others), read rather than grouped (SQLite's GROUP BY sorter costs
+//! several times more).
 
 use std::collections::HashMap;
 
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
-use super::filter::{Conds, Facet, JobFilter, fts_query, where_clause};
+use super::filter::{Facet, JobFilter, fts_query, where_clause};
 use super::library::Collection;
 use super::summaries::{SUMMARY_SELECT, SummaryPage};
 use super::{Store, StoreError};
@@ -47,6 +48,72 @@ impl Words {
     fn get(&self, id: u16) -> &str {
         &self.0[usize::from(id)]
     }
+}
+
+/// Numbers one column's words through the shared [`Words`]: a column holds few distinct
+/// words and neighbouring rows often repeat one, so this is a comparison or two a row.
+#[derive(Default)]
+struct Column {
+    last: Option<(String, u16)>,
+    seen: Vec<(String, u16)>,
+}
+
+impl Column {
+    fn id(&mut self, word: &str, words: &mut Words) -> u16 {
+        if let Some((w, id)) = &self.last
+            && w == word
+        {
+            return *id;
+        }
+        let id = match self.seen.iter().find(|(w, _)| w == word) {
+            Some((_, id)) => *id,
+            None => {
+                let id = words.id(word);
+                self.seen.push((word.to_owned(), id));
+                id
+            }
+        };
+        self.last = Some((word.to_owned(), id));
+        id
+    }
+}
+
+/// A quick hash for [`Key`]s (the standard one is built to resist attacks this needs not).
+#[derive(Default)]
+struct QuickHash(u64);
+
+impl std::hash::Hasher for QuickHash {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KeyCounts = HashMap<Key, u64, std::hash::BuildHasherDefault<QuickHash>>;
+
+/// How [`Store::read_combos`] reads its rows.
+enum Reading<'a> {
+    /// `facet_totals` rows: the facets, then how many jobs have them.
+    Counted,
+    /// One job a row, its rowid last; the keys of the jobs in `members` are kept beside.
+    Jobs { members: Option<&'a HashMap<i64, Vec<i64>>> },
 }
 
 /// One combination of the counted facets.
@@ -134,30 +201,44 @@ pub struct FacetCounts {
     pub collections: Vec<(Collection, u64)>,
 }
 
-/// The facet columns of `job_facets f`, as [`Combos::read`] takes them.
+/// The facet columns of `job_facets f`, as [`Store::read_combos`] takes them.
 const FACET_COLUMNS: &str = "f.provider, f.status_word, f.kind_word, coalesce(f.aspect, ''), \
      coalesce(f.model, ''), coalesce(f.mode, ''), f.liked, coalesce(f.rating, 0)";
 
 impl Store {
     /// How many jobs each menu choice would show with the rest of `filter` applied.
     pub fn facet_counts(&self, filter: &JobFilter) -> Result<FacetCounts, StoreError> {
-        let combos = self.combos(filter)?;
-        let mut counts = tally(filter, &combos);
-        let mut values = Vec::new();
-        let conds = filter.facet_conds(Conds::All { skip: Some(Facet::Collection) }, &mut values);
-        let sql = if conds.is_empty() {
-            "SELECT collection_id FROM collection_jobs".to_owned()
-        } else {
-            // Each membership's job is looked up (collections are small beside the library).
-            format!(
-                "SELECT c.collection_id FROM collection_jobs c CROSS JOIN job_facets f ON f.job_rowid = c.job_rowid {}",
-                where_clause(&conds)
-            )
-        };
         let mut per: HashMap<i64, u64> = HashMap::new();
-        for id in self.read_rows(&sql, values, |r| r.get::<_, i64>(0))? {
-            *per.entry(id).or_default() += 1;
-        }
+        let mut counts = if filter.needs_rows() && filter.collection.is_none() {
+            // The jobs the prompt words and dates admit are read anyway: those in collections
+            // are counted for their collections as they pass.
+            let members = self.memberships()?;
+            let (combos, in_collections) = self.combos(filter, Some(&members))?;
+            let wanted = Wanted::of(filter, &combos.words);
+            for (_, rowid) in in_collections.iter().filter(|(k, _)| wanted.admits(k, None)) {
+                for c in members.get(rowid).into_iter().flatten() {
+                    *per.entry(*c).or_default() += 1;
+                }
+            }
+            tally(filter, &combos)
+        } else {
+            let mut values = Vec::new();
+            let conds = filter.facet_conds(Some(Facet::Collection), &mut values);
+            let sql = if conds.is_empty() {
+                "SELECT collection_id FROM collection_jobs".to_owned()
+            } else {
+                // Each membership's job is looked up (collections are small beside the library).
+                format!(
+                    "SELECT c.collection_id FROM collection_jobs c CROSS JOIN job_facets f \
+                     ON f.job_rowid = c.job_rowid {}",
+                    where_clause(&conds)
+                )
+            };
+            for id in self.read_rows(&sql, values, |r| r.get::<_, i64>(0))? {
+                *per.entry(id).or_default() += 1;
+            }
+            tally(filter, &self.combos(filter, None)?.0)
+        };
         for c in self.collections()? {
             let n = per.get(&c.id.0).copied().unwrap_or(0);
             counts.collections.push((c, n));
@@ -169,7 +250,7 @@ impl Store {
     pub(super) fn browse_page(&self, filter: &JobFilter, offset: u64, limit: u32) -> Result<SummaryPage, StoreError> {
         let hint = self.driving_index(filter)?;
         let mut values = Vec::new();
-        let conds = filter.facet_conds(Conds::All { skip: None }, &mut values);
+        let conds = filter.facet_conds(None, &mut values);
         values.push(Value::Integer(i64::from(limit)));
         values.push(Value::Integer(offset.min(i64::MAX as u64) as i64));
         let n = values.len();
@@ -191,7 +272,7 @@ impl Store {
         }
         let hint = self.driving_index(filter)?;
         let mut values = Vec::new();
-        let conds = filter.facet_conds(Conds::All { skip: None }, &mut values);
+        let conds = filter.facet_conds(None, &mut values);
         let sql = format!("SELECT count(*) FROM job_facets f {hint} {}", where_clause(&conds));
         let n = self.read_rows(&sql, values, |r| r.get::<_, i64>(0))?;
         Ok(n.first().copied().unwrap_or(0).max(0) as u64)
@@ -201,7 +282,8 @@ impl Store {
     /// (exact, from `facet_totals`), else creation time; none (rows looked up by rowid) when
     /// the prompt words or the collection hold fewer jobs still.
     pub(super) fn driving_index(&self, filter: &JobFilter) -> Result<&'static str, StoreError> {
-        let combos = self.totals()?;
+        let counted = JobFilter { text: String::new(), collection: None, since: None, until: None, ..filter.clone() };
+        let combos = if counted.uses_library() { self.totals()? } else { Combos::default() };
         let words = &combos.words;
         let size =
             |pred: &dyn Fn(&Key) -> bool| -> u64 { combos.rows.iter().filter(|(k, _)| pred(k)).map(|(_, n)| n).sum() };
@@ -243,42 +325,84 @@ impl Store {
         Ok(best.1)
     }
 
-    /// The combinations `filter`'s prompt words, dates and collection leave.
-    fn combos(&self, filter: &JobFilter) -> Result<Combos, StoreError> {
+    /// The combinations `filter`'s prompt words, dates and collection leave; with `members`,
+    /// the key and rowid of each job read that is in a collection.
+    fn combos(
+        &self,
+        filter: &JobFilter,
+        members: Option<&HashMap<i64, Vec<i64>>>,
+    ) -> Result<(Combos, Vec<(Key, i64)>), StoreError> {
         if !filter.needs_rows() {
-            return self.totals();
+            return Ok((self.totals()?, Vec::new()));
         }
-        let hint = self.driving_index(&JobFilter {
+        // Read only the jobs some count needs: besides words, dates and collection, every count
+        // wants liked jobs when "liked" is chosen (the liked menu counts only those), and rated
+        // ones when a rating is (the rating menu counts from 1 star up).
+        let only = JobFilter {
             text: filter.text.clone(),
             collection: filter.collection,
             since: filter.since,
             until: filter.until,
+            liked: filter.liked,
+            min_rating: filter.min_stars().map(|_| 1),
             ..Default::default()
-        })?;
+        };
+        let words_only = JobFilter { text: String::new(), ..only.clone() } == JobFilter::default();
+        if let Some(q) = fts_query(filter.text.trim()).filter(|_| words_only) {
+            // The word index drives, streaming its rowids in order (an IN list would first
+            // copy them all into a temporary b-tree).
+            let sql = format!(
+                "SELECT {FACET_COLUMNS}, f.job_rowid FROM jobs_fts CROSS JOIN job_facets f \
+                 ON f.job_rowid = jobs_fts.rowid WHERE jobs_fts MATCH ?1"
+            );
+            return self.read_combos(&sql, vec![Value::Text(q)], Reading::Jobs { members });
+        }
+        let hint = self.driving_index(&only)?;
+        let sql = format!("SELECT {FACET_COLUMNS}, f.job_rowid FROM job_facets f {hint}");
         let mut values = Vec::new();
-        let conds = filter.facet_conds(Conds::RowsOnly, &mut values);
-        let sql = format!("SELECT {FACET_COLUMNS} FROM job_facets f {hint} {}", where_clause(&conds));
-        self.read_combos(&sql, values, false)
+        let conds = only.facet_conds(None, &mut values);
+        self.read_combos(&format!("{sql} {}", where_clause(&conds)), values, Reading::Jobs { members })
     }
 
     /// Every combination with jobs, from `facet_totals`.
     fn totals(&self) -> Result<Combos, StoreError> {
         let sql = "SELECT provider, status_word, kind_word, aspect, model, mode, liked, rating, jobs \
                    FROM facet_totals WHERE jobs > 0";
-        self.read_combos(sql, Vec::new(), true)
+        Ok(self.read_combos(sql, Vec::new(), Reading::Counted)?.0)
     }
 
-    /// Reads combinations: with `counted`, a count follows the facet columns; otherwise each
-    /// row is one job, and equal rows are added up.
-    fn read_combos(&self, sql: &str, values: Vec<Value>, counted: bool) -> Result<Combos, StoreError> {
+    /// The collections each job in one is in, by the job's rowid.
+    fn memberships(&self) -> Result<HashMap<i64, Vec<i64>>, StoreError> {
+        let pairs = self.read_rows("SELECT job_rowid, collection_id FROM collection_jobs", Vec::new(), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (job, collection) in pairs {
+            out.entry(job).or_default().push(collection);
+        }
+        Ok(out)
+    }
+
+    /// Reads combinations (see [`Reading`]); with `Reading::Jobs`, the key and rowid of each
+    /// job in its `members`.
+    fn read_combos(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+        reading: Reading<'_>,
+    ) -> Result<(Combos, Vec<(Key, i64)>), StoreError> {
         let conn = self.conn();
-        let read = || -> rusqlite::Result<Combos> {
+        let read = || -> rusqlite::Result<(Combos, Vec<(Key, i64)>)> {
             let mut stmt = conn.prepare_cached(sql)?;
             let mut rows = stmt.query(params_from_iter(values))?;
             let mut words = Words::default();
-            let mut seen: HashMap<Key, u64> = HashMap::new();
+            let mut columns: [Column; 6] = Default::default();
+            let mut listed = Vec::new();
+            let mut seen = KeyCounts::default();
+            let mut members = Vec::new();
             while let Some(r) = rows.next()? {
-                let mut word = |i: usize| -> rusqlite::Result<u16> { Ok(words.id(r.get_ref(i)?.as_str()?)) };
+                let mut word =
+                    |i: usize| -> rusqlite::Result<u16> { Ok(columns[i].id(r.get_ref(i)?.as_str()?, &mut words)) };
                 let key = Key {
                     provider: word(0)?,
                     status: word(1)?,
@@ -289,10 +413,20 @@ impl Store {
                     liked: r.get::<_, i64>(6)? != 0,
                     rating: r.get::<_, i64>(7)?.clamp(0, 5) as u8,
                 };
-                let jobs = if counted { r.get::<_, i64>(8)?.max(0) as u64 } else { 1 };
-                *seen.entry(key).or_default() += jobs;
+                match &reading {
+                    // Each combination is one row already.
+                    Reading::Counted => listed.push((key, r.get::<_, i64>(8)?.max(0) as u64)),
+                    Reading::Jobs { members: wanted } => {
+                        *seen.entry(key).or_default() += 1;
+                        let rowid: i64 = r.get(8)?;
+                        if wanted.is_some_and(|m| m.contains_key(&rowid)) {
+                            members.push((key, rowid));
+                        }
+                    }
+                }
             }
-            Ok(Combos { words, rows: seen.into_iter().collect() })
+            listed.extend(seen);
+            Ok((Combos { words, rows: listed }, members))
         };
         read().map_err(|e| self.err(e))
     }

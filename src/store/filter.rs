@@ -52,15 +52,6 @@ pub(super) enum Facet {
     Mode,
 }
 
-/// Which conditions [`JobFilter::facet_conds`] writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Conds {
-    /// Every condition but the skipped facet's.
-    All { skip: Option<Facet> },
-    /// Only those `facet_totals` cannot answer: prompt words, dates and collection.
-    RowsOnly,
-}
-
 impl JobFilter {
     /// True when `job` passes the status and kind filters (the text filter is the store's:
     /// its tokenizer decides).
@@ -138,8 +129,9 @@ impl JobFilter {
         (clause, values)
     }
 
-    /// Conditions over `job_facets f`, numbering their values after those already in `values`.
-    pub(super) fn facet_conds(&self, which: Conds, values: &mut Vec<Value>) -> Vec<String> {
+    /// Conditions over `job_facets f` (all but `skip`'s), numbering their values after those
+    /// already in `values`.
+    pub(super) fn facet_conds(&self, skip: Option<Facet>, values: &mut Vec<Value>) -> Vec<String> {
         let mut conds = Vec::new();
         let bind = |v: Value, values: &mut Vec<Value>| {
             values.push(v);
@@ -164,18 +156,11 @@ impl JobFilter {
         if let Some(t) = self.until {
             conds.push(format!("f.created_at < {}", bind(Value::Integer(t), values)));
         }
-        let skip = match which {
-            Conds::All { skip } => skip,
-            Conds::RowsOnly => None,
-        };
         if let Some(c) = self.collection.filter(|_| skip != Some(Facet::Collection)) {
             conds.push(format!(
                 "f.job_rowid IN (SELECT job_rowid FROM collection_jobs WHERE collection_id = {})",
                 bind(Value::Integer(c.0), values)
             ));
-        }
-        if which == Conds::RowsOnly {
-            return conds;
         }
         if let Some(group) = self.status {
             conds.push(format!("f.status_word IN ({})", quoted(group.words())));
