@@ -81,11 +81,8 @@ pub fn mode_label(mode: Option<&str>) -> String {
 /// `--ar`, `--version` as `--v`; a single space for a prompt with no parameters.
 fn params_text(prompt: &str) -> String {
     let n = format!(" {} ", prompt.to_ascii_lowercase())
-        .replace('\t', " ")
-        .replace('\n', " ")
-        .replace('\r', " ")
-        .replace('—', "--")
-        .replace('–', "--")
+        .replace(['\t', '\n', '\r'], " ")
+        .replace(['—', '–'], "--")
         .replace(" --aspect ", " --ar ")
         .replace(" --version ", " --v ");
     match n.find(" --") {

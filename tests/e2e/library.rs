@@ -116,17 +116,17 @@ async fn likes_ratings_collections_and_filters_from_the_command_line() {
     assert_eq!((list.len(), list[0]["name"].as_str(), list[0]["jobs"].as_u64()), (1, Some("Birds"), Some(2)));
 
     // The filters of `jobs`, alone and combined.
-    assert_eq!(listed(h, &["--liked"]), [fox.clone()]);
-    assert_eq!(listed(h, &["--ar", "16:9"]), [fox.clone()]);
-    assert_eq!(listed(h, &["--ar", "1:1"]), [forest.clone()]);
+    assert_eq!(listed(h, &["--liked"]), std::slice::from_ref(&fox));
+    assert_eq!(listed(h, &["--ar", "16:9"]), std::slice::from_ref(&fox));
+    assert_eq!(listed(h, &["--ar", "1:1"]), std::slice::from_ref(&forest));
     assert_eq!(listed(h, &["--collection", "BIRDS"]), sorted(&[&fox, &whale]));
-    assert_eq!(listed(h, &["--rating", "4"]), [fox.clone()]);
-    assert_eq!(listed(h, &["--rating", "3", "--collection", "birds", "--ar", "2:3"]), [whale.clone()]);
-    assert_eq!(listed(h, &["--model", "niji 6"]), [whale.clone()]);
-    assert_eq!(listed(h, &["--model", "v7", "--liked"]), [fox.clone()]);
-    assert_eq!(listed(h, &["--model", "default"]), [forest.clone()]);
-    assert_eq!(listed(h, &["--mode", "relax"]), [whale.clone()]);
-    assert_eq!(listed(h, &["--search", "whale", "--provider", "ttapi"]), [whale.clone()]);
+    assert_eq!(listed(h, &["--rating", "4"]), std::slice::from_ref(&fox));
+    assert_eq!(listed(h, &["--rating", "3", "--collection", "birds", "--ar", "2:3"]), std::slice::from_ref(&whale));
+    assert_eq!(listed(h, &["--model", "niji 6"]), std::slice::from_ref(&whale));
+    assert_eq!(listed(h, &["--model", "v7", "--liked"]), std::slice::from_ref(&fox));
+    assert_eq!(listed(h, &["--model", "default"]), std::slice::from_ref(&forest));
+    assert_eq!(listed(h, &["--mode", "relax"]), std::slice::from_ref(&whale));
+    assert_eq!(listed(h, &["--search", "whale", "--provider", "ttapi"]), std::slice::from_ref(&whale));
     let day = today();
     assert_eq!(listed(h, &["--since", &day, "--until", &day]), sorted(&[&fox, &whale, &forest]));
     assert!(listed(h, &["--until", "2001-01-01"]).is_empty());

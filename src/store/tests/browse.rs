@@ -6,6 +6,9 @@ use super::{imagine, tmp};
 use crate::job::{Dimensions, Job, JobRequest, JobStatus, Mode, Provider, SubmitOptions};
 use crate::store::{CollectionId, FacetCounts, JobFilter, PromptFacets, StatusGroup, Store};
 
+/// provider, status, kind, aspect, model, mode, liked, rating, jobs
+type FacetRow = (String, String, String, String, String, String, i64, i64, i64);
+
 const PROMPTS: [&str; 16] = [
     "a red fox",
     "a red fox --ar 16:9 --v 6.1",
@@ -257,7 +260,7 @@ fn the_totals_follow_every_change_and_match_a_recount() {
         store.save_job(&j).unwrap();
     }
     store.delete_collection(cols[0]).unwrap();
-    let recount: Vec<(String, String, String, String, String, String, i64, i64, i64)> = store
+    let recount: Vec<FacetRow> = store
         .conn()
         .prepare(
             "SELECT provider, status_word, kind_word, coalesce(aspect, ''), coalesce(model, ''), coalesce(mode, ''), \
@@ -270,7 +273,7 @@ fn the_totals_follow_every_change_and_match_a_recount() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let totals: Vec<(String, String, String, String, String, String, i64, i64, i64)> = store
+    let totals: Vec<FacetRow> = store
         .conn()
         .prepare("SELECT * FROM facet_totals WHERE jobs > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8")
         .unwrap()

@@ -180,6 +180,6 @@ fn a_version_4_file_with_jobs_migrates_and_its_jobs_are_filtered_and_counted() {
     // The migrated jobs take marks like any other.
     store.set_liked(&square.id, true).unwrap();
     let liked = JobFilter { liked: true, ..Default::default() };
-    assert_eq!(ids(&liked), [square.id.clone()]);
+    assert_eq!(ids(&liked), std::slice::from_ref(&square.id));
     assert_eq!(store.facet_counts(&JobFilter::default()).unwrap().liked, 1);
 }
