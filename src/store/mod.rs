@@ -10,6 +10,7 @@
 
 mod blobs;
 mod browse;
+mod combos;
 mod drafts;
 mod error;
 mod facets;
@@ -33,7 +34,7 @@ use rusqlite::Connection;
 use crate::cache::ImageCache;
 
 pub use blobs::BlobError;
-pub use browse::FacetCounts;
+pub use combos::FacetCounts;
 pub use drafts::StoredDraft;
 pub use error::StoreError;
 pub use facets::{PromptFacets, mode_label, model_label, parameters};
