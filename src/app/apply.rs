@@ -74,6 +74,14 @@ impl MjdeskApp {
                 }
             }
             UiCommand::Select { job_id } => self.select(job_id),
+            UiCommand::ToggleLike { job_id } => match self.engine.running() {
+                Some(run) => run.loader.toggle_like(job_id),
+                None => self.state.message = Some(NOT_CONNECTED.to_owned()),
+            },
+            UiCommand::Rate { job_id, stars } => match self.engine.running() {
+                Some(run) => run.loader.rate(job_id, stars),
+                None => self.state.message = Some(NOT_CONNECTED.to_owned()),
+            },
             UiCommand::Filter(filter) => self.state.list.set_filter(filter),
             UiCommand::VaryRegion { job_id } => self.open_on_job(&job_id, None),
             UiCommand::EditImage { job_id, retexture } => self.open_on_job(&job_id, Some(retexture)),
@@ -187,6 +195,7 @@ impl MjdeskApp {
         self.state.children.clear();
         if let Some(run) = self.engine.running() {
             run.loader.job(job_id.clone());
+            run.loader.marks(job_id.clone());
             run.loader.children(job_id);
         }
     }

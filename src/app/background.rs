@@ -183,10 +183,28 @@ async fn start_engine(
 
 /// A store read the window asked for, answered.
 pub enum Loaded {
-    Count { generation: u64, total: Result<u64, StoreError> },
-    Page { generation: u64, page: u64, rows: Result<SummaryPage, StoreError> },
-    Job { id: String, job: Result<Option<Box<Job>>, StoreError> },
-    Children { id: String, rows: Result<SummaryPage, StoreError> },
+    Count {
+        generation: u64,
+        total: Result<u64, StoreError>,
+    },
+    Page {
+        generation: u64,
+        page: u64,
+        rows: Result<SummaryPage, StoreError>,
+    },
+    Job {
+        id: String,
+        job: Result<Option<Box<Job>>, StoreError>,
+    },
+    Children {
+        id: String,
+        rows: Result<SummaryPage, StoreError>,
+    },
+    /// Job `id`'s like and rating, read or just changed.
+    Marks {
+        id: String,
+        marks: Result<crate::store::Marks, crate::store::LibraryError>,
+    },
 }
 
 /// Reads the store off the window's thread.
@@ -229,6 +247,21 @@ impl Loader {
 
     pub fn children(&self, id: String) {
         self.run(move |s| Loaded::Children { rows: s.child_summaries(&id), id })
+    }
+
+    /// Job `id`'s like and rating.
+    pub fn marks(&self, id: String) {
+        self.run(move |s| Loaded::Marks { marks: s.marks(&id), id })
+    }
+
+    /// Likes job `id`, or takes the like back; answered with its marks.
+    pub fn toggle_like(&self, id: String) {
+        self.run(move |s| Loaded::Marks { marks: s.toggle_liked(&id).and_then(|_| s.marks(&id)), id })
+    }
+
+    /// Rates job `id` (`None` clears it); answered with its marks.
+    pub fn rate(&self, id: String, stars: Option<u8>) {
+        self.run(move |s| Loaded::Marks { marks: s.set_rating(&id, stars).and_then(|_| s.marks(&id)), id })
     }
 
     /// The store this loader reads (for a restart on new settings).

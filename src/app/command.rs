@@ -72,6 +72,15 @@ pub enum UiCommand {
     Describe {
         image: crate::intent::ImageSource,
     },
+    /// Like job `job_id`, or take the like back.
+    ToggleLike {
+        job_id: String,
+    },
+    /// Rate job `job_id` 1 to 5 stars (`None` clears the rating).
+    Rate {
+        job_id: String,
+        stars: Option<u8>,
+    },
     /// Ask the gateway for the seed of a finished job.
     Seed {
         job_id: String,

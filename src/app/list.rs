@@ -64,6 +64,15 @@ impl JobList {
         self.pages.get(&(index / PAGE as u64))?.get((index % PAGE as u64) as usize)
     }
 
+    /// Job `id`'s like and rating changed: its row (if read) shows them.
+    pub fn set_marks(&mut self, id: &str, liked: bool, rating: Option<u8>) {
+        for rows in self.pages.values_mut() {
+            if let Some(row) = rows.iter_mut().find(|r| r.id == id) {
+                (row.liked, row.rating) = (liked, rating);
+            }
+        }
+    }
+
     /// Where job `id` sits among the rows read so far.
     pub fn index_of(&self, id: &str) -> Option<u64> {
         self.pages
@@ -118,7 +127,8 @@ impl JobList {
         let summary = JobSummary::of(job);
         for rows in self.pages.values_mut() {
             if let Some(row) = rows.iter_mut().find(|r| r.id == job.id) {
-                *row = summary;
+                // a job's news carries no likes or ratings: the row keeps its own
+                *row = JobSummary { liked: row.liked, rating: row.rating, ..summary };
                 return false;
             }
         }
@@ -204,5 +214,27 @@ mod tests {
         assert_eq!(list.total(), None);
         let reads = list.wanted(0..10);
         assert!(matches!(&reads[0], ListRead::Count { filter, .. } if filter.text == "fox"));
+    }
+
+    #[test]
+    fn a_rows_like_and_rating_survive_the_jobs_news() {
+        let mut list = JobList::default();
+        let reads = list.wanted(0..1);
+        let Some(ListRead::Count { generation, .. }) = reads.first() else { panic!("{reads:?}") };
+        let job = crate::job::Job::new(
+            crate::job::Provider::Ttapi,
+            "http://x",
+            crate::job::JobRequest::Imagine { prompt: "a heron".into() },
+            crate::job::SubmitOptions::default(),
+        );
+        list.counted(*generation, 1);
+        list.page_read(*generation, 0, vec![JobSummary::of(&job)], Vec::new());
+        list.set_marks(&job.id, true, Some(4));
+        assert_eq!((list.row(0).unwrap().liked, list.row(0).unwrap().rating), (true, Some(4)));
+        let mut later = job.clone();
+        later.status = crate::job::JobStatus::Succeeded;
+        list.job_changed(&later);
+        let row = list.row(0).unwrap();
+        assert_eq!((row.status.clone(), row.liked, row.rating), (crate::job::JobStatus::Succeeded, true, Some(4)));
     }
 }

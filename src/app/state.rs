@@ -48,6 +48,8 @@ pub struct AppState {
     pub session: super::session::SessionTally,
     /// Where saved images go (Settings' download folder); `None`: the system's Downloads.
     pub download_dir: Option<std::path::PathBuf>,
+    /// The open job's like and rating, once read (job id, marks).
+    pub marks: Option<(String, crate::store::Marks)>,
     /// Seeds that arrived for jobs (job id → seed), from their Seed follow-ups.
     pub seeds: std::collections::HashMap<String, String>,
 }
@@ -139,6 +141,15 @@ impl AppState {
                 Ok(_) => {}
                 Err(e) => self.message = failed(e),
             },
+            Loaded::Marks { id, marks } => match marks {
+                Ok(marks) => {
+                    self.list.set_marks(&id, marks.liked, marks.rating);
+                    if self.selected.as_deref() == Some(id.as_str()) {
+                        self.marks = Some((id, marks));
+                    }
+                }
+                Err(e) => self.message = Some(crate::textsafe::one_line(&e.to_string()).into_owned()),
+            },
             Loaded::Children { id, rows } => match rows {
                 Ok(p) if self.selected.as_deref() == Some(id.as_str()) => self.children = p.rows,
                 Ok(_) => {}
@@ -150,6 +161,12 @@ impl AppState {
     /// The seed known for `job`: its own, or the one its Seed follow-up brought.
     pub fn seed_of<'a>(&'a self, job: &'a Job) -> Option<&'a str> {
         job.seed.as_deref().or_else(|| self.seeds.get(&job.id).map(String::as_str))
+    }
+
+    /// The open job's like and rating, once read.
+    pub fn selected_marks(&self) -> Option<&crate::store::Marks> {
+        let (id, marks) = self.marks.as_ref()?;
+        (self.selected.as_ref() == Some(id)).then_some(marks)
     }
 
     pub fn selected_job(&self) -> Option<&Job> {

@@ -323,3 +323,30 @@ fn the_canvas_remembers_its_tool_and_brush_size_across_restarts() {
     assert_eq!(on(&harness, "Brush"), Some(egui::accesskit::Toggled::False));
     assert_eq!(size(&harness), bigger, "and the brush size");
 }
+
+#[test]
+fn like_and_rating_are_kept_in_the_store_and_shown() {
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let mut harness = f.window(&server, Provider::Ttapi);
+    type_into(&mut harness, "Prompt", "a heron in the reeds");
+    harness.get_by_label("Imagine").click();
+    step_until(&mut harness, "the grid", |h| h.query_all_by_label("U1").next().is_some());
+
+    harness.get_by_label("Like").click();
+    let marks = || {
+        let store = Store::open(&f.home().join("data")).unwrap();
+        let job = store.jobs_page(0, 1).unwrap().remove(0);
+        store.marks(&job.id).unwrap()
+    };
+    step_until(&mut harness, "the like to be stored", |_| marks().liked);
+    // 4 from the keyboard (no text field has it): stored, and the slider shows it
+    harness.get_by_label("Like").focus();
+    harness.key_press(egui::Key::Num4);
+    step_until(&mut harness, "the rating to be stored", |_| marks().rating == Some(4));
+    step_until(&mut harness, "the rating to show", |h| {
+        h.get_by_role_and_label(egui::accesskit::Role::Slider, "Rating").accesskit_node().numeric_value() == Some(4.0)
+    });
+    assert_eq!(harness.get_by_label("Like").accesskit_node().toggled(), Some(egui::accesskit::Toggled::True));
+}

@@ -213,7 +213,7 @@ fn thumbnail_ui(ui: &egui::Ui, job: &JobSummary, rect: Rect) {
         .paint_at(ui, rect);
 }
 
-/// The row's last line: kind, age (or time running), cost.
+/// The row's last line: kind, age (or time running), cost, and the like and rating.
 pub fn meta_line(job: &JobSummary, now: i64) -> String {
     let kind = match &job.kind {
         JobKind::Action { .. } => "action".to_owned(),
@@ -225,12 +225,19 @@ pub fn meta_line(job: &JobSummary, now: i64) -> String {
         }
         _ => format!("{} ago", duration((now - job.created_at).max(0))),
     };
-    match &job.quota {
+    let mut line = match &job.quota {
         Some(q) if !q.trim().is_empty() => {
             format!("{kind} · {time} · cost {}", crate::textsafe::one_line(q).into_owned())
         }
         _ => format!("{kind} · {time}"),
+    };
+    if job.liked {
+        line.push_str(" · liked");
     }
+    if let Some(r) = job.rating {
+        line.push_str(&format!(" · {r} of 5"));
+    }
+    line
 }
 
 /// `ms` as a short human duration: 12 s, 4 min, 3 h, 2 d.
@@ -329,6 +336,8 @@ mod tests {
         j.quota = Some("3".into());
         let s = JobSummary::of(&j);
         assert_eq!(meta_line(&s, 1_000_000 + 5 * 60_000), "imagine · 5 min ago · cost 3");
+        let marked = JobSummary { liked: true, rating: Some(4), ..s.clone() };
+        assert_eq!(meta_line(&marked, 1_000_000 + 5 * 60_000), "imagine · 5 min ago · cost 3 · liked · 4 of 5");
         let mut r = job("p", JobStatus::Running { progress: 10 });
         r.submitted_at = Some(2_000_000);
         assert_eq!(meta_line(&JobSummary::of(&r), 2_012_000), "imagine · running 12 s");

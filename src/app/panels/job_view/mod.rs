@@ -7,6 +7,7 @@
 //! Clicking an image opens it full size ([`crate::app::panels::viewer`]).
 
 mod layout;
+mod marks;
 
 pub use layout::{ActionLayout, QuadrantImage, offers_retry, offers_seed, quadrant_image};
 
@@ -99,6 +100,8 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands
         {
             commands.push(UiCommand::EditPrompt { job_id: job.id.clone() });
         }
+        ui.separator();
+        marks::marks_ui(ui, job, state.selected_marks(), commands);
     });
     let layout = ActionLayout::of(job);
     let images = job.result_images();

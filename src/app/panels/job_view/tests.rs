@@ -95,11 +95,13 @@ fn the_buttons_are_exactly_the_jobs_actions() {
     let h = harness(job);
     let mut want: Vec<String> = TTAPI_GRID.iter().map(|a| ActionKind::parse(a).label()).collect();
     want.sort();
-    // `Seed` and `Edit prompt` are about the job itself; every other button is one of its actions.
+    // `Seed`, `Edit prompt` and `Like` are about the job itself; every other button is one of
+    // its actions.
     let labels = button_labels(&h);
-    assert!(labels.iter().any(|l| l == "Seed"));
-    assert!(labels.iter().any(|l| l == "Edit prompt"));
-    let about_the_job = |l: &String| l != "Seed" && l != "Edit prompt";
+    for own in ["Seed", "Edit prompt", "Like"] {
+        assert!(labels.iter().any(|l| l == own), "{own}");
+    }
+    let about_the_job = |l: &String| !["Seed", "Edit prompt", "Like"].contains(&l.as_str());
     assert_eq!(labels.into_iter().filter(about_the_job).collect::<Vec<_>>(), want);
 }
 
