@@ -164,3 +164,6 @@ impl ActiveEditor {
         }
     }
 }
+
+#[cfg(test)]
+mod testing;

@@ -1,33 +1,20 @@
 use std::sync::Arc;
 
-use egui::{Pos2, Vec2};
+use egui::Pos2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use image::RgbaImage;
 
 use super::*;
 use crate::app::editors::placement::ImageRect;
+use crate::app::editors::testing::{self, image};
 use crate::job::{Canvas, JobImage, JobRequest, SubmitOptions};
 use crate::mask::MaskError;
 use std::sync::mpsc::channel;
 
-type S = (CanvasEditor, Vec<EditorEvent>);
-
-fn image() -> Arc<RgbaImage> {
-    Arc::new(RgbaImage::from_fn(200, 100, |x, y| image::Rgba([(x % 256) as u8, (y * 2) as u8, 90, 255])))
-}
+type S = testing::Events<CanvasEditor>;
 
 fn harness(panel: CanvasEditor) -> Harness<'static, S> {
-    let mut h = Harness::builder().with_size(Vec2::new(1000.0, 700.0)).build_ui_state(
-        |ui, (panel, events): &mut S| {
-            if let Some(e) = panel.ui(ui) {
-                events.push(e);
-            }
-        },
-        (panel, Vec::new()),
-    );
-    h.run();
-    h
+    testing::harness(panel, CanvasEditor::ui)
 }
 
 /// Where canvas pixel `p` is on screen (the placement view), or image pixel `p` on the mask

@@ -1,32 +1,19 @@
 use std::sync::Arc;
 
-use egui::{Pos2, Vec2};
+use egui::Pos2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use image::RgbaImage;
 
 use super::*;
+use crate::app::editors::testing::{self, image};
 use crate::job::SubmitOptions;
 use crate::mask::MaskError;
 use crate::store::Store;
 
-type S = (RegionEditor, Vec<EditorEvent>);
-
-fn image() -> Arc<RgbaImage> {
-    Arc::new(RgbaImage::from_fn(200, 100, |x, y| image::Rgba([(x % 256) as u8, (y * 2) as u8, 90, 255])))
-}
+type S = testing::Events<RegionEditor>;
 
 fn harness(editor: RegionEditor) -> Harness<'static, S> {
-    let mut h = Harness::builder().with_size(Vec2::new(1000.0, 700.0)).build_ui_state(
-        |ui, (editor, events): &mut S| {
-            if let Some(e) = editor.ui(ui) {
-                events.push(e);
-            }
-        },
-        (editor, Vec::new()),
-    );
-    h.run();
-    h
+    testing::harness(editor, RegionEditor::ui)
 }
 
 fn screen(h: &Harness<'_, S>, x: f64, y: f64) -> Pos2 {
