@@ -60,11 +60,12 @@ impl SessionTally {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::job::{JobRequest, JobStatus, Provider, SubmitOptions};
 
-    fn job(quota: Option<&str>, finished_at: Option<i64>, status: JobStatus) -> Job {
+    /// A finished-or-not imagine job reporting `quota`, for the tally and the status bar.
+    pub(crate) fn job(quota: Option<&str>, finished_at: Option<i64>, status: JobStatus) -> Job {
         let mut j =
             Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
         j.quota = quota.map(str::to_owned);

@@ -273,10 +273,6 @@ impl DraftKeeper {
         }
     }
 
-    pub fn key(&self) -> &DraftKey {
-        &self.writer.key
-    }
-
     /// The draft found when the keeper started, once: not empty, at the keeper's size. Also
     /// takes in the writer's other answers (call it each frame, or rely on
     /// [`changed`](Self::changed) doing so).

@@ -23,18 +23,10 @@ pub fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::job::{Job, JobRequest, JobStatus, Provider, SubmitOptions};
+    use crate::app::session::tests::job;
+    use crate::job::JobStatus;
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
-
-    fn job(quota: Option<&str>, finished_at: Option<i64>, status: JobStatus) -> Job {
-        let mut j =
-            Job::new(Provider::Ttapi, "http://x", JobRequest::Imagine { prompt: "p".into() }, SubmitOptions::default());
-        j.quota = quota.map(str::to_owned);
-        j.finished_at = finished_at;
-        j.status = status;
-        j
-    }
 
     #[test]
     fn the_bar_shows_gateway_limits_queue_and_quota() {
