@@ -175,6 +175,8 @@ async fn start_engine(
     let resolver = connect::resolver_for(&connection, target.api_key);
     let notify: Repaint = repaint;
     let (manager, updates) = JobManager::start(store.clone(), config, resolver, Some(notify));
+    // the status bar shows the balance where the gateway states one
+    manager.watch_account(connection.provider, &connection.endpoint);
     if resume {
         manager.send(crate::manager::Command::Resume);
     }

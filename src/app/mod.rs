@@ -175,7 +175,9 @@ impl MjdeskApp {
             crate::manager::Update::KeyRefused { error, .. } => {
                 self.panels.settings.key_refused(&crate::textsafe::one_line(&error.to_string()));
             }
-            crate::manager::Update::Rejected { .. } | crate::manager::Update::Notice(_) => {}
+            crate::manager::Update::Rejected { .. }
+            | crate::manager::Update::Notice(_)
+            | crate::manager::Update::Account(_) => {}
         }
         self.state.apply(update);
     }

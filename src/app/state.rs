@@ -52,6 +52,9 @@ pub struct AppState {
     pub marks: Option<(String, crate::store::Marks)>,
     /// Seeds that arrived for jobs (job id → seed), from their Seed follow-ups.
     pub seeds: std::collections::HashMap<String, String>,
+    /// The gateway account's balance, or why it could not be read; None where the gateway
+    /// states none.
+    pub account: Option<Result<crate::gateway::Account, String>>,
 }
 
 impl AppState {
@@ -99,6 +102,13 @@ impl AppState {
                 let said = crate::textsafe::one_line(&error.to_string()).into_owned();
                 self.message = Some(said.clone());
                 self.key_refused = Some(said);
+            }
+            Update::Account(news) => {
+                if let Ok(crate::gateway::Account { max_queue: Some(n), .. }) = &news.account {
+                    // the manager's slots follow the gateway's stated limit; so does the bar
+                    self.limit = crate::manager::stated_limit(*n);
+                }
+                self.account = Some(news.account.clone());
             }
         }
     }

@@ -91,7 +91,7 @@ pub async fn wait_for(
             }
             Ok(Some(Update::Notice(n)) | Some(Update::Rejected { error: n, .. })) => note(&pb, &n.to_string()),
             Ok(Some(Update::KeyRefused { error, .. })) => note(&pb, &error.to_string()),
-            Ok(Some(Update::Job(_) | Update::Accepted { .. })) => {}
+            Ok(Some(Update::Job(_) | Update::Accepted { .. } | Update::Account(_))) => {}
             Ok(None) => return Err("the job manager stopped".into()),
             Err(_) if !manager.is_driving(id) => {
                 job = read()?;

@@ -6,6 +6,7 @@
 //! [`JobSnapshot`] ([`Protocol`]). Building a request is separate from sending it, so
 //! `--dry-run` prints exactly what would be sent.
 
+mod account;
 mod acedata;
 pub(crate) mod http;
 mod parse;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use account::{Account, TTAPI_INFO, build_account};
 pub use acedata::AcedataProtocol;
 pub use http::is_loopback_host;
 pub use ttapi::TtapiProtocol;

@@ -42,6 +42,8 @@ pub enum Update {
     KeyRefused { provider: Provider, endpoint: String, error: GatewayError },
     /// Something went wrong outside any one job (the store could not be written ...).
     Notice(ManagerError),
+    /// A watched account was read (see [`JobManager::watch_account`](super::JobManager::watch_account)).
+    Account(Arc<super::AccountNews>),
 }
 
 /// Why the manager could not do what it was asked. Typed to the end, so the window can

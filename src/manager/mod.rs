@@ -13,6 +13,7 @@
 //! to the store (the CLI beside the window) are noticed within a second and reported too.
 //! No egui types in here.
 
+mod account;
 mod config;
 mod download;
 mod driver;
@@ -25,6 +26,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, mpsc};
 
+pub use account::{ACCOUNT_EVERY, AccountClock, AccountNews, stated_limit};
 pub use config::ManagerConfig;
 pub use messages::{Command, CommandId, ManagerError, QueueCounts, Update, Updates};
 pub use validate::{InvalidRequest, validate_request};
@@ -55,6 +57,10 @@ pub(crate) struct Inner {
     /// Jobs with a live driver task, so no job is ever driven twice.
     live: Mutex<HashSet<String>>,
     counts: Mutex<QueueCounts>,
+    /// Watched accounts, by endpoint (see [`account`]).
+    accounts: Mutex<HashMap<(Provider, String), account::AccountClock>>,
+    /// Slots per endpoint where a gateway's stated queue limit replaced the configured one.
+    limits: Mutex<HashMap<(Provider, String), usize>>,
     updates: mpsc::UnboundedSender<Update>,
     notify: Option<Arc<dyn Fn() + Send + Sync>>,
 }
@@ -90,6 +96,8 @@ impl JobManager {
             slots: Mutex::new(HashMap::new()),
             live: Mutex::new(HashSet::new()),
             counts: Mutex::new(QueueCounts::default()),
+            accounts: Mutex::new(HashMap::new()),
+            limits: Mutex::new(HashMap::new()),
             updates: tx,
             notify,
         });
@@ -319,8 +327,9 @@ impl JobManager {
         }
         let inner = self.inner.clone();
         tokio::spawn(async move {
-            let id = job.id.clone();
+            let (id, provider, endpoint) = (job.id.clone(), job.provider, job.base_url.clone());
             let last = driver::run(&inner, job).await;
+            account::after_job(&inner, provider, &endpoint);
             lock(&inner.live).remove(&id);
             let last = match last {
                 Some(job) => Some(job),

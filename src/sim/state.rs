@@ -245,6 +245,21 @@ impl Sim {
         lock(&self.fault_rng).f64()
     }
 
+    /// The quota `gw`'s jobs in memory use, priced by `cost`: (spent by jobs that ended
+    /// well, held by jobs still in progress). Failed jobs cost nothing.
+    pub fn quota_use(&self, gw: Gw, cost: impl Fn(&SimJob) -> f64) -> (f64, f64) {
+        let now = SystemTime::now();
+        let t = lock(&self.table);
+        let (mut spent, mut held) = (0.0, 0.0);
+        for job in t.jobs.values().filter(|j| j.gw == gw && j.failure.is_none()) {
+            match job.stage(&self.config, now) {
+                Stage::Done => spent += cost(job),
+                _ => held += cost(job),
+            }
+        }
+        (spent, held)
+    }
+
     pub fn count_request(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }

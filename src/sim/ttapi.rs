@@ -16,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::flows::{self, FollowUp};
@@ -42,6 +42,7 @@ pub(super) fn routes(sim: Arc<Sim>) -> Router {
         .route("/midjourney/v1/fetch", post(fetch_post).get(fetch_get))
         .route("/midjourney/image-edits/submit", post(edit))
         .route("/midjourney/image-edits/fetch", post(fetch_post).get(fetch_get))
+        .route(crate::gateway::TTAPI_INFO, get(info))
         .layer(from_fn_with_state((sim.clone(), Gw::Ttapi), super::faults::guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(sim)
@@ -217,6 +218,34 @@ async fn fetch(sim: &Arc<Sim>, id: Option<&str>) -> Answer {
     Ok(reply(StatusCode::OK, view(sim, &job).await))
 }
 
+/// What a job costs in `mode`, in quota units.
+fn quota(mode: &str) -> u32 {
+    match mode {
+        "turbo" => 6,
+        "relax" => 1,
+        _ => 3,
+    }
+}
+
+/// Quota a simulated account starts with.
+const START_BALANCE: f64 = 1000.0;
+
+/// `GET /midjourney/v1/info`: the account as TTAPI's documents show it (see
+/// `gateway::account`). The balance is what is left after the jobs that ended well, the
+/// frozen part what jobs in progress hold, the queue limit the simulator's.
+async fn info(State(sim): State<Arc<Sim>>) -> Answer {
+    let (spent, held) = sim.quota_use(Gw::Ttapi, |job| quota(&job.mode) as f64);
+    let data = json!({
+        "email": "designer@example.com",
+        "email_verified_at": "2026-01-01 00:00:00",
+        "balance": (START_BALANCE - spent - held).max(0.0),
+        "freeze_balance": held,
+        "max_queue": sim.config.max_in_progress,
+        "created_at": "2026-01-01 00:00:00",
+    });
+    Ok(reply(StatusCode::OK, json!({"status": "SUCCESS", "message": "success", "data": data})))
+}
+
 /// The fetch / hook payload for `job`.
 async fn view(sim: &Arc<Sim>, job: &Arc<SimJob>) -> Value {
     let status = sim.status(job).await;
@@ -233,11 +262,7 @@ async fn view(sim: &Arc<Sim>, job: &Arc<SimJob>) -> Value {
     };
     let main = out.as_ref().and_then(|o| o.main_image().cloned());
     let finished = matches!(status, Status::Succeeded(_) | Status::Failed(_));
-    let quota = match job.mode.as_str() {
-        "turbo" => "6",
-        "relax" => "1",
-        _ => "3",
-    };
+    let quota = quota(&job.mode).to_string();
     let mut data = json!({
         "jobId": job.id,
         "actions": job.label,

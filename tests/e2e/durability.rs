@@ -200,3 +200,53 @@ async fn results_are_kept_locally_and_expired_links_say_so() {
     let err = job.images[0].error.as_deref().expect("the download failed");
     assert!(err.contains("expired"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_balance_reads_as_documented_and_falls_by_each_finished_jobs_quota() {
+    let server = sim(SimConfig::instant()).await;
+    let c = client(&server, Provider::Ttapi);
+    let before = c.account().await.unwrap().expect("TTAPI states a balance");
+    assert_eq!(before.max_queue, Some(10), "the simulator's queue limit");
+    run(&c, JobRequest::Imagine { prompt: "a brass key".into() }).await;
+    let after = c.account().await.unwrap().unwrap();
+    assert_eq!(before.balance - after.balance, 3.0, "a fast imagine costs 3");
+    assert_eq!(after.frozen, 0.0);
+    let vtrix = client(&server, Provider::Vtrix);
+    let requests = server.stats().requests;
+    assert!(vtrix.account().await.unwrap().is_none(), "Vtrix documents no balance call");
+    assert_eq!(server.stats().requests, requests, "and nothing was sent to ask");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jobs_in_progress_follow_the_queue_limit_the_gateway_states() {
+    let mut config = SimConfig::instant();
+    config.run_time = Duration::from_millis(300);
+    config.max_in_progress = 2;
+    let server = sim(config).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (m, mut updates, store) = manager(&server, dir.path(), 10);
+    m.watch_account(Provider::Ttapi, &server.base_url());
+    let news = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(mjdesk::manager::Update::Account(news)) = updates.recv().await {
+                return news;
+            }
+        }
+    })
+    .await
+    .expect("the account is read when watching starts");
+    assert_eq!(news.account.as_ref().unwrap().max_queue, Some(2));
+    let ids = submit_many(&m, &server.base_url(), &prompts(6, "limited"), SubmitOptions::default()).await;
+    let mut peak = 0;
+    for _ in 0..1500 {
+        peak = peak.max(m.counts().in_progress);
+        if ids.iter().all(|id| store.get_job(id).unwrap().unwrap().settled()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(peak <= 2, "mjdesk's own limit was 10, the gateway's 2: peak {peak}");
+    assert!(peak >= 1);
+    let jobs: Vec<Job> = ids.iter().map(|id| store.get_job(id).unwrap().unwrap()).collect();
+    assert!(jobs.iter().all(|j| j.status == JobStatus::Succeeded));
+}

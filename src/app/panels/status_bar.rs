@@ -1,5 +1,6 @@
-//! The status bar: which gateway, jobs in progress against the limit, queued locally, and the
-//! quota spent by jobs that finished this session.
+//! The status bar: which gateway, jobs in progress against the limit, queued locally, the
+//! quota spent by jobs that finished this session, and the account's balance where the
+//! gateway states one.
 
 use crate::app::state::AppState;
 
@@ -13,11 +14,37 @@ pub fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
         ui.separator();
         ui.label(state.session.label())
             .on_hover_text(format!("{} finished job(s) reported a cost since the window opened", state.session.jobs));
+        match &state.account {
+            Some(Ok(account)) => {
+                ui.separator();
+                ui.label(balance_label(account)).on_hover_text(
+                    "The gateway account's quota: what is left, and what is held for jobs in progress. \
+                     Read after jobs end, at most once a minute.",
+                );
+            }
+            Some(Err(why)) => {
+                ui.separator();
+                ui.label("balance unavailable").on_hover_text(why);
+            }
+            None => {}
+        }
         if let Some(m) = &state.message {
             ui.separator();
             ui.colored_label(ui.visuals().warn_fg_color, m);
         }
     });
+}
+
+/// `balance 97.5 · 3 held`: quota units, as the gateway counts them.
+pub fn balance_label(account: &crate::gateway::Account) -> String {
+    let held = if account.frozen > 0.0 { format!(" · {} held", units(account.frozen)) } else { String::new() };
+    format!("balance {}{held}", units(account.balance))
+}
+
+/// A quota figure with at most two decimals and no trailing zeros.
+fn units(n: f64) -> String {
+    let s = format!("{n:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 #[cfg(test)]
@@ -40,5 +67,22 @@ mod tests {
         h.get_by_label("in progress 2 / 3");
         h.get_by_label("queued locally 5");
         h.get_by_label("quota this session 2");
+        assert!(h.query_by_label_contains("balance").is_none(), "no account read: no balance shown");
+    }
+
+    #[test]
+    fn the_balance_and_its_held_part_show_once_read_and_a_failed_read_says_so() {
+        use crate::gateway::Account;
+        let mut state = AppState::new("TTAPI".into(), 10, Vec::new());
+        state.account = Some(Ok(Account { balance: 97.5, frozen: 3.0, max_queue: Some(5) }));
+        let mut h = Harness::new_ui_state(|ui, s: &mut AppState| status_bar_ui(ui, s), state);
+        h.run();
+        h.get_by_label("balance 97.5 · 3 held");
+        h.state_mut().account = Some(Ok(Account { balance: 10.0, frozen: 0.0, max_queue: None }));
+        h.run();
+        h.get_by_label("balance 10");
+        h.state_mut().account = Some(Err("the gateway did not answer within 60s".into()));
+        h.run();
+        h.get_by_label("balance unavailable");
     }
 }
