@@ -18,6 +18,7 @@ pub mod image_lru;
 mod intake;
 pub mod list;
 pub mod mask_preview;
+pub mod notices;
 pub mod panels;
 pub mod session;
 pub mod settings_form;
@@ -73,6 +74,8 @@ pub struct MjdeskApp {
     picker: image_inputs::ImagePicker,
     /// When `run` began, until the first frame is drawn (logged, for the start-up figure).
     first_frame: Option<std::time::Instant>,
+    /// Jobs ending while the window is in the background, told on the desktop.
+    notices: notices::Notices,
 }
 
 impl MjdeskApp {
@@ -100,6 +103,7 @@ impl MjdeskApp {
             exports: export::Exports::new(Some(repaint.clone())),
             repaint,
             first_frame: Some(started),
+            notices: notices::Notices::new(settings_form::SettingsForm::default().notifications),
         }
     }
 
@@ -108,6 +112,7 @@ impl MjdeskApp {
         self.ctx.set_theme(settings_form::theme_preference(form.theme));
         self.panels.prompt.mode = form.default_mode.clone();
         self.state.download_dir = form.download_dir();
+        self.notices.enabled = form.notifications;
         let mut shown = form.clone();
         shown.api_key.clear();
         self.panels.settings.form = shown;
@@ -165,6 +170,13 @@ impl MjdeskApp {
         {
             // the mask became a job: its draft is no longer needed
             editor.discard_draft();
+        }
+        if let crate::manager::Update::Job(job) = &update {
+            // unknown focus (no window system said) counts as focused: nothing is told
+            let focused = self.ctx.input(|i| i.viewport().focused) != Some(false);
+            if self.notices.observe(job, focused, std::time::Instant::now()).is_some() {
+                self.ctx.request_repaint_after(notices::GATHER);
+            }
         }
         match &update {
             crate::manager::Update::Job(job) => self.panels.prompt.observe(job),
@@ -257,6 +269,9 @@ impl eframe::App for MjdeskApp {
         }
         for update in self.engine.updates() {
             self.take_update(update);
+        }
+        if let Some(notice) = self.notices.due(std::time::Instant::now()) {
+            notices::show(notice);
         }
         self.state.counts = self.engine.counts();
         if let Some(run) = self.engine.running() {

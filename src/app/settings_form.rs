@@ -62,6 +62,8 @@ pub struct SettingsForm {
     /// Empty: the system's downloads folder.
     pub download_folder: String,
     pub theme: Theme,
+    /// A desktop notification when jobs end while the window is not focused.
+    pub notifications: bool,
 }
 
 impl Default for SettingsForm {
@@ -73,6 +75,7 @@ impl Default for SettingsForm {
             default_mode: None,
             download_folder: String::new(),
             theme: Theme::Dark,
+            notifications: true,
         }
     }
 }
@@ -87,6 +90,7 @@ impl fmt::Debug for SettingsForm {
             .field("default_mode", &self.default_mode)
             .field("download_folder", &self.download_folder)
             .field("theme", &self.theme)
+            .field("notifications", &self.notifications)
             .finish()
     }
 }
@@ -136,7 +140,8 @@ pub mod keys {
     pub const DEFAULT_MODE: &str = "window.default_mode";
     pub const DOWNLOAD_FOLDER: &str = "window.download_folder";
     pub const THEME: &str = "window.theme";
-    pub const ALL: [&str; 5] = [GATEWAY, BASE_URL, DEFAULT_MODE, DOWNLOAD_FOLDER, THEME];
+    pub const NOTIFICATIONS: &str = "window.notifications";
+    pub const ALL: [&str; 6] = [GATEWAY, BASE_URL, DEFAULT_MODE, DOWNLOAD_FOLDER, THEME, NOTIFICATIONS];
 }
 
 impl SettingsForm {
@@ -156,6 +161,7 @@ impl SettingsForm {
             (keys::DEFAULT_MODE, self.default_mode.as_ref().map_or("", Mode::as_str).to_owned()),
             (keys::DOWNLOAD_FOLDER, self.download_folder.trim().to_owned()),
             (keys::THEME, theme.to_owned()),
+            (keys::NOTIFICATIONS, if self.notifications { "on" } else { "off" }.to_owned()),
         ]
     }
 
@@ -176,6 +182,7 @@ impl SettingsForm {
             default_mode: get(keys::DEFAULT_MODE).filter(|m| !m.trim().is_empty()).map(|m| Mode::parse(&m)),
             download_folder: get(keys::DOWNLOAD_FOLDER).unwrap_or_default(),
             theme,
+            notifications: get(keys::NOTIFICATIONS).as_deref() != Some("off"),
         })
     }
 
@@ -228,6 +235,7 @@ mod tests {
             default_mode: Some(Mode::Turbo),
             download_folder: "/tmp/out".into(),
             theme: Theme::Light,
+            notifications: false,
         };
         let pairs = form.to_settings();
         assert!(pairs.iter().all(|(_, v)| !v.contains("sk-never")), "the key is never a setting");

@@ -1,5 +1,5 @@
 //! Settings: which gateway, its base URL and API key (masked), the default mode, the download
-//! folder and the theme. The panel edits a plain [`SettingsForm`] and sends
+//! folder, the theme and desktop notifications. The panel edits a plain [`SettingsForm`] and sends
 //! [`UiCommand::SaveSettings`]; storing the key (keyring or the 0600 file, never the
 //! database) and reconnecting is the app's work.
 
@@ -104,6 +104,10 @@ pub fn settings_form_ui(ui: &mut egui::Ui, settings: &mut SettingsUi, commands: 
             ui.selectable_value(&mut form.theme, Theme::Light, "Light");
         });
         ui.end_row();
+        ui.label("Notifications");
+        ui.checkbox(&mut form.notifications, "Desktop notifications")
+            .on_hover_text("When jobs end while mjdesk is in the background; several ending together share one");
+        ui.end_row();
     });
     if form.gateway == GatewayChoice::Simulator {
         ui.weak("The simulator makes pictures locally and spends nothing. Pick a gateway and paste its key to use Midjourney.");
@@ -172,6 +176,8 @@ mod tests {
         h.run();
         h.get_by_label("Light").click();
         h.run();
+        h.get_by_label("Desktop notifications").click();
+        h.run();
         h.get_by_label("Save").click();
         h.run();
         let (ui_state, cmds) = h.state();
@@ -179,6 +185,7 @@ mod tests {
         assert_eq!(form.gateway, GatewayChoice::Gateway(Provider::Acedata));
         assert_eq!(form.api_key, "sk-secret");
         assert_eq!(form.theme, Theme::Light);
+        assert!(!form.notifications, "on by default, turned off");
         assert_eq!(form.effective_base_url().as_deref(), Some("https://api.acedata.cloud"));
         assert!(ui_state.form.api_key.is_empty(), "the key does not linger in the form");
         assert!(!ui_state.open);
