@@ -10,7 +10,14 @@ fn main() -> ExitCode {
         .init();
     let cli = mjdesk::cli::Cli::parse();
     match cli.command {
-        None => mjdesk::app::run(mjdesk::cli::window_target(&cli)),
+        None => match cli.image.clone() {
+            // a mistyped command is not a file to open
+            Some(image) if !image.exists() => {
+                eprintln!("mjdesk: no such command or file: {} (see mjdesk --help)", image.display());
+                ExitCode::from(2)
+            }
+            image => mjdesk::app::run(mjdesk::cli::window_target(&cli), image),
+        },
         Some(cmd) => mjdesk::cli::run(cmd),
     }
 }

@@ -74,6 +74,9 @@ pub struct MjdeskApp {
     picker: image_inputs::ImagePicker,
     /// When `run` began, until the first frame is drawn (logged, for the start-up figure).
     first_frame: Option<std::time::Instant>,
+    /// An image named on the command line ("Open with mjdesk"): opened for an edit once the
+    /// engine is up.
+    open_image: Option<std::path::PathBuf>,
     /// Jobs ending while the window is in the background, told on the desktop.
     notices: notices::Notices,
 }
@@ -103,8 +106,15 @@ impl MjdeskApp {
             exports: export::Exports::new(Some(repaint.clone())),
             repaint,
             first_frame: Some(started),
+            open_image: None,
             notices: notices::Notices::new(settings_form::SettingsForm::default().notifications),
         }
+    }
+
+    /// Opens `path` in the mask canvas for an edit once the engine is up: "Open with mjdesk"
+    /// from a file manager, or `mjdesk IMAGE`.
+    pub fn open_on_start(&mut self, path: std::path::PathBuf) {
+        self.open_image = Some(path);
     }
 
     /// The settings that take effect without a reconnect.
@@ -136,6 +146,9 @@ impl MjdeskApp {
                 self.state.simulated = simulated;
                 self.state.limit = started.limit;
                 self.state.engine = state::Engine::Ready;
+                if let Some(path) = self.open_image.take() {
+                    self.take_images(command::PickFor::Edit, vec![crate::intent::ImageSource::File(path)]);
+                }
                 self.panels.prompt.history = prompt_params::PromptHistory::new(started.history);
                 if let Some(prefs) = started.canvas_prefs.as_deref().and_then(|j| serde_json::from_str(j).ok()) {
                     self.canvas_prefs = prefs;
@@ -363,7 +376,7 @@ fn startup_problem_ui(ui: &mut egui::Ui, why: &str) {
 /// Opens the window on `target` (or, with no choice made, TTAPI when a key is configured,
 /// else the built-in simulator). The window shows at once; the engine starts behind it and
 /// unfinished jobs from an earlier run resume.
-pub fn run(target: Target) -> ExitCode {
+pub fn run(target: Target, open_image: Option<std::path::PathBuf>) -> ExitCode {
     let started = std::time::Instant::now();
     let _ = allocator::return_large_frees_to_the_system();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -375,19 +388,47 @@ pub fn run(target: Target) -> ExitCode {
     };
     let _guard = rt.enter();
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_title("mjdesk").with_inner_size([1200.0, 800.0]),
+        viewport: window_icon(
+            egui::ViewportBuilder::default()
+                .with_title("mjdesk")
+                // matches the desktop entry (StartupWMClass, and Wayland's app id)
+                .with_app_id("mjdesk")
+                .with_inner_size([1200.0, 800.0]),
+        ),
         ..Default::default()
     };
     let result = eframe::run_native(
         "mjdesk",
         options,
-        Box::new(move |cc| Ok(Box::new(MjdeskApp::new(&cc.egui_ctx, target, started)))),
+        Box::new(move |cc| {
+            let mut app = MjdeskApp::new(&cc.egui_ctx, target, started);
+            if let Some(path) = open_image {
+                app.open_on_start(path);
+            }
+            Ok(Box::new(app))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mjdesk: could not open the window: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// The window's icon: the packaged one, drawn into the binary (a 64 px PNG, decoded in well
+/// under a millisecond).
+fn window_icon(viewport: egui::ViewportBuilder) -> egui::ViewportBuilder {
+    match image::load_from_memory(include_bytes!("../../assets/icons/64x64/mjdesk.png")) {
+        Ok(icon) => {
+            let icon = icon.into_rgba8();
+            let (width, height) = icon.dimensions();
+            viewport.with_icon(egui::IconData { rgba: icon.into_raw(), width, height })
+        }
+        Err(e) => {
+            tracing::warn!("the window icon could not be read: {e}");
+            viewport
         }
     }
 }

@@ -9,11 +9,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "mjdesk",
     version,
     about = "Drive Midjourney through TTAPI, AceData or Vtrix. With no command, opens the desktop app.",
-    after_help = "Keys: --api-key, or TTAPI_API_KEY / ACEDATA_API_KEY / VTRIX_API_KEY, or `mjdesk key set PROVIDER`.\nWith no key, mjdesk uses its built-in simulator."
+    after_help = "Keys: --api-key, or TTAPI_API_KEY / ACEDATA_API_KEY / VTRIX_API_KEY, or `mjdesk key set PROVIDER`.\nWith no key, mjdesk uses its built-in simulator.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Cmd>,
+    /// An image to open in the mask canvas for an edit ("Open with mjdesk")
+    #[arg(value_name = "IMAGE")]
+    pub image: Option<PathBuf>,
     /// With no command, the window opens on this endpoint.
     #[command(flatten)]
     pub endpoint: EndpointArgs,

@@ -53,3 +53,27 @@ fn canvas_edit_from_the_window_sends_the_canvas_shown_and_runs_as_a_child() {
     }
     assert_eq!(server.stats().submits, 2);
 }
+
+#[test]
+fn an_image_opened_with_mjdesk_waits_in_the_mask_canvas_for_an_edit() {
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let path = f.home().join("photo.png");
+    image::RgbaImage::from_pixel(96, 64, image::Rgba([40, 120, 200, 255])).save(&path).unwrap();
+    let target = mjdesk::app::Target {
+        provider: Some(Provider::Ttapi),
+        base_url: Some(server.base_url()),
+        api_key: Some(server.api_key().to_owned()),
+        ..Default::default()
+    };
+    let mut harness = egui_kittest::Harness::builder().with_size(egui::vec2(1280.0, 900.0)).build_eframe(|cc| {
+        let mut app = mjdesk::app::MjdeskApp::new(&cc.egui_ctx, target, std::time::Instant::now());
+        app.open_on_start(path.clone());
+        app
+    });
+    step_until(&mut harness, "the image in the mask canvas", |h| h.query_by_label("Mask canvas").is_some());
+    assert!(harness.query_by_label("Retexture").is_some(), "the image edit's own editor (Edit or Retexture)");
+    assert!(harness.query_by_label("Submit").is_some());
+    assert_eq!(server.stats().submits, 0, "nothing is sent until the designer submits");
+}
