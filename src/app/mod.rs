@@ -187,9 +187,7 @@ impl MjdeskApp {
         if let crate::manager::Update::Job(job) = &update {
             // unknown focus (no window system said) counts as focused: nothing is told
             let focused = self.ctx.input(|i| i.viewport().focused) != Some(false);
-            if self.notices.observe(job, focused, std::time::Instant::now()).is_some() {
-                self.ctx.request_repaint_after(notices::GATHER);
-            }
+            self.notices.observe(job, focused, std::time::Instant::now());
         }
         match &update {
             crate::manager::Update::Job(job) => self.panels.prompt.observe(job),
@@ -304,6 +302,10 @@ impl eframe::App for MjdeskApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         if let Some(started) = self.first_frame.take() {
             tracing::info!("first frame {} ms after start", started.elapsed().as_millis());
+        }
+        if let Some(at) = self.notices.next_due() {
+            // (asked here, in the pass that draws: a wake asked for in `logic` was lost)
+            ui.ctx().request_repaint_after(at.saturating_duration_since(std::time::Instant::now()));
         }
         self.palette_ui(ui.ctx());
         let commands = &mut self.commands;

@@ -48,8 +48,8 @@ impl Notices {
     }
 
     /// Takes in a job's news. Returns when to call [`due`](Self::due) if this ending is to be
-    /// told: only for a job seen unfinished, once its result is kept, while the window is not
-    /// focused.
+    /// told (as [`next_due`](Self::next_due) then does): only for a job seen unfinished, once
+    /// its result is kept, while the window is not focused.
     pub fn observe(&mut self, job: &Job, focused: bool, now: Instant) -> Option<Instant> {
         if !job.settled() {
             // running, or done with its images still coming (told once they are here)
@@ -71,6 +71,11 @@ impl Notices {
         let prompt = job.prompt.as_deref().map(|p| crate::textsafe::line(p, PROMPT_CHARS)).unwrap_or_default();
         self.ended.push(Ended { what: what(&job.kind), prompt, outcome });
         Some(*self.since.get_or_insert(now) + GATHER)
+    }
+
+    /// When the gathered endings are to be told, if any are.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.since.map(|since| since + GATHER)
     }
 
     /// The notification for what ended, once the gathering time has passed.
@@ -189,11 +194,13 @@ mod tests {
         assert_eq!(n.observe(&job("a", "a <b>red</b> fox & hound", JobStatus::Submitted), false, t0), None);
         let wake = n.observe(&done("a", "a <b>red</b> fox & hound"), false, t0).expect("told");
         assert_eq!(wake, t0 + GATHER);
+        assert_eq!(n.next_due(), Some(wake));
         assert_eq!(n.due(t0 + GATHER / 2), None, "still gathering");
         let notice = n.due(wake).unwrap();
         assert_eq!(notice.summary, "Imagine finished");
         assert_eq!(notice.body, "a &lt;b&gt;red&lt;/b&gt; fox &amp; hound\n1 image");
         assert_eq!(n.due(wake + GATHER), None, "once");
+        assert_eq!(n.next_due(), None, "and nothing keeps the window awake");
         assert_eq!(n.observe(&done("a", "again"), false, t0), None, "its later news is not told again");
     }
 
