@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod palette;
 pub mod prompt;
 pub mod prompt_params;
+pub mod prompt_refs;
 pub mod prompt_syntax;
 pub mod settings;
 pub mod status_bar;

@@ -5,6 +5,8 @@
 //! The logic (validation, parameter editing, history) is in [`crate::app::panels::prompt_params`].
 
 use egui::containers::menu::{MenuButton, MenuConfig};
+
+use super::prompt_refs;
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, PopupCloseBehavior};
 
@@ -100,6 +102,9 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut 
             .hint_text(egui::RichText::new("a red fox in the snow --ar 3:2").monospace())
             .layouter(&mut layouter);
         let response = ui.add(edit).labelled_by(label.id);
+        if let Some(image) = response.dnd_release_payload::<prompt_refs::DraggedImage>() {
+            form.dropped = Some((*image).clone());
+        }
         if response.changed() {
             form.history.reset();
         }
@@ -128,6 +133,9 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut 
     }
     if let Some(reason) = form.refusal() {
         ui.colored_label(ui.visuals().error_fg_color, format!("Refused: {reason}"));
+    }
+    if let Some(text) = prompt_refs::dropped_ui(ui, &mut form.dropped, &form.text) {
+        form.text = text;
     }
     ui.horizontal_wrapped(|ui| helpers_ui(ui, form, commands));
     if submit && let Some(imagine) = imagine(form) {

@@ -31,6 +31,8 @@ pub struct PromptForm {
     pub custom_ar: String,
     /// The value being typed in a helper's field, per parameter.
     pub drafts: std::collections::BTreeMap<&'static str, String>,
+    /// A result dropped on the prompt, waiting for the designer to say how to use it.
+    pub dropped: Option<super::prompt_refs::DraggedImage>,
 }
 
 /// Why the gateway (or the manager) refused the prompt, and the text it refused.

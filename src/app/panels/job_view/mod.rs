@@ -14,7 +14,7 @@ pub use layout::{ActionLayout, QuadrantImage, offers_retry, offers_seed, quadran
 use crate::actions::ActionKind;
 use crate::app::command::UiCommand;
 use crate::app::panels::prompt::prompt_label;
-use crate::app::panels::viewer;
+use crate::app::panels::{prompt_refs, viewer};
 use crate::app::state::AppState;
 use crate::app::submission::{Submission, refusal_ui};
 use crate::job::{Job, JobImage, JobStatus, short_id};
@@ -219,14 +219,15 @@ fn picture_ui(
             let mut img = egui::Image::new(format!("file://{}", path.display()))
                 .fit_to_exact_size(size)
                 .corner_radius(4.0)
-                .sense(egui::Sense::click());
+                .sense(egui::Sense::click_and_drag());
             if let Some([x0, y0, x1, y1]) = shown.uv {
                 img = img.uv(egui::Rect::from_min_max(egui::pos2(x0, y0), egui::pos2(x1, y1)));
             }
-            let response = ui.add(img).on_hover_text("Click to open full size");
+            let response = ui.add(img).on_hover_text("Click to open full size, drag onto the prompt to use it");
             if response.clicked() {
                 viewer::open(ui.ctx(), &job.id, shown.index);
             }
+            drag_to_prompt(ui, &response, image);
             response.context_menu(|ui| {
                 if ui.button("Open full size").clicked() {
                     viewer::open(ui.ctx(), &job.id, shown.index);
@@ -240,6 +241,24 @@ fn picture_ui(
         (None, None) => {
             ui.add_sized(size, egui::Spinner::new());
         }
+    }
+}
+
+/// A picture dragged from here carries its link to the prompt (see [`prompt_refs`]).
+fn drag_to_prompt(ui: &egui::Ui, response: &egui::Response, image: &JobImage) {
+    if response.drag_started() {
+        let now = (crate::job::now_ms() / 1000).max(0) as u64;
+        let dragged = prompt_refs::DraggedImage::of(&image.url, image.error.as_deref(), now);
+        egui::DragAndDrop::set_payload(ui.ctx(), dragged);
+    }
+    if response.dragged() {
+        egui::Tooltip::always_open(
+            ui.ctx().clone(),
+            ui.layer_id(),
+            response.id.with("drag"),
+            egui::PopupAnchor::Pointer,
+        )
+        .show(|ui| ui.label("Drop on the prompt to use this image"));
     }
 }
 
