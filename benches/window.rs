@@ -68,7 +68,7 @@ fn frame(c: &mut Criterion) {
                 .default_size(320.0)
                 .show(ui, |ui| jobs::jobs_panel_ui(ui, &mut panels.jobs, state, &mut commands));
             egui::CentralPanel::default()
-                .show(ui, |ui| job_view::job_view_ui(ui, &panels.job_view, state, &mut commands));
+                .show(ui, |ui| job_view::job_view_ui(ui, &mut panels.job_view, state, &mut commands));
         });
         let mut textures = output.textures_delta;
         textures.clear(); // no GPU here: texture uploads are the renderer's part

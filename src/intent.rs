@@ -78,6 +78,14 @@ pub enum Intent {
         mask: Option<MaskSource>,
         prompt: String,
     },
+    /// Vtrix `midjourney_remix`: image `index` (0-3) of an earlier job redrawn with a changed
+    /// prompt, strongly or subtly.
+    Remix {
+        parent: String,
+        index: u8,
+        prompt: String,
+        strong: bool,
+    },
 }
 
 /// Why an intent could not become a request. Nothing was sent.
@@ -186,6 +194,12 @@ pub fn build(intent: Intent, provider: Provider, store: &Store) -> Result<Built,
                 request: JobRequest::CanvasEdit { parent: parent_ref, canvas, prompt, mask },
                 parent: Some(parent),
             })
+        }
+        Intent::Remix { parent: id, index, prompt, strong } => {
+            check_prompt(&prompt)?;
+            let parent = find_job(store, provider, &id)?;
+            let parent_ref = parent_ref(parent.as_ref(), &id, Some(index))?;
+            Ok(Built { request: JobRequest::Remix { parent: parent_ref, prompt, strong }, parent })
         }
     }
 }

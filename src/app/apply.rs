@@ -52,6 +52,11 @@ impl MjdeskApp {
                     Control::JobView { job_id, label },
                 )
             }
+            UiCommand::Remix { job_id, index, prompt, strong } => {
+                let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
+                let control = Control::JobView { job_id: job_id.clone(), label: "Remix".into() };
+                self.send(Intent::Remix { parent: job_id, index, prompt, strong }, Some(to), control)
+            }
             UiCommand::Seed { job_id } => {
                 let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
                 let control = Control::JobView { job_id: job_id.clone(), label: "Seed".into() };

@@ -14,6 +14,13 @@ pub enum UiCommand {
     Retry {
         job_id: String,
     },
+    /// Redraw image `index` of the job with a changed prompt (Vtrix's remix).
+    Remix {
+        job_id: String,
+        index: u8,
+        prompt: String,
+        strong: bool,
+    },
     Select {
         job_id: String,
     },

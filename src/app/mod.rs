@@ -254,7 +254,7 @@ impl MjdeskApp {
         if self.state.simulated && self.state.engine == state::Engine::Ready {
             settings::simulator_banner_ui(ui, &mut self.panels.settings);
         }
-        job_view::job_view_ui(ui, &self.panels.job_view, &self.state, &mut self.commands);
+        job_view::job_view_ui(ui, &mut self.panels.job_view, &self.state, &mut self.commands);
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod layout;
 mod marks;
+pub mod remix;
 
 pub use layout::{ActionLayout, QuadrantImage, offers_retry, offers_seed, quadrant_image};
 
@@ -26,6 +27,8 @@ pub struct JobView {
     pub submission: Submission,
     /// The job the follow-up was sent from, and the control's label (`U2`, `Seed` ...).
     pub sent_from: Option<(String, String)>,
+    /// The Remix row, while open.
+    pub remix: remix::RemixForm,
 }
 
 impl JobView {
@@ -53,7 +56,7 @@ impl JobView {
     }
 }
 
-pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands: &mut Vec<UiCommand>) {
+pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, commands: &mut Vec<UiCommand>) {
     let Some(job) = state.selected_job() else {
         ui.vertical_centered(|ui| {
             ui.add_space(ui.available_height() / 3.0);
@@ -106,15 +109,22 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands
     let layout = ActionLayout::of(job);
     let images = job.result_images();
     // Room for the action row under the images.
-    let reserve =
-        if job.actions.is_empty() && images.len() != 1 { 8.0 } else { 2.0 * ui.spacing().interact_size.y + 16.0 };
+    let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    let mut reserve = if job.actions.is_empty() && images.len() != 1 { 8.0 } else { 2.0 * row + 12.0 };
+    if view.remix.open_for.as_deref() == Some(job.id.as_str()) {
+        reserve += 2.0 * row + 8.0; // the Remix form's two rows
+    }
     let height = (ui.available_height() - reserve).max(64.0);
     if layout.is_grid() {
         grid_ui(ui, job, &images, &layout, height, commands);
     } else {
         images_ui(ui, job, &images, height, commands);
     }
-    actions_ui(ui, job, &images, &layout, commands);
+    ui.horizontal_wrapped(|ui| {
+        actions_ui(ui, job, &images, &layout, commands);
+        remix::remix_button_ui(ui, &mut view.remix, job, images.len());
+    });
+    remix::remix_form_ui(ui, &mut view.remix, job, images.len(), commands);
     view.news_ui(ui, job);
     sent_mask_ui(ui, job, commands);
     for (n, p) in job.prompts.iter().enumerate() {
@@ -325,7 +335,7 @@ fn actions_ui(
     layout: &ActionLayout,
     commands: &mut Vec<UiCommand>,
 ) {
-    ui.horizontal_wrapped(|ui| {
+    {
         if let Some(reroll) = &layout.reroll {
             action_button(ui, job, reroll, commands);
         }
@@ -357,7 +367,7 @@ fn actions_ui(
             viewer::export_buttons(ui, job, 0, commands);
         }
         crate::app::editors::canvas_edit::open_buttons_ui(ui, job, commands);
-    });
+    }
 }
 
 /// The mask the job was sent with, small, and `Edit mask again`.
