@@ -147,6 +147,21 @@ pub enum Cmd {
         #[command(flatten)]
         g: GatewayArgs,
     },
+    /// Redraw image N (1-4) of a job with a changed prompt (Vtrix's remix)
+    Remix {
+        job_id: String,
+        /// Which image, 1 to 4
+        #[arg(value_parser = clap::value_parser!(u8).range(1..=4))]
+        n: u8,
+        /// The prompt the image should follow
+        #[arg(long)]
+        prompt: String,
+        /// Keep close to the image (by default the new prompt is followed closely)
+        #[arg(long)]
+        subtle: bool,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
     /// Serve the gateway simulator
     Simulate(SimulateArgs),
     /// List the jobs mjdesk knows, newest first (the filters combine)

@@ -141,6 +141,13 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
         Cmd::Edit { image, mask, prompt, retexture, .. } => {
             edit_intent(&conn, &store, &g, image, mask.as_deref(), prompt, *retexture).await?
         }
+        Cmd::Remix { job_id, n, prompt, subtle, .. } => {
+            if let Some(why) = conn.provider.no_remix() {
+                return Err(why);
+            }
+            let parent = ready_parent(&conn, &store, job_id, &g).await?.unwrap_or_else(|| job_id.clone());
+            Intent::Remix { parent, index: n - 1, prompt: prompt.clone(), strong: !subtle }
+        }
         Cmd::Simulate(_)
         | Cmd::Jobs { .. }
         | Cmd::Resume { .. }
@@ -236,7 +243,8 @@ fn gateway_args(cmd: &Cmd) -> Result<&GatewayArgs, String> {
         | Cmd::Blend { g, .. }
         | Cmd::Seed { g, .. }
         | Cmd::Inpaint { g, .. }
-        | Cmd::Edit { g, .. } => g,
+        | Cmd::Edit { g, .. }
+        | Cmd::Remix { g, .. } => g,
         Cmd::Simulate(_)
         | Cmd::Jobs { .. }
         | Cmd::Resume { .. }

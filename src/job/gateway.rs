@@ -23,6 +23,20 @@ impl Provider {
         }
     }
 
+    /// Why this gateway offers no remix (a changed prompt sent with a follow-up), or None
+    /// when it does: only Vtrix documents one (its `midjourney_remix` model); TTAPI's action
+    /// call takes only the job and the action, and AceData shows no prompt with an action.
+    pub fn no_remix(self) -> Option<String> {
+        match self {
+            Provider::Vtrix => None,
+            other => Some(format!(
+                "{}'s documents show no way to send a changed prompt with V, reroll, zoom or pan; \
+                 Edit prompt runs a changed prompt as a new job",
+                other.display_name()
+            )),
+        }
+    }
+
     pub fn display_name(self) -> &'static str {
         match self {
             Provider::Ttapi => "TTAPI",

@@ -333,3 +333,38 @@ async fn a_follow_up_on_a_running_job_waits_for_it_instead_of_failing() {
     assert!(stderr.contains("waiting for job"), "{stderr}");
     assert!(stdout.contains("succeeded"), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remix_redraws_an_image_with_a_new_prompt_on_vtrix_and_is_refused_elsewhere() {
+    let server = sim(SimConfig::instant()).await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let base = server.base_url();
+    let key = server.api_key().to_owned();
+    let on = |provider: &'static str, args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--provider", provider, "--base-url", &base, "--api-key", &key]);
+        mjdesk(h).args(all).output().unwrap()
+    };
+    let vtrix = |args: &[&str]| on("vtrix", args);
+    let out = vtrix(&["imagine", "a glass teapot", "--wait", "--json"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let grid: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    let id = grid["id"].as_str().unwrap().to_owned();
+    let out = vtrix(&["remix", &id, "2", "--prompt", "a glass teapot in the snow", "--subtle", "--wait", "--json"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let remix: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    assert_eq!(remix["kind"]["kind"], "remix");
+    assert_eq!(remix["parent_id"], id.as_str());
+    assert_eq!(remix["status"]["status"], "succeeded");
+    let out = vtrix(&["remix", &id, "5", "--prompt", "x"]);
+    assert!(!out.status.success(), "there is no fifth image");
+
+    let submits = server.stats().submits;
+    let out = on("ttapi", &["remix", &id, "1", "--prompt", "a teapot"]);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("TTAPI's documents show no way"), "{stderr}");
+    assert_eq!(server.stats().submits, submits, "nothing was sent");
+}

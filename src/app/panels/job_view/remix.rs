@@ -1,12 +1,9 @@
 //! `Remix`: redraw one of a finished job's images with a changed prompt, strongly or subtly.
-//!
-//! Only Vtrix documents a way to send a changed prompt with a follow-up (its
-//! `midjourney_remix` model: job, image number, mode, `remixPrompt`). TTAPI's action call takes
-//! only the job and the action, and AceData's documents show no prompt with an action; on
-//! their jobs the button is there, disabled, and says so.
+//! Only Vtrix offers it ([`crate::job::Provider::no_remix`]); on other gateways' jobs the button is there,
+//! disabled, and says why.
 
 use crate::app::command::UiCommand;
-use crate::job::{Job, JobStatus, Provider};
+use crate::job::{Job, JobStatus};
 
 /// The Remix row's own state, while it is open on a job.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -19,24 +16,12 @@ pub struct RemixForm {
     pub strong: bool,
 }
 
-/// Why `provider` offers no remix, or None when it does.
-pub fn no_remix(provider: Provider) -> Option<String> {
-    match provider {
-        Provider::Vtrix => None,
-        other => Some(format!(
-            "{}'s documents show no way to send a changed prompt with V, reroll, zoom or pan; \
-             Edit prompt runs a changed prompt as a new job",
-            other.display_name()
-        )),
-    }
-}
-
 /// `Remix` in the job's action row: opens the form, or says why the gateway has none.
 pub fn remix_button_ui(ui: &mut egui::Ui, form: &mut RemixForm, job: &Job, images: usize) {
     if job.status != JobStatus::Succeeded || images == 0 {
         return;
     }
-    let why = no_remix(job.provider);
+    let why = job.provider.no_remix();
     let open = form.open_for.as_deref() == Some(job.id.as_str());
     let button = ui
         .add_enabled(why.is_none(), egui::Button::new("Remix").selected(open))
@@ -96,7 +81,7 @@ pub fn remix_form_ui(ui: &mut egui::Ui, form: &mut RemixForm, job: &Job, images:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::job::{JobRequest, SubmitOptions};
+    use crate::job::{JobRequest, Provider, SubmitOptions};
     use egui_kittest::Harness;
     use egui_kittest::kittest::{NodeT, Queryable};
 
@@ -149,8 +134,8 @@ mod tests {
         let mut h = harness(Provider::Ttapi);
         h.run();
         assert!(h.get_by_label("Remix").accesskit_node().is_disabled());
-        assert!(no_remix(Provider::Ttapi).unwrap().contains("TTAPI's documents"));
-        assert!(no_remix(Provider::Acedata).is_some());
+        assert!(Provider::Ttapi.no_remix().unwrap().contains("TTAPI's documents"));
+        assert!(Provider::Acedata.no_remix().is_some());
         assert!(h.query_by_label("Remix prompt").is_none());
     }
 }
