@@ -74,6 +74,8 @@ pub struct MjdeskApp {
     picker: image_inputs::ImagePicker,
     /// When `run` began, until the first frame is drawn (logged, for the start-up figure).
     first_frame: Option<std::time::Instant>,
+    /// When `run` began, until the list shows its first row (logged likewise).
+    first_rows: Option<std::time::Instant>,
     /// An image named on the command line ("Open with mjdesk"): opened for an edit once the
     /// engine is up.
     open_image: Option<std::path::PathBuf>,
@@ -106,6 +108,7 @@ impl MjdeskApp {
             exports: export::Exports::new(Some(repaint.clone())),
             repaint,
             first_frame: Some(started),
+            first_rows: Some(started),
             open_image: None,
             notices: notices::Notices::new(settings_form::SettingsForm::default().notifications),
         }
@@ -288,6 +291,11 @@ impl eframe::App for MjdeskApp {
         if let Some(run) = self.engine.running() {
             while let Some(loaded) = run.loader.try_recv() {
                 self.state.loaded(loaded);
+            }
+            if self.state.list.row(0).is_some()
+                && let Some(started) = self.first_rows.take()
+            {
+                tracing::info!("the list's first rows {} ms after start", started.elapsed().as_millis());
             }
             for read in self.state.list.wanted(self.panels.jobs.visible_rows.clone()) {
                 run.loader.list(read);
