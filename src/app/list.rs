@@ -80,6 +80,12 @@ impl JobList {
             .find_map(|(page, rows)| rows.iter().position(|r| r.id == id).map(|i| page * PAGE as u64 + i as u64))
     }
 
+    /// The ids of rows `range` that have been read (a Shift+click range; the pages between two
+    /// rows the designer scrolled across are read already).
+    pub fn ids_in(&self, range: std::ops::Range<u64>) -> Vec<String> {
+        range.filter_map(|i| self.row(i).map(|r| r.id.clone())).collect()
+    }
+
     /// The reads needed to show rows `visible` (with a page of margin on each side).
     pub fn wanted(&mut self, visible: std::ops::Range<u64>) -> Vec<ListRead> {
         let mut out = Vec::new();

@@ -6,6 +6,7 @@
 use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
 
 use crate::app::command::UiCommand;
+use crate::app::selection::{Click, Selection};
 use crate::app::state::{AppState, Engine, JobRow};
 use crate::job::{JobKind, JobStatus, now_ms};
 use crate::store::{JobFilter, JobSummary, StatusGroup};
@@ -16,9 +17,12 @@ const THUMB: f32 = 52.0;
 /// The job kinds a designer filters by.
 const KINDS: [&str; 8] = ["imagine", "action", "blend", "describe", "seed", "inpaint", "edit", "retexture"];
 
-/// The list's own state: the search box, the rows in view, and a pending jump to the top.
+/// The list's own state: the search box, the rows in view, the jobs chosen, and a pending
+/// jump to the top.
 #[derive(Debug, Default, Clone)]
 pub struct JobsPanel {
+    /// The jobs chosen (click, Ctrl+click, Shift+click); the job view shows the one clicked.
+    pub selection: Selection,
     /// What the search box holds (sent as the list's filter as it changes).
     pub search: String,
     /// The rows the list shows now (set while drawing; the pages around them are read).
@@ -37,6 +41,12 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState,
             Some(n) => ui.weak(format!("{n}")),
             None => ui.weak("…"),
         };
+        if !panel.selection.is_empty() {
+            ui.weak(format!("· {} selected", panel.selection.len()));
+            if ui.small_button("Clear selection").clicked() {
+                panel.selection.clear();
+            }
+        }
     });
     match (&state.engine, total) {
         (Engine::Connecting, _) => {
@@ -70,9 +80,12 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState,
         for index in range {
             match state.list.row(index as u64) {
                 Some(job) => {
-                    let selected = state.selected.as_deref() == Some(job.id.as_str());
+                    let focused = state.selected.as_deref() == Some(job.id.as_str());
+                    let chosen = panel.selection.contains(&job.id) || (focused && panel.selection.is_empty());
                     let highlighted = state.highlight.as_deref() == Some(job.id.as_str());
-                    if row_ui(ui, job, selected, highlighted).clicked() {
+                    if row_ui(ui, job, Look { chosen, focused, highlighted }).clicked() {
+                        let how = ui.input(|i| Click { toggle: i.modifiers.command, range: i.modifiers.shift });
+                        panel.selection.click(&state.list, index as u64, &job.id, how);
                         commands.push(UiCommand::Select { job_id: job.id.clone() });
                     }
                 }
@@ -121,8 +134,20 @@ fn filters_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState, comman
     }
 }
 
+/// How a row stands out.
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    /// Among the jobs chosen.
+    chosen: bool,
+    /// The job the job view shows.
+    focused: bool,
+    /// A follow-up just made from the open job.
+    highlighted: bool,
+}
+
 /// One row: a single clickable control named by the row's title, its parts painted inside.
-fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool) -> egui::Response {
+fn row_ui(ui: &mut egui::Ui, job: &JobSummary, look: Look) -> egui::Response {
+    let Look { chosen: selected, focused, highlighted } = look;
     let row = JobRow::of(job);
     let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), ROW_HEIGHT), Sense::click());
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &row.title));
@@ -141,6 +166,10 @@ fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool
         Color32::TRANSPARENT
     };
     painter.rect_filled(rect.shrink(1.0), 4.0, fill);
+    if focused {
+        let stroke = egui::Stroke::new(1.5, visuals.selection.stroke.color);
+        painter.rect_stroke(rect.shrink(1.5), 4.0, stroke, egui::StrokeKind::Inside);
+    }
     let thumb_rect = Rect::from_min_size(rect.min + Vec2::new(6.0, (ROW_HEIGHT - THUMB) / 2.0), Vec2::splat(THUMB));
     thumbnail_ui(ui, job, thumb_rect);
     let left = thumb_rect.right() + 8.0;
@@ -294,6 +323,44 @@ mod tests {
         harness.get_by_label("a blue whale").click();
         harness.run_steps(2);
         assert_eq!(harness.state().1.last(), Some(&UiCommand::Select { job_id: whale }));
+    }
+
+    #[test]
+    fn click_ctrl_click_and_shift_click_choose_jobs_and_the_view_follows_the_click() {
+        let jobs: Vec<Job> = ["a fox", "a whale", "a heron", "a crab"].map(|p| job(p, JobStatus::Succeeded)).into();
+        let id = |n: usize| jobs[n].id.clone();
+        let mut harness = harness(AppState::new("sim".into(), 10, jobs.clone()));
+        harness.run_steps(2);
+        let chosen = |h: &Harness<'static, S>| {
+            let mut want: Vec<String> = h.state().2.selection.ids();
+            want.sort();
+            want
+        };
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        harness.get_by_label("a whale").click();
+        harness.run_steps(2);
+        assert_eq!(chosen(&harness), vec![id(1)]);
+        harness.get_by_label("a crab").click_modifiers(egui::Modifiers::COMMAND);
+        harness.run_steps(2);
+        assert_eq!(chosen(&harness), sorted(vec![id(1), id(3)]));
+        assert_eq!(harness.state().1.last(), Some(&UiCommand::Select { job_id: id(3) }), "the view shows the click");
+        harness.get_by_label("a fox").click_modifiers(egui::Modifiers::SHIFT);
+        harness.run_steps(2);
+        assert_eq!(chosen(&harness), sorted(vec![id(0), id(1), id(2), id(3)]), "from the crab (the anchor) up");
+        harness.get_by_label("a whale").click_modifiers(egui::Modifiers::COMMAND);
+        harness.run_steps(2);
+        assert_eq!(chosen(&harness), sorted(vec![id(0), id(2), id(3)]));
+        // the rows say they are chosen
+        let on = |h: &Harness<'static, S>, label: &str| h.get_by_label(label).accesskit_node().toggled();
+        assert_eq!(on(&harness, "a heron"), Some(egui::accesskit::Toggled::True));
+        assert_eq!(on(&harness, "a whale"), Some(egui::accesskit::Toggled::False));
+        assert!(harness.query_by_label("· 3 selected").is_some());
+        harness.get_by_label("Clear selection").click();
+        harness.run_steps(2);
+        assert!(harness.state().2.selection.is_empty());
     }
 
     #[test]
