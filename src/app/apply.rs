@@ -119,11 +119,24 @@ impl MjdeskApp {
             UiCommand::PasteImage { target } => self.picker.paste(target),
             UiCommand::UsePrompt { prompt } => self.panels.prompt.use_prompt(&prompt),
             UiCommand::EditPrompt { job_id } => self.edit_prompt(&job_id),
+            UiCommand::CreateCollection { name } => self.library(|l| l.create(name)),
+            UiCommand::RenameCollection { id, name } => self.library(|l| l.rename(id, name)),
+            UiCommand::DeleteCollection { id } => self.library(|l| l.delete(id)),
+            UiCommand::AddToCollection { id, jobs } => self.library(|l| l.add(id, jobs)),
+            UiCommand::RemoveFromCollection { id, jobs } => self.library(|l| l.remove(id, jobs)),
             UiCommand::CanvasAction(action) => {
                 if let Some(canvas) = self.editor.as_mut().and_then(ActiveEditor::canvas_mut) {
                     canvas.apply(action);
                 }
             }
+        }
+    }
+
+    /// Runs `work` on the library's store worker, or says the engine is not up yet.
+    fn library(&mut self, work: impl FnOnce(&super::library::Library)) {
+        match self.engine.running() {
+            Some(run) => work(&run.library),
+            None => self.panels.collections.outcome = Some(Err(NOT_CONNECTED.to_owned())),
         }
     }
 

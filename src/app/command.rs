@@ -99,6 +99,28 @@ pub enum UiCommand {
     EditPrompt {
         job_id: String,
     },
+    /// Make an empty collection (the name is checked already).
+    CreateCollection {
+        name: String,
+    },
+    RenameCollection {
+        id: crate::store::CollectionId,
+        name: String,
+    },
+    /// Delete a collection; its jobs stay.
+    DeleteCollection {
+        id: crate::store::CollectionId,
+    },
+    /// Put jobs (by our id) in a collection.
+    AddToCollection {
+        id: crate::store::CollectionId,
+        jobs: Vec<String>,
+    },
+    /// Take jobs out of a collection.
+    RemoveFromCollection {
+        id: crate::store::CollectionId,
+        jobs: Vec<String>,
+    },
     /// Do on the open editor's mask canvas what its toolbar or key does (from the palette).
     CanvasAction(crate::app::canvas::Action),
 }

@@ -16,8 +16,10 @@ pub mod export;
 pub mod image_inputs;
 pub mod image_lru;
 mod intake;
+pub mod library;
 pub mod list;
 pub mod mask_preview;
+mod organize;
 pub mod panels;
 pub mod selection;
 pub mod session;
@@ -35,7 +37,7 @@ use command::UiCommand;
 use editors::ActiveEditor;
 use editors::shell::EditorEvent;
 use engine::Engine;
-use panels::{blend, describe, job_view, jobs, palette, prompt, prompt_params, settings, status_bar};
+use panels::{blend, collections, describe, job_view, jobs, palette, prompt, prompt_params, settings, status_bar};
 use state::AppState;
 use submission::Answer;
 
@@ -49,6 +51,7 @@ pub struct Panels {
     pub describe: describe::DescribeForm,
     pub settings: settings::SettingsUi,
     pub palette: palette::Palette,
+    pub collections: collections::CollectionsPanel,
 }
 
 /// The window: its state, and the engine behind it.
@@ -240,6 +243,7 @@ impl eframe::App for MjdeskApp {
         for cmd in std::mem::take(&mut self.commands) {
             self.apply(cmd);
         }
+        self.poll_library();
         self.picked_images();
         self.incoming_images(ctx);
         for outcome in self.exports.poll() {
@@ -288,6 +292,14 @@ impl eframe::App for MjdeskApp {
                     .on_hover_text("Four prompts for an image");
             });
             ui.add_space(6.0);
+        });
+        egui::Panel::left("collections").default_size(190.0).show(ui, |ui| {
+            let cx = collections::CollectionsCx {
+                filter: self.state.list.filter(),
+                selection: &self.panels.jobs.selection,
+                focused: self.state.selected.as_deref(),
+            };
+            collections::collections_ui(ui, &mut self.panels.collections, &cx, commands)
         });
         egui::Panel::left("jobs")
             .default_size(320.0)

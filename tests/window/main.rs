@@ -16,6 +16,7 @@ use mjdesk::sim::{SimConfig, SimServer};
 use mjdesk::store::Store;
 
 mod canvas_edit;
+mod library;
 mod palette;
 
 /// What every window test starts from: the environment to itself (the window reads its

@@ -2,6 +2,7 @@
 //! window's shared state, and asks for everything else with a [`super::command::UiCommand`].
 
 pub mod blend;
+pub mod collections;
 pub mod describe;
 pub mod job_view;
 pub mod jobs;
