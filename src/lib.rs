@@ -9,6 +9,7 @@ mod b64;
 pub mod cache;
 pub mod cli;
 pub mod connect;
+pub mod dates;
 pub mod error;
 pub mod gateway;
 pub mod imageio;

@@ -64,13 +64,17 @@ impl JobList {
         self.pages.get(&(index / PAGE as u64))?.get((index % PAGE as u64) as usize)
     }
 
-    /// Job `id`'s like and rating changed: its row (if read) shows them.
-    pub fn set_marks(&mut self, id: &str, liked: bool, rating: Option<u8>) {
+    /// Job `id`'s like and rating as read: its row (if read) shows them. True when a row
+    /// showed others.
+    pub fn set_marks(&mut self, id: &str, liked: bool, rating: Option<u8>) -> bool {
+        let mut changed = false;
         for rows in self.pages.values_mut() {
             if let Some(row) = rows.iter_mut().find(|r| r.id == id) {
+                changed |= (row.liked, row.rating) != (liked, rating);
                 (row.liked, row.rating) = (liked, rating);
             }
         }
+        changed
     }
 
     /// Where job `id` sits among the rows read so far.

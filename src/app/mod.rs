@@ -13,6 +13,7 @@ pub mod command;
 pub mod editors;
 pub mod engine;
 pub mod export;
+pub mod facets;
 pub mod image_inputs;
 pub mod image_lru;
 mod intake;

@@ -1,5 +1,6 @@
 //! The window's side of the library: taking in what the library's store work answered
-//! (collections, what a change did, the filter menus' counts).
+//! (collections, what a change did, the filter menus' counts), and asking for the counts
+//! again when the filter, the jobs or their likes changed.
 
 use super::MjdeskApp;
 use super::command::UiCommand;
@@ -27,13 +28,21 @@ impl MjdeskApp {
                 }
                 LibraryNews::Changed { change, result } => {
                     if result.is_ok() {
-                        // a collection's jobs changed: the list (if it shows one) reads itself again
+                        // a collection's jobs changed: the list (if it shows one) and the
+                        // counts are read again
                         self.state.list.reload();
+                        self.state.facets.stale();
                     }
                     self.panels.collections.heard(change, result);
                 }
-                LibraryNews::Facets { .. } => {}
+                LibraryNews::Facets { generation, counts } => {
+                    let counts = counts.map_err(|e| crate::textsafe::one_line(&e.to_string()).into_owned());
+                    self.state.facets.answered(generation, counts);
+                }
             }
+        }
+        if let Some((generation, filter)) = self.state.facets.wanted(self.state.list.filter()) {
+            run.library.facets(generation, filter);
         }
     }
 }

@@ -13,9 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::args::ExportArgs;
-use super::dates::iso_utc;
 use super::library::{collection_named, resolve};
 use crate::app::export::default_file_name;
+use crate::dates::iso_utc;
 use crate::job::{Job, JobRequest, short_id};
 use crate::store::{JobFilter, Marks, PromptFacets, Store, parameters};
 use crate::textsafe::{self, line as safe};

@@ -64,3 +64,35 @@ fn jobs_chosen_in_the_list_go_into_a_new_collection_that_then_filters_the_list()
     assert!(store.collections().unwrap().is_empty());
     assert_eq!(store.jobs_page(0, 10).unwrap().len(), 3, "the jobs stay");
 }
+
+#[test]
+fn the_filters_counts_follow_a_like_and_liked_only_shows_it() {
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let mut harness = f.window(&server, Provider::Ttapi);
+    type_into(&mut harness, "Prompt", "a wide meadow --ar 16:9");
+    harness.get_by_label("Imagine").click();
+    step_until(&mut harness, "the grid", |h| h.query_all_by_label("U1").next().is_some());
+
+    harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Aspect ratio").click();
+    step_until(&mut harness, "the aspect ratio's count", |h| h.query_by_label("16:9 (1)").is_some());
+    harness.key_press(egui::Key::Escape);
+    harness.get_by_role_and_label(egui::accesskit::Role::CheckBox, "Liked only").click();
+    step_until(&mut harness, "an empty list", |h| h.query_by_label("No job matches.").is_some());
+    harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Aspect ratio").click();
+    step_until(&mut harness, "no aspect ratio among liked jobs", |h| {
+        h.query_by_label("any aspect ratio").is_some() && h.query_by_label("16:9 (1)").is_none()
+    });
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+
+    // the view still shows the job: like it, and the list and counts follow
+    harness.get_by_label("Like").click();
+    step_until(&mut harness, "the liked job in the list", |h| {
+        h.query_by_label("No job matches.").is_none()
+            && h.query_all_by_label("a wide meadow --ar 16:9").next().is_some()
+    });
+    harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Aspect ratio").click();
+    step_until(&mut harness, "the count to follow the like", |h| h.query_by_label("16:9 (1)").is_some());
+}

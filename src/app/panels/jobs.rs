@@ -6,16 +6,14 @@
 use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
 
 use crate::app::command::UiCommand;
+use crate::app::panels::filters::{FiltersForm, filters_ui};
 use crate::app::selection::{Click, Selection};
 use crate::app::state::{AppState, Engine, JobRow};
 use crate::job::{JobKind, JobStatus, now_ms};
-use crate::store::{JobFilter, JobSummary, StatusGroup};
+use crate::store::{JobFilter, JobSummary};
 
 const ROW_HEIGHT: f32 = 64.0;
 const THUMB: f32 = 52.0;
-
-/// The job kinds a designer filters by.
-const KINDS: [&str; 8] = ["imagine", "action", "blend", "describe", "seed", "inpaint", "edit", "retexture"];
 
 /// The list's own state: the search box, the rows in view, the jobs chosen, and a pending
 /// jump to the top.
@@ -23,8 +21,8 @@ const KINDS: [&str; 8] = ["imagine", "action", "blend", "describe", "seed", "inp
 pub struct JobsPanel {
     /// The jobs chosen (click, Ctrl+click, Shift+click); the job view shows the one clicked.
     pub selection: Selection,
-    /// What the search box holds (sent as the list's filter as it changes).
-    pub search: String,
+    /// The search box and the filters' fields as typed.
+    pub filters: FiltersForm,
     /// The rows the list shows now (set while drawing; the pages around them are read).
     pub visible_rows: std::ops::Range<u64>,
     /// Set when the list should bring its top into view (a new job).
@@ -33,7 +31,7 @@ pub struct JobsPanel {
 
 pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState, commands: &mut Vec<UiCommand>) {
     ui.add_space(4.0);
-    filters_ui(ui, panel, state, commands);
+    filters_ui(ui, &mut panel.filters, state.list.filter(), state.facets.counts(), commands);
     let total = state.list.total();
     ui.horizontal(|ui| {
         ui.heading("Jobs");
@@ -95,43 +93,6 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState,
             }
         }
     });
-}
-
-fn filters_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState, commands: &mut Vec<UiCommand>) {
-    let label = ui.label("Search jobs");
-    let search = ui.add(
-        egui::TextEdit::singleline(&mut panel.search).hint_text("words in the prompt").desired_width(f32::INFINITY),
-    );
-    let search = search.labelled_by(label.id);
-    let mut filter = state.list.filter().clone();
-    if search.changed() {
-        filter.text = panel.search.clone();
-    }
-    ui.horizontal(|ui| {
-        egui::ComboBox::from_id_salt("status filter")
-            .selected_text(filter.status.map_or("any status", StatusGroup::label))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut filter.status, None, "any status");
-                for g in StatusGroup::ALL {
-                    ui.selectable_value(&mut filter.status, Some(g), g.label());
-                }
-            })
-            .response
-            .on_hover_text("Filter by status");
-        egui::ComboBox::from_id_salt("kind filter")
-            .selected_text(filter.kind.as_deref().unwrap_or("any kind"))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut filter.kind, None, "any kind");
-                for k in KINDS {
-                    ui.selectable_value(&mut filter.kind, Some(k.to_owned()), k);
-                }
-            })
-            .response
-            .on_hover_text("Filter by kind");
-    });
-    if &filter != state.list.filter() {
-        commands.push(UiCommand::Filter(filter));
-    }
 }
 
 /// How a row stands out.
