@@ -11,6 +11,7 @@ pub mod cli;
 pub mod connect;
 pub mod dates;
 pub mod error;
+pub mod export;
 pub mod gateway;
 pub mod imageio;
 pub mod intent;
