@@ -121,6 +121,13 @@ pub enum UiCommand {
         id: crate::store::CollectionId,
         jobs: Vec<String>,
     },
+    /// Export the jobs chosen in the list (or every job it shows) into `folder`, or (None)
+    /// into the folder the desktop's dialog gives.
+    Export {
+        folder: Option<std::path::PathBuf>,
+    },
+    /// Stop the export under way between two images.
+    CancelExport,
     /// Do on the open editor's mask canvas what its toolbar or key does (from the palette).
     CanvasAction(crate::app::canvas::Action),
 }

@@ -8,6 +8,7 @@
 pub mod allocator;
 mod apply;
 pub mod background;
+pub mod bulk_export;
 pub mod canvas;
 pub mod command;
 pub mod editors;
@@ -74,6 +75,8 @@ pub struct MjdeskApp {
     repaint: Repaint,
     /// Save / copy / show-in-folder, run off the UI thread.
     exports: export::Exports,
+    /// `Export`: the chosen jobs into a folder, run off the UI thread.
+    bulk: bulk_export::BulkExport,
     /// File dialog and clipboard reads for Blend and Describe.
     picker: image_inputs::ImagePicker,
     /// When `run` began, until the first frame is drawn (logged, for the start-up figure).
@@ -103,6 +106,7 @@ impl MjdeskApp {
             ctx: ctx.clone(),
             picker: image_inputs::ImagePicker::new(repaint.clone()),
             exports: export::Exports::new(Some(repaint.clone())),
+            bulk: bulk_export::BulkExport::new(repaint.clone()),
             repaint,
             first_frame: Some(started),
         }
@@ -189,6 +193,9 @@ impl MjdeskApp {
     /// its keys (Ctrl+K, and Up/Down/Enter/Escape while it is open) are taken first.
     fn palette_ui(&mut self, ctx: &egui::Context) {
         palette::keys(ctx, &mut self.panels.palette);
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::E)) {
+            self.commands.push(UiCommand::Export { folder: None });
+        }
         if self.panels.palette.open {
             let canvas_open = self.editor.as_mut().and_then(ActiveEditor::canvas_mut).is_some();
             let imagine_blocked = prompt::imagine_unavailable(&self.panels.prompt);
@@ -245,6 +252,7 @@ impl eframe::App for MjdeskApp {
             self.apply(cmd);
         }
         self.poll_library();
+        self.poll_export();
         self.picked_images();
         self.incoming_images(ctx);
         for outcome in self.exports.poll() {

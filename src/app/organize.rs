@@ -8,6 +8,13 @@ use super::library::LibraryNews;
 use crate::store::JobFilter;
 
 impl MjdeskApp {
+    /// Takes in how the export under way is going.
+    pub(super) fn poll_export(&mut self) {
+        for news in self.bulk.poll() {
+            self.state.export.apply(news);
+        }
+    }
+
     /// Drains the library's answers.
     pub(super) fn poll_library(&mut self) {
         let Some(run) = self.engine.running() else { return };

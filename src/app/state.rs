@@ -50,6 +50,8 @@ pub struct AppState {
     pub download_dir: Option<std::path::PathBuf>,
     /// The open job's like and rating, once read (job id, marks).
     pub marks: Option<(String, crate::store::Marks)>,
+    /// Where the window's `Export` stands.
+    pub export: super::bulk_export::ExportStatus,
     /// The filter menus' counts.
     pub facets: super::facets::Facets,
     /// Seeds that arrived for jobs (job id → seed), from their Seed follow-ups.

@@ -1,7 +1,7 @@
 //! The library in the whole window against the simulator, driven by accessible names: make a
 //! collection, put the jobs chosen in the list into it, show only its jobs, and export.
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use mjdesk::job::Provider;
 use mjdesk::store::Store;
 
@@ -95,4 +95,73 @@ fn the_filters_counts_follow_a_like_and_liked_only_shows_it() {
     });
     harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Aspect ratio").click();
     step_until(&mut harness, "the count to follow the like", |h| h.query_by_label("16:9 (1)").is_some());
+}
+
+/// Waits until every job in the store has ended with its images kept here.
+fn all_downloaded(harness: &mut egui_kittest::Harness<'_, mjdesk::app::MjdeskApp>, store: &Store, jobs: usize) {
+    step_until(harness, "the jobs' images", |_| {
+        let all = store.jobs_page(0, 50).unwrap();
+        all.len() == jobs && all.iter().all(|j| j.settled() && j.result_images().iter().all(|i| i.local_path.is_some()))
+    });
+}
+
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().file_name().into_string().unwrap()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn export_writes_the_chosen_jobs_or_the_list_and_says_a_folder_it_cannot_write() {
+    use mjdesk::app::command::UiCommand;
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let mut harness = f.window(&server, Provider::Ttapi);
+    let store = Store::open(&f.home().join("data")).unwrap();
+    for prompt in ["a red fox", "a grey heron"] {
+        type_into(&mut harness, "Prompt", prompt);
+        harness.get_by_label("Imagine").click();
+        step_until(&mut harness, "the job in the list", |h| h.query_all_by_label(prompt).next().is_some());
+        harness.get_by_label("Prompt").focus();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.key_press(egui::Key::Backspace);
+        harness.step();
+    }
+    all_downloaded(&mut harness, &store, 2);
+    let jobs = store.jobs_page(0, 10).unwrap();
+    let fox = jobs.iter().find(|j| j.prompt.as_deref() == Some("a red fox")).unwrap();
+    let images = |j: &mjdesk::job::Job| j.result_images().len();
+
+    // one job chosen: only it
+    harness.get_by_label("a red fox").click();
+    harness.step();
+    let out = f.home().join("out");
+    harness.state_mut().command(UiCommand::Export { folder: Some(out.clone()) });
+    let said = format!("Exported {} image(s) of 1 job(s) to {}", images(fox), out.display());
+    step_until(&mut harness, "the export to end", |h| h.query_by_label(&said).is_some());
+    let files = files_in(&out);
+    assert_eq!(files.len(), 2 * images(fox), "{files:?}");
+    assert!(files.iter().all(|n| n.contains(&fox.id[..8])), "{files:?}");
+
+    // nothing chosen: every job the list shows
+    harness.get_by_label("Clear selection").click();
+    harness.step();
+    let all = f.home().join("all");
+    harness.state_mut().command(UiCommand::Export { folder: Some(all.clone()) });
+    let total: usize = jobs.iter().map(images).sum();
+    let said = format!("Exported {total} image(s) of 2 job(s) to {}", all.display());
+    step_until(&mut harness, "the second export to end", |h| h.query_by_label(&said).is_some());
+    assert_eq!(files_in(&all).len(), 2 * total);
+
+    // a folder that cannot be written: one line in the panel, nothing written
+    std::fs::write(f.home().join("notes.txt"), "mine").unwrap();
+    let blocked = f.home().join("notes.txt").join("out");
+    harness.state_mut().command(UiCommand::Export { folder: Some(blocked.clone()) });
+    let said = format!("cannot write to the folder {}: a file is in the way of the folder", blocked.display());
+    step_until(&mut harness, "the refusal", |h| h.query_by_label(&said).is_some());
+    assert_eq!(std::fs::read_to_string(f.home().join("notes.txt")).unwrap(), "mine");
+    assert!(!harness.get_by_label("Export").accesskit_node().is_disabled(), "Export can run again");
 }

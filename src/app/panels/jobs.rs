@@ -6,6 +6,7 @@
 use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
 
 use crate::app::command::UiCommand;
+use crate::app::panels::export_bar;
 use crate::app::panels::filters::{FiltersForm, filters_ui};
 use crate::app::selection::{Click, Selection};
 use crate::app::state::{AppState, Engine, JobRow};
@@ -46,6 +47,7 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState,
             }
         }
     });
+    export_bar::export_bar_ui(ui, &state.export, panel.selection.len(), commands);
     match (&state.engine, total) {
         (Engine::Connecting, _) => {
             ui.horizontal(|ui| {
@@ -263,7 +265,8 @@ mod tests {
 
     /// The panel over `state`; a filter it asks for is applied as the window applies it.
     fn harness(state: AppState) -> Harness<'static, S> {
-        Harness::new_ui_state(
+        // tall enough for the filters and four rows
+        Harness::builder().with_size(egui::vec2(420.0, 1000.0)).build_ui_state(
             |ui, (state, cmds, panel): &mut S| {
                 jobs_panel_ui(ui, panel, state, cmds);
                 if let Some(UiCommand::Filter(filter)) = cmds.last().cloned() {

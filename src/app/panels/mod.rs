@@ -4,6 +4,7 @@
 pub mod blend;
 pub mod collections;
 pub mod describe;
+pub mod export_bar;
 pub mod filters;
 pub mod job_view;
 pub mod jobs;

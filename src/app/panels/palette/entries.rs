@@ -10,6 +10,7 @@ use crate::actions::ActionKind;
 use crate::app::canvas::{Action, Tool};
 use crate::app::command::UiCommand;
 use crate::app::editors::canvas_edit;
+use crate::app::panels::export_bar::EXPORT_KEY;
 use crate::app::panels::job_view::{ActionLayout, offers_retry, offers_seed};
 use crate::app::panels::viewer;
 use crate::job::Job;
@@ -130,6 +131,7 @@ fn window_entries(imagine_blocked: Option<&str>) -> Vec<Entry> {
         Entry::new(Group::Window, "Open Describe", None, Run::OpenDescribe),
         Entry::command(Group::Window, "Settings", UiCommand::ToggleSettings),
         Entry::command(Group::Window, "Edit an image file…", UiCommand::EditFile { path: None }),
+        Entry::new(Group::Window, "Export", Some(EXPORT_KEY), Run::Command(UiCommand::Export { folder: None })),
         Entry::new(Group::Window, "Keyboard shortcuts", Some(SHORTCUTS_KEY), Run::Shortcuts),
     ]
 }

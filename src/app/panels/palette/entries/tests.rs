@@ -47,6 +47,7 @@ fn the_window_commands_are_always_there_with_their_shortcuts() {
             ("Open Describe", None),
             ("Settings", None),
             ("Edit an image file…", None),
+            ("Export", Some("Ctrl+E")),
             ("Keyboard shortcuts", Some("?")),
         ]
     );
@@ -189,7 +190,10 @@ fn the_shortcuts_are_the_palettes_entries_that_have_one() {
     let all = shortcuts();
     assert!(all.iter().all(|e| e.shortcut.is_some()));
     let keys: Vec<_> = all.iter().map(|e| (e.label.as_str(), e.shortcut.unwrap())).collect();
-    assert_eq!(keys[..3], [("Command palette", "Ctrl+K"), ("Imagine", "Ctrl+Enter"), ("Keyboard shortcuts", "?")]);
+    assert_eq!(
+        keys[..4],
+        [("Command palette", "Ctrl+K"), ("Imagine", "Ctrl+Enter"), ("Export", "Ctrl+E"), ("Keyboard shortcuts", "?")]
+    );
     let canvas = entries(&Context { canvas_open: true, ..Default::default() });
     let with_keys: Vec<_> =
         canvas.iter().filter(|e| e.shortcut.is_some()).map(|e| (e.label.as_str(), e.shortcut.unwrap())).collect();
