@@ -199,4 +199,62 @@ mod tests {
         s.apply(ExportNews::Progress(at));
         assert!(matches!(s, ExportStatus::Ended { .. }), "a late progress does not bring it back");
     }
+
+    /// Runs an export of `what` as the window's task does, pressing Cancel once `cancel_at`
+    /// images are written; returns everything it told.
+    fn told(what: ExportWhat, cancel_at: Option<usize>) -> (Vec<ExportNews>, tempfile::TempDir) {
+        let home = tempfile::tempdir().unwrap();
+        let (store, _) = crate::export::testing::library(home.path(), 3, 2, 300);
+        let what = match what {
+            ExportWhat::Jobs(_) => {
+                let rows = store.summaries(&JobFilter::default(), 0, 10).unwrap().rows;
+                ExportWhat::Jobs(rows.iter().skip(1).map(|r| r.id.clone()).collect())
+            }
+            filter => filter,
+        };
+        let cancel = AtomicBool::new(false);
+        let news = std::cell::RefCell::new(Vec::new());
+        let send = |n: ExportNews| {
+            if let (ExportNews::Progress(at), Some(at_most)) = (&n, cancel_at)
+                && at.images >= at_most
+            {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            news.borrow_mut().push(n);
+        };
+        run(&store, what, home.path().join("out"), &cancel, &send);
+        (news.into_inner(), home)
+    }
+
+    fn ended(news: &[ExportNews]) -> (String, bool) {
+        match news.last() {
+            Some(ExportNews::Ended { said, failed }) => (said.clone(), *failed),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_chosen_jobs_or_the_filters_are_exported_and_said_in_one_line() {
+        let (news, home) = told(ExportWhat::Jobs(Vec::new()), None);
+        let out = home.path().join("out");
+        assert_eq!(ended(&news), (format!("Exported 4 image(s) of 2 job(s) to {}", out.display()), false));
+        assert!(matches!(&news[0], ExportNews::Started { at, .. } if at.jobs_total == 2));
+        let (news, home) = told(ExportWhat::Filter(JobFilter::default()), None);
+        let out = home.path().join("out");
+        assert_eq!(ended(&news), (format!("Exported 6 image(s) of 3 job(s) to {}", out.display()), false));
+        let none = JobFilter { liked: true, ..Default::default() };
+        let (news, _home) = told(ExportWhat::Filter(none), None);
+        assert_eq!(ended(&news), ("Nothing to export: no job is chosen or shown".to_owned(), true));
+    }
+
+    #[test]
+    fn a_cancel_ends_between_images_and_says_what_is_complete() {
+        let (news, home) = told(ExportWhat::Filter(JobFilter::default()), Some(2));
+        let out = home.path().join("out");
+        assert_eq!(
+            ended(&news),
+            (format!("Export cancelled: the 2 image(s) written to {} are complete", out.display()), false)
+        );
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 4, "two images and their sidecars");
+    }
 }

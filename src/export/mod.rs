@@ -154,4 +154,6 @@ fn local_images(job: &Job) -> Vec<(usize, PathBuf)> {
 }
 
 #[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
 mod tests;
