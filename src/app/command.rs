@@ -99,6 +99,12 @@ pub enum UiCommand {
     EditPrompt {
         job_id: String,
     },
+    /// Add to the jobs chosen in the list those in rows `rows` under `filter` (a Shift+click
+    /// range over rows the list has not read).
+    ChooseRows {
+        filter: crate::store::JobFilter,
+        rows: std::ops::Range<u64>,
+    },
     /// Make an empty collection (the name is checked already).
     CreateCollection {
         name: String,

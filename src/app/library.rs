@@ -1,5 +1,5 @@
 //! The library's store work for the window, off its thread: collections (read, made, renamed,
-//! deleted, filled, emptied) and the filter menus' counts. Each call runs on the tokio
+//! deleted, filled, emptied), the filter menus' counts, and the ids of a Shift+click range. Each call runs on the tokio
 //! runtime's blocking pool and answers over a channel with a repaint, as
 //! [`super::background::Loader`] does for the list; the window drains it in `logic`.
 //!
@@ -28,6 +28,8 @@ pub enum LibraryNews {
     Collections(Result<Vec<Collection>, StoreError>),
     /// What a change did, in words, or why it was refused.
     Changed { change: Change, result: Result<String, LibraryError> },
+    /// The ids of the rows a Shift+click range asked for, under `filter`.
+    Rows { filter: JobFilter, ids: Result<Vec<String>, StoreError> },
     /// The menus' counts for the filter asked with `generation`.
     Facets { generation: u64, counts: Result<FacetCounts, StoreError> },
 }
@@ -101,6 +103,15 @@ impl Library {
         });
     }
 
+    /// The ids of rows `rows` of the list under `filter`.
+    pub fn rows(&self, filter: JobFilter, rows: std::ops::Range<u64>) {
+        self.run(move |s, send| {
+            let limit = u32::try_from(rows.end - rows.start).unwrap_or(u32::MAX);
+            let ids = s.summaries(&filter, rows.start, limit).map(|p| p.rows.into_iter().map(|r| r.id).collect());
+            send(LibraryNews::Rows { filter, ids })
+        });
+    }
+
     /// The menus' counts under `filter`, answered with `generation`.
     pub fn facets(&self, generation: u64, filter: JobFilter) {
         self.run(move |s, send| send(LibraryNews::Facets { generation, counts: s.facet_counts(&filter) }));
@@ -108,5 +119,48 @@ impl Library {
 
     pub fn try_recv(&self) -> Option<LibraryNews> {
         self.rx.try_recv().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Waits (bounded) for the next answer.
+    fn next(lib: &Library) -> LibraryNews {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(n) = lib.try_recv() {
+                return n;
+            }
+            assert!(start.elapsed() < std::time::Duration::from_secs(10), "no answer");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_change_is_answered_then_the_collections_and_rows_come_by_position() {
+        let home = tempfile::tempdir().unwrap();
+        let (store, jobs) = crate::export::testing::library(home.path(), 4, 0, 0);
+        let lib = Library::new(store.clone(), std::sync::Arc::new(|| {}));
+        lib.create("  ".into());
+        assert!(matches!(
+            next(&lib),
+            LibraryNews::Changed { change: Change::Create, result: Err(LibraryError::EmptyName) }
+        ));
+        assert!(matches!(next(&lib), LibraryNews::Collections(Ok(c)) if c.is_empty()));
+        lib.create("Cranes".into());
+        let _ = next(&lib);
+        let LibraryNews::Collections(Ok(c)) = next(&lib) else { panic!() };
+        lib.add(c[0].id, jobs.iter().map(|j| j.id.clone()).collect());
+        assert!(
+            matches!(next(&lib), LibraryNews::Changed { result: Ok(said), .. } if said == "added 4 job(s) (0 already in it)")
+        );
+        assert!(matches!(next(&lib), LibraryNews::Collections(Ok(c)) if c[0].jobs == 4));
+        let newest: Vec<String> =
+            store.summaries(&JobFilter::default(), 0, 10).unwrap().rows.into_iter().map(|r| r.id).collect();
+        lib.rows(JobFilter::default(), 1..3);
+        let LibraryNews::Rows { ids: Ok(ids), .. } = next(&lib) else { panic!() };
+        assert_eq!(ids, newest[1..3]);
     }
 }

@@ -42,6 +42,12 @@ impl MjdeskApp {
                     }
                     self.panels.collections.heard(change, result);
                 }
+                LibraryNews::Rows { filter, ids } => match ids {
+                    // a range chosen under another filter is dropped
+                    Ok(ids) if &filter == self.state.list.filter() => self.panels.jobs.selection.add(ids),
+                    Ok(_) => {}
+                    Err(e) => self.state.message = Some(crate::textsafe::one_line(&e.to_string()).into_owned()),
+                },
                 LibraryNews::Facets { generation, counts } => {
                     let counts = counts.map_err(|e| crate::textsafe::one_line(&e.to_string()).into_owned());
                     self.state.facets.answered(generation, counts);

@@ -27,20 +27,24 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Takes in a click on row `index` (job `id`) of `list`.
-    pub fn click(&mut self, list: &JobList, index: u64, id: &str, how: Click) {
+    /// Takes in a click on row `index` (job `id`) of `list`. For a range with rows the list
+    /// has not read (a scrollbar dragged past them), returns the rows whose ids the store
+    /// must give ([`Selection::add`]).
+    pub fn click(&mut self, list: &JobList, index: u64, id: &str, how: Click) -> Option<std::ops::Range<u64>> {
         if how.range {
             let from = self.anchor.as_deref().and_then(|a| list.index_of(a)).unwrap_or(index);
-            let (a, b) = (from.min(index), from.max(index));
+            let rows = from.min(index)..from.max(index) + 1;
             if !how.toggle {
                 self.ids.clear();
             }
-            self.ids.extend(list.ids_in(a..b + 1));
+            let read = list.ids_in(rows.clone());
+            let missing = (read.len() as u64) < rows.end - rows.start;
+            self.ids.extend(read);
             self.ids.insert(id.to_owned());
             if self.anchor.is_none() {
                 self.anchor = Some(id.to_owned());
             }
-            return;
+            return missing.then_some(rows);
         }
         if how.toggle {
             if !self.ids.remove(id) {
@@ -51,6 +55,12 @@ impl Selection {
             self.ids.insert(id.to_owned());
         }
         self.anchor = Some(id.to_owned());
+        None
+    }
+
+    /// Adds jobs the store read for a range.
+    pub fn add(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.ids.extend(ids);
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -146,6 +156,31 @@ mod tests {
         s.click(&list, 10, &ids[10], CTRL);
         s.click(&list, 12, &ids[12], Click { toggle: true, range: true });
         assert_eq!(s.len(), 121 + 3);
+    }
+
+    #[test]
+    fn a_range_over_rows_not_read_asks_the_store_for_them() {
+        let (mut list, ids) = list(250);
+        // the list forgets its pages for a new filter, then reads the first and last
+        list.set_filter(crate::store::JobFilter { text: "job".into(), ..Default::default() });
+        let reads = list.wanted(0..1);
+        let Some(crate::app::list::ListRead::Count { generation, .. }) = reads.first() else { panic!("{reads:?}") };
+        let summary = |i: usize| {
+            let req = JobRequest::Imagine { prompt: format!("job {i}") };
+            let mut j = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+            j.id = ids[i].clone();
+            JobSummary::of(&j)
+        };
+        list.counted(*generation, 250);
+        list.page_read(*generation, 0, (0..100).map(summary).collect(), Vec::new());
+        list.page_read(*generation, 2, (200..250).map(summary).collect(), Vec::new());
+        let mut s = Selection::default();
+        assert_eq!(s.click(&list, 5, &ids[5], PLAIN), None);
+        assert_eq!(s.click(&list, 220, &ids[220], SHIFT), Some(5..221), "page 1 is not read");
+        assert_eq!(s.len(), 95 + 21, "the rows read are chosen at once");
+        s.add(ids[100..200].iter().cloned());
+        assert_eq!(s.len(), 216);
+        assert_eq!(s.click(&list, 7, &ids[7], SHIFT), None, "all read");
     }
 
     #[test]

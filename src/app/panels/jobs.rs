@@ -85,7 +85,9 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState,
                     let highlighted = state.highlight.as_deref() == Some(job.id.as_str());
                     if row_ui(ui, job, Look { chosen, focused, highlighted }).clicked() {
                         let how = ui.input(|i| Click { toggle: i.modifiers.command, range: i.modifiers.shift });
-                        panel.selection.click(&state.list, index as u64, &job.id, how);
+                        if let Some(rows) = panel.selection.click(&state.list, index as u64, &job.id, how) {
+                            commands.push(UiCommand::ChooseRows { filter: state.list.filter().clone(), rows });
+                        }
                         commands.push(UiCommand::Select { job_id: job.id.clone() });
                     }
                 }
