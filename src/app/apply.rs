@@ -119,6 +119,7 @@ impl MjdeskApp {
             UiCommand::PasteImage { target } => self.picker.paste(target),
             UiCommand::UsePrompt { prompt } => self.panels.prompt.use_prompt(&prompt),
             UiCommand::EditPrompt { job_id } => self.edit_prompt(&job_id),
+            UiCommand::ClearSelection => self.panels.jobs.selection.clear(),
             UiCommand::ChooseRows { filter, rows } => self.library(|l| l.rows(filter, rows)),
             UiCommand::CreateCollection { name } => self.library(|l| l.create(name)),
             UiCommand::RenameCollection { id, name } => self.library(|l| l.rename(id, name)),

@@ -105,6 +105,8 @@ pub enum UiCommand {
         filter: crate::store::JobFilter,
         rows: std::ops::Range<u64>,
     },
+    /// Forget which jobs are chosen in the list.
+    ClearSelection,
     /// Make an empty collection (the name is checked already).
     CreateCollection {
         name: String,

@@ -203,6 +203,8 @@ impl MjdeskApp {
                 job: self.state.selected_job(),
                 imagine_blocked: imagine_blocked.as_deref(),
                 canvas_open,
+                filter: Some(self.state.list.filter()),
+                chosen: self.panels.jobs.selection.len(),
             };
             let entries = palette::entries(&cx);
             if let Some(run) = palette::palette_window(ctx, &mut self.panels.palette, &entries) {
