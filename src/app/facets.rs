@@ -28,6 +28,13 @@ impl Facets {
         self.stale = true;
     }
 
+    /// A new engine (a reconnect) answers from now on: a read the old one was asked is not
+    /// waited for.
+    pub fn restart(&mut self) {
+        self.asking = None;
+        self.stale = true;
+    }
+
     /// The read to ask for now under `filter`, if one is needed and none is running.
     pub fn wanted(&mut self, filter: &JobFilter) -> Option<(u64, JobFilter)> {
         if self.asking.is_some() || (!self.stale && self.counted_for.as_ref() == Some(filter)) {
@@ -89,5 +96,9 @@ mod tests {
         assert_eq!(f.error.as_deref(), Some("the disk is gone"));
         assert_eq!(f.counts().map(|c| c.total), Some(8), "the last counts stay");
         assert_eq!(f.wanted(&liked), None, "not asked again every frame after a failure");
+        f.stale();
+        assert!(f.wanted(&liked).is_some());
+        f.restart();
+        assert!(f.wanted(&liked).is_some(), "the new engine is asked, the old one's answer not awaited");
     }
 }

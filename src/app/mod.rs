@@ -140,6 +140,7 @@ impl MjdeskApp {
                 self.state.simulated = simulated;
                 self.state.limit = started.limit;
                 self.state.engine = state::Engine::Ready;
+                self.state.facets.restart();
                 self.panels.prompt.history = prompt_params::PromptHistory::new(started.history);
                 if let Some(prefs) = started.canvas_prefs.as_deref().and_then(|j| serde_json::from_str(j).ok()) {
                     self.canvas_prefs = prefs;
