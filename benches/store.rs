@@ -6,6 +6,8 @@
 //! The library at 100,000 jobs (three gateways, six aspect ratios, four model versions, three
 //! modes, 5% liked, 10% rated, 20 collections of 250, one job a minute): the first page and
 //! the count under each library filter and some combinations, and the filter menus' counts.
+//!
+//! Export of 100 jobs (400 images) into a folder, against writing the same bytes plainly.
 
 use std::hint::black_box;
 
@@ -208,5 +210,90 @@ fn library_100k(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, store, library_100k);
+/// `Export` of 100 finished jobs, four 512 KiB images each (about 200 MiB with sidecars), into
+/// a fresh folder on the same disk: each image and sidecar written to a temporary file,
+/// fsynced and renamed. Beside it, the floor: the same files (each image and a sidecar-sized
+/// file) written and fsynced with no export work at all (no JSON, no store read, no rename).
+/// Export near the floor, and its CPU time (printed once) far below its wall time, mean the
+/// disk, not the CPU, sets its speed.
+fn export_100(c: &mut Criterion) {
+    const JOBS: usize = 100;
+    const IMAGE: usize = 512 << 10;
+    let home = tempfile::tempdir().unwrap();
+    let store = Store::open(&home.path().join("data")).unwrap();
+    let images = home.path().join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    let mut jobs = Vec::with_capacity(JOBS);
+    for i in 0..JOBS {
+        let mut j = job(i, None);
+        for (n, image) in j.images.iter_mut().enumerate() {
+            let path = images.join(format!("{i}_{n}.png"));
+            std::fs::write(&path, noise(IMAGE, (i * 4 + n) as u64)).unwrap();
+            image.local_path = Some(path);
+        }
+        store.insert_job(&j).unwrap();
+        jobs.push(j);
+    }
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let out = |n: &mut u32| {
+        *n += 1;
+        home.path().join(format!("out{n}"))
+    };
+    let mut n = 0;
+    let first = out(&mut n);
+    let (cpu, wall) = (cpu_seconds(), std::time::Instant::now());
+    let done = mjdesk::export::export_jobs(&store, &jobs, &first, &never, |_| {}).unwrap();
+    let (cpu, wall) = (cpu_seconds() - cpu, wall.elapsed().as_secs_f64());
+    assert_eq!(done.images, JOBS * 4);
+    let sidecar = (done.bytes as usize - JOBS * 4 * IMAGE) / (JOBS * 4);
+    println!(
+        "export of {JOBS} jobs: {:.1} MiB in {wall:.2} s wall, {cpu:.2} s CPU (user + system, {:.0}% of the wall time); sidecars {sidecar} B",
+        done.bytes as f64 / (1 << 20) as f64,
+        100.0 * cpu / wall
+    );
+    std::fs::remove_dir_all(&first).unwrap();
+    let mut g = c.benchmark_group("export_100_jobs");
+    g.sample_size(10);
+    g.throughput(criterion::Throughput::Bytes(done.bytes));
+    g.bench_function("export", |b| {
+        b.iter_with_large_drop(|| {
+            let dir = out(&mut n);
+            black_box(mjdesk::export::export_jobs(&store, &jobs, &dir, &never, |_| {}).unwrap());
+            std::fs::remove_dir_all(dir).unwrap();
+        })
+    });
+    let side = vec![b' '; sidecar];
+    g.bench_function("floor_write_and_fsync_only", |b| {
+        b.iter(|| {
+            let dir = out(&mut n);
+            std::fs::create_dir_all(&dir).unwrap();
+            for j in &jobs {
+                for (k, image) in j.images.iter().enumerate() {
+                    let bytes = std::fs::read(image.local_path.as_ref().unwrap()).unwrap();
+                    for (name, bytes) in
+                        [(format!("{}_{k}.png", j.id), &bytes[..]), (format!("{}_{k}.json", j.id), &side)]
+                    {
+                        let mut f = std::fs::File::create(dir.join(name)).unwrap();
+                        std::io::Write::write_all(&mut f, bytes).unwrap();
+                        f.sync_all().unwrap();
+                    }
+                }
+            }
+            std::fs::remove_dir_all(dir).unwrap();
+        })
+    });
+    g.finish();
+}
+
+/// This process's CPU time so far (user + system), from /proc (Linux); 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // the fields after the command name, which is in parentheses
+    let fields: Vec<&str> = stat.rsplit_once(") ").map(|(_, rest)| rest.split(' ').collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; 100 ticks a second
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+criterion_group!(benches, store, library_100k, export_100);
 criterion_main!(benches);

@@ -124,12 +124,54 @@ impl MjdeskApp {
             UiCommand::PasteImage { target } => self.picker.paste(target),
             UiCommand::UsePrompt { prompt } => self.panels.prompt.use_prompt(&prompt),
             UiCommand::EditPrompt { job_id } => self.edit_prompt(&job_id),
+            UiCommand::ClearSelection => self.panels.jobs.selection.clear(),
+            UiCommand::ChooseRows { filter, rows } => self.library(|l| l.rows(filter, rows)),
+            UiCommand::CreateCollection { name } => self.library(|l| l.create(name)),
+            UiCommand::RenameCollection { id, name } => self.library(|l| l.rename(id, name)),
+            UiCommand::DeleteCollection { id } => self.library(|l| l.delete(id)),
+            UiCommand::AddToCollection { id, jobs } => self.library(|l| l.add(id, jobs)),
+            UiCommand::RemoveFromCollection { id, jobs } => self.library(|l| l.remove(id, jobs)),
+            UiCommand::Export { folder } => self.export(folder),
+            UiCommand::CancelExport => {
+                self.bulk.cancel();
+                self.state.export.cancelling();
+            }
             UiCommand::CanvasAction(action) => {
                 if let Some(canvas) = self.editor.as_mut().and_then(ActiveEditor::canvas_mut) {
                     canvas.apply(action);
                 }
             }
         }
+    }
+
+    /// Runs `work` on the library's store worker, or says the engine is not up yet.
+    fn library(&mut self, work: impl FnOnce(&super::library::Library)) {
+        match self.engine.running() {
+            Some(run) => work(&run.library),
+            None => self.panels.collections.outcome = Some(Err(NOT_CONNECTED.to_owned())),
+        }
+    }
+
+    /// Exports the jobs chosen in the list, or every job it shows when none is, into
+    /// `folder` (None: the dialog's).
+    fn export(&mut self, folder: Option<std::path::PathBuf>) {
+        use super::bulk_export::{ExportStatus, ExportWhat};
+        if self.state.export.busy() {
+            return;
+        }
+        let Some(store) = self.store() else {
+            self.state.export = ExportStatus::Ended { said: NOT_CONNECTED.to_owned(), failed: true };
+            return;
+        };
+        let chosen = &self.panels.jobs.selection;
+        let what = if chosen.is_empty() {
+            ExportWhat::Filter(self.state.list.filter().clone())
+        } else {
+            ExportWhat::Jobs(chosen.ids())
+        };
+        let start_in = self.state.download_dir.clone().or_else(export::default_download_dir);
+        self.bulk.start(store, what, folder, start_in);
+        self.state.export = ExportStatus::Choosing;
     }
 
     /// The one way anything is sent: `intent` to `to` (the window's own gateway, in the prompt

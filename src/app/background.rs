@@ -206,6 +206,8 @@ pub enum Loaded {
     Marks {
         id: String,
         marks: Result<crate::store::Marks, crate::store::LibraryError>,
+        /// True when they were just changed (a like or a rating), not only read.
+        changed: bool,
     },
 }
 
@@ -253,17 +255,21 @@ impl Loader {
 
     /// Job `id`'s like and rating.
     pub fn marks(&self, id: String) {
-        self.run(move |s| Loaded::Marks { marks: s.marks(&id), id })
+        self.run(move |s| Loaded::Marks { marks: s.marks(&id), id, changed: false })
     }
 
     /// Likes job `id`, or takes the like back; answered with its marks.
     pub fn toggle_like(&self, id: String) {
-        self.run(move |s| Loaded::Marks { marks: s.toggle_liked(&id).and_then(|_| s.marks(&id)), id })
+        self.run(move |s| Loaded::Marks { marks: s.toggle_liked(&id).and_then(|_| s.marks(&id)), id, changed: true })
     }
 
     /// Rates job `id` (`None` clears it); answered with its marks.
     pub fn rate(&self, id: String, stars: Option<u8>) {
-        self.run(move |s| Loaded::Marks { marks: s.set_rating(&id, stars).and_then(|_| s.marks(&id)), id })
+        self.run(move |s| Loaded::Marks {
+            marks: s.set_rating(&id, stars).and_then(|_| s.marks(&id)),
+            id,
+            changed: true,
+        })
     }
 
     /// The store this loader reads (for a restart on new settings).

@@ -106,6 +106,43 @@ pub enum UiCommand {
     EditPrompt {
         job_id: String,
     },
+    /// Add to the jobs chosen in the list those in rows `rows` under `filter` (a Shift+click
+    /// range over rows the list has not read).
+    ChooseRows {
+        filter: crate::store::JobFilter,
+        rows: std::ops::Range<u64>,
+    },
+    /// Forget which jobs are chosen in the list.
+    ClearSelection,
+    /// Make an empty collection (the name is checked already).
+    CreateCollection {
+        name: String,
+    },
+    RenameCollection {
+        id: crate::store::CollectionId,
+        name: String,
+    },
+    /// Delete a collection; its jobs stay.
+    DeleteCollection {
+        id: crate::store::CollectionId,
+    },
+    /// Put jobs (by our id) in a collection.
+    AddToCollection {
+        id: crate::store::CollectionId,
+        jobs: Vec<String>,
+    },
+    /// Take jobs out of a collection.
+    RemoveFromCollection {
+        id: crate::store::CollectionId,
+        jobs: Vec<String>,
+    },
+    /// Export the jobs chosen in the list (or every job it shows) into `folder`, or (None)
+    /// into the folder the desktop's dialog gives.
+    Export {
+        folder: Option<std::path::PathBuf>,
+    },
+    /// Stop the export under way between two images.
+    CancelExport,
     /// Do on the open editor's mask canvas what its toolbar or key does (from the palette).
     CanvasAction(crate::app::canvas::Action),
 }

@@ -33,6 +33,8 @@ pub struct Running {
     pub manager: JobManager,
     updates: Updates,
     pub loader: Loader,
+    /// Collections and the filter menus' counts, off the window's thread.
+    pub library: super::library::Library,
     /// The window's own gateway: where new jobs (not follow-ups) go.
     pub provider: Provider,
     pub endpoint: String,
@@ -135,7 +137,10 @@ impl Engine {
             Ok(started) => {
                 let Started { store, manager, updates, connection, limit, history, settings, canvas_prefs, notice } =
                     started;
+                let library = super::library::Library::new(store.clone(), self.repaint.clone());
+                library.collections();
                 self.slot = Slot::Running(Box::new(Running {
+                    library,
                     loader: Loader::new(store, self.repaint.clone()),
                     manager,
                     updates,

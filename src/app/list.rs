@@ -64,13 +64,17 @@ impl JobList {
         self.pages.get(&(index / PAGE as u64))?.get((index % PAGE as u64) as usize)
     }
 
-    /// Job `id`'s like and rating changed: its row (if read) shows them.
-    pub fn set_marks(&mut self, id: &str, liked: bool, rating: Option<u8>) {
+    /// Job `id`'s like and rating as read: its row (if read) shows them. True when a row
+    /// showed others.
+    pub fn set_marks(&mut self, id: &str, liked: bool, rating: Option<u8>) -> bool {
+        let mut changed = false;
         for rows in self.pages.values_mut() {
             if let Some(row) = rows.iter_mut().find(|r| r.id == id) {
+                changed |= (row.liked, row.rating) != (liked, rating);
                 (row.liked, row.rating) = (liked, rating);
             }
         }
+        changed
     }
 
     /// Where job `id` sits among the rows read so far.
@@ -78,6 +82,12 @@ impl JobList {
         self.pages
             .iter()
             .find_map(|(page, rows)| rows.iter().position(|r| r.id == id).map(|i| page * PAGE as u64 + i as u64))
+    }
+
+    /// The ids of rows `range` that have been read (a Shift+click range; the pages between two
+    /// rows the designer scrolled across are read already).
+    pub fn ids_in(&self, range: std::ops::Range<u64>) -> Vec<String> {
+        range.filter_map(|i| self.row(i).map(|r| r.id.clone())).collect()
     }
 
     /// The reads needed to show rows `visible` (with a page of margin on each side).

@@ -8,18 +8,23 @@
 pub mod allocator;
 mod apply;
 pub mod background;
+pub mod bulk_export;
 pub mod canvas;
 pub mod command;
 pub mod editors;
 pub mod engine;
 pub mod export;
+pub mod facets;
 pub mod image_inputs;
 pub mod image_lru;
 mod intake;
+pub mod library;
 pub mod list;
 pub mod mask_preview;
 pub mod notices;
+mod organize;
 pub mod panels;
+pub mod selection;
 pub mod session;
 pub mod settings_form;
 pub mod state;
@@ -35,7 +40,7 @@ use command::UiCommand;
 use editors::ActiveEditor;
 use editors::shell::EditorEvent;
 use engine::Engine;
-use panels::{blend, describe, job_view, jobs, palette, prompt, prompt_params, settings, status_bar};
+use panels::{blend, collections, describe, job_view, jobs, palette, prompt, prompt_params, settings, status_bar};
 use state::AppState;
 use submission::Answer;
 
@@ -49,6 +54,7 @@ pub struct Panels {
     pub describe: describe::DescribeForm,
     pub settings: settings::SettingsUi,
     pub palette: palette::Palette,
+    pub collections: collections::CollectionsPanel,
 }
 
 /// The window: its state, and the engine behind it.
@@ -70,6 +76,8 @@ pub struct MjdeskApp {
     repaint: Repaint,
     /// Save / copy / show-in-folder, run off the UI thread.
     exports: export::Exports,
+    /// `Export`: the chosen jobs into a folder, run off the UI thread.
+    bulk: bulk_export::BulkExport,
     /// File dialog and clipboard reads for Blend and Describe.
     picker: image_inputs::ImagePicker,
     /// When `run` began, until the first frame is drawn (logged, for the start-up figure).
@@ -106,6 +114,7 @@ impl MjdeskApp {
             ctx: ctx.clone(),
             picker: image_inputs::ImagePicker::new(repaint.clone()),
             exports: export::Exports::new(Some(repaint.clone())),
+            bulk: bulk_export::BulkExport::new(repaint.clone()),
             repaint,
             first_frame: Some(started),
             first_rows: Some(started),
@@ -149,6 +158,7 @@ impl MjdeskApp {
                 self.state.simulated = simulated;
                 self.state.limit = started.limit;
                 self.state.engine = state::Engine::Ready;
+                self.state.facets.restart();
                 if let Some(path) = self.open_image.take() {
                     self.take_images(command::PickFor::Edit, vec![crate::intent::ImageSource::File(path)]);
                 }
@@ -212,6 +222,9 @@ impl MjdeskApp {
     /// its keys (Ctrl+K, and Up/Down/Enter/Escape while it is open) are taken first.
     fn palette_ui(&mut self, ctx: &egui::Context) {
         palette::keys(ctx, &mut self.panels.palette);
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::E)) {
+            self.commands.push(UiCommand::Export { folder: None });
+        }
         if self.panels.palette.open {
             let canvas_open = self.editor.as_mut().and_then(ActiveEditor::canvas_mut).is_some();
             let imagine_blocked = prompt::imagine_unavailable(&self.panels.prompt);
@@ -219,6 +232,8 @@ impl MjdeskApp {
                 job: self.state.selected_job(),
                 imagine_blocked: imagine_blocked.as_deref(),
                 canvas_open,
+                filter: Some(self.state.list.filter()),
+                chosen: self.panels.jobs.selection.len(),
             };
             let entries = palette::entries(&cx);
             if let Some(run) = palette::palette_window(ctx, &mut self.panels.palette, &entries) {
@@ -267,6 +282,8 @@ impl eframe::App for MjdeskApp {
         for cmd in std::mem::take(&mut self.commands) {
             self.apply(cmd);
         }
+        self.poll_library();
+        self.poll_export();
         self.picked_images();
         self.incoming_images(ctx);
         for outcome in self.exports.poll() {
@@ -327,6 +344,14 @@ impl eframe::App for MjdeskApp {
                     .on_hover_text("Four prompts for an image");
             });
             ui.add_space(6.0);
+        });
+        egui::Panel::left("collections").default_size(190.0).show(ui, |ui| {
+            let cx = collections::CollectionsCx {
+                filter: self.state.list.filter(),
+                selection: &self.panels.jobs.selection,
+                focused: self.state.selected.as_deref(),
+            };
+            collections::collections_ui(ui, &mut self.panels.collections, &cx, commands)
         });
         egui::Panel::left("jobs")
             .default_size(320.0)

@@ -50,6 +50,10 @@ pub struct AppState {
     pub download_dir: Option<std::path::PathBuf>,
     /// The open job's like and rating, once read (job id, marks).
     pub marks: Option<(String, crate::store::Marks)>,
+    /// Where the window's `Export` stands.
+    pub export: super::bulk_export::ExportStatus,
+    /// The filter menus' counts.
+    pub facets: super::facets::Facets,
     /// Seeds that arrived for jobs (job id → seed), from their Seed follow-ups.
     pub seeds: std::collections::HashMap<String, String>,
     /// The gateway account's balance, or why it could not be read; None where the gateway
@@ -118,7 +122,9 @@ impl AppState {
         if let (crate::job::JobKind::Seed { .. }, Some(parent), Some(seed)) = (&job.kind, &job.parent_id, &job.seed) {
             self.seeds.insert(parent.clone(), seed.clone());
         }
-        self.list.job_changed(&job);
+        if self.list.job_changed(&job) {
+            self.facets.stale();
+        }
         if job.parent_id.is_some() && job.parent_id == self.selected {
             let summary = JobSummary::of(&job);
             match self.children.iter_mut().find(|c| c.id == job.id) {
@@ -151,9 +157,17 @@ impl AppState {
                 Ok(_) => {}
                 Err(e) => self.message = failed(e),
             },
-            Loaded::Marks { id, marks } => match marks {
+            Loaded::Marks { id, marks, changed } => match marks {
                 Ok(marks) => {
-                    self.list.set_marks(&id, marks.liked, marks.rating);
+                    let row_changed = self.list.set_marks(&id, marks.liked, marks.rating);
+                    if changed || row_changed {
+                        self.facets.stale();
+                        let f = self.list.filter();
+                        if f.liked || f.min_rating.is_some_and(|n| n > 0) {
+                            // the job may join or leave the list
+                            self.list.reload();
+                        }
+                    }
                     if self.selected.as_deref() == Some(id.as_str()) {
                         self.marks = Some((id, marks));
                     }

@@ -3,7 +3,7 @@
 //! line and changes nothing.
 
 use super::args::{CollectionAction, FilterArgs};
-use super::dates;
+use crate::dates;
 use crate::intent::find_job;
 use crate::job::{Job, Provider, short_id};
 use crate::store::{Collection, JobFilter, LibraryError, Store, check_collection_name, parse_rating};

@@ -1,7 +1,6 @@
 //! The command line: scripting and batch work with the same engine as the app.
 
 mod args;
-mod dates;
 mod export;
 mod library;
 mod output;

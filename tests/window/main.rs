@@ -17,6 +17,7 @@ use mjdesk::store::Store;
 
 mod canvas_edit;
 mod drag_to_prompt;
+mod library;
 mod palette;
 mod remix;
 

@@ -6,21 +6,24 @@
 use egui::{Align2, Color32, FontId, Rect, Sense, Vec2};
 
 use crate::app::command::UiCommand;
+use crate::app::panels::export_bar;
+use crate::app::panels::filters::{FiltersForm, filters_ui};
+use crate::app::selection::{Click, Selection};
 use crate::app::state::{AppState, Engine, JobRow};
 use crate::job::{JobKind, JobStatus, now_ms};
-use crate::store::{JobFilter, JobSummary, StatusGroup};
+use crate::store::{JobFilter, JobSummary};
 
 const ROW_HEIGHT: f32 = 64.0;
 const THUMB: f32 = 52.0;
 
-/// The job kinds a designer filters by.
-const KINDS: [&str; 8] = ["imagine", "action", "blend", "describe", "seed", "inpaint", "edit", "retexture"];
-
-/// The list's own state: the search box, the rows in view, and a pending jump to the top.
+/// The list's own state: the search box, the rows in view, the jobs chosen, and a pending
+/// jump to the top.
 #[derive(Debug, Default, Clone)]
 pub struct JobsPanel {
-    /// What the search box holds (sent as the list's filter as it changes).
-    pub search: String,
+    /// The jobs chosen (click, Ctrl+click, Shift+click); the job view shows the one clicked.
+    pub selection: Selection,
+    /// The search box and the filters' fields as typed.
+    pub filters: FiltersForm,
     /// The rows the list shows now (set while drawing; the pages around them are read).
     pub visible_rows: std::ops::Range<u64>,
     /// Set when the list should bring its top into view (a new job).
@@ -29,7 +32,7 @@ pub struct JobsPanel {
 
 pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState, commands: &mut Vec<UiCommand>) {
     ui.add_space(4.0);
-    filters_ui(ui, panel, state, commands);
+    filters_ui(ui, &mut panel.filters, state.list.filter(), state.facets.counts(), commands);
     let total = state.list.total();
     ui.horizontal(|ui| {
         ui.heading("Jobs");
@@ -37,7 +40,14 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState,
             Some(n) => ui.weak(format!("{n}")),
             None => ui.weak("…"),
         };
+        if !panel.selection.is_empty() {
+            ui.weak(format!("· {} selected", panel.selection.len()));
+            if ui.small_button("Clear selection").clicked() {
+                panel.selection.clear();
+            }
+        }
     });
+    export_bar::export_bar_ui(ui, &state.export, panel.selection.len(), commands);
     match (&state.engine, total) {
         (Engine::Connecting, _) => {
             ui.horizontal(|ui| {
@@ -70,9 +80,14 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState,
         for index in range {
             match state.list.row(index as u64) {
                 Some(job) => {
-                    let selected = state.selected.as_deref() == Some(job.id.as_str());
+                    let focused = state.selected.as_deref() == Some(job.id.as_str());
+                    let chosen = panel.selection.contains(&job.id) || (focused && panel.selection.is_empty());
                     let highlighted = state.highlight.as_deref() == Some(job.id.as_str());
-                    if row_ui(ui, job, selected, highlighted).clicked() {
+                    if row_ui(ui, job, Look { chosen, focused, highlighted }).clicked() {
+                        let how = ui.input(|i| Click { toggle: i.modifiers.command, range: i.modifiers.shift });
+                        if let Some(rows) = panel.selection.click(&state.list, index as u64, &job.id, how) {
+                            commands.push(UiCommand::ChooseRows { filter: state.list.filter().clone(), rows });
+                        }
                         commands.push(UiCommand::Select { job_id: job.id.clone() });
                     }
                 }
@@ -84,45 +99,20 @@ pub fn jobs_panel_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState,
     });
 }
 
-fn filters_ui(ui: &mut egui::Ui, panel: &mut JobsPanel, state: &AppState, commands: &mut Vec<UiCommand>) {
-    let label = ui.label("Search jobs");
-    let search = ui.add(
-        egui::TextEdit::singleline(&mut panel.search).hint_text("words in the prompt").desired_width(f32::INFINITY),
-    );
-    let search = search.labelled_by(label.id);
-    let mut filter = state.list.filter().clone();
-    if search.changed() {
-        filter.text = panel.search.clone();
-    }
-    ui.horizontal(|ui| {
-        egui::ComboBox::from_id_salt("status filter")
-            .selected_text(filter.status.map_or("any status", StatusGroup::label))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut filter.status, None, "any status");
-                for g in StatusGroup::ALL {
-                    ui.selectable_value(&mut filter.status, Some(g), g.label());
-                }
-            })
-            .response
-            .on_hover_text("Filter by status");
-        egui::ComboBox::from_id_salt("kind filter")
-            .selected_text(filter.kind.as_deref().unwrap_or("any kind"))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut filter.kind, None, "any kind");
-                for k in KINDS {
-                    ui.selectable_value(&mut filter.kind, Some(k.to_owned()), k);
-                }
-            })
-            .response
-            .on_hover_text("Filter by kind");
-    });
-    if &filter != state.list.filter() {
-        commands.push(UiCommand::Filter(filter));
-    }
+/// How a row stands out.
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    /// Among the jobs chosen.
+    chosen: bool,
+    /// The job the job view shows.
+    focused: bool,
+    /// A follow-up just made from the open job.
+    highlighted: bool,
 }
 
 /// One row: a single clickable control named by the row's title, its parts painted inside.
-fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool) -> egui::Response {
+fn row_ui(ui: &mut egui::Ui, job: &JobSummary, look: Look) -> egui::Response {
+    let Look { chosen: selected, focused, highlighted } = look;
     let row = JobRow::of(job);
     let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), ROW_HEIGHT), Sense::click());
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &row.title));
@@ -141,6 +131,10 @@ fn row_ui(ui: &mut egui::Ui, job: &JobSummary, selected: bool, highlighted: bool
         Color32::TRANSPARENT
     };
     painter.rect_filled(rect.shrink(1.0), 4.0, fill);
+    if focused {
+        let stroke = egui::Stroke::new(1.5, visuals.selection.stroke.color);
+        painter.rect_stroke(rect.shrink(1.5), 4.0, stroke, egui::StrokeKind::Inside);
+    }
     let thumb_rect = Rect::from_min_size(rect.min + Vec2::new(6.0, (ROW_HEIGHT - THUMB) / 2.0), Vec2::splat(THUMB));
     thumbnail_ui(ui, job, thumb_rect);
     let left = thumb_rect.right() + 8.0;
@@ -273,7 +267,8 @@ mod tests {
 
     /// The panel over `state`; a filter it asks for is applied as the window applies it.
     fn harness(state: AppState) -> Harness<'static, S> {
-        Harness::new_ui_state(
+        // tall enough for the filters and four rows
+        Harness::builder().with_size(egui::vec2(420.0, 1000.0)).build_ui_state(
             |ui, (state, cmds, panel): &mut S| {
                 jobs_panel_ui(ui, panel, state, cmds);
                 if let Some(UiCommand::Filter(filter)) = cmds.last().cloned() {
@@ -294,6 +289,44 @@ mod tests {
         harness.get_by_label("a blue whale").click();
         harness.run_steps(2);
         assert_eq!(harness.state().1.last(), Some(&UiCommand::Select { job_id: whale }));
+    }
+
+    #[test]
+    fn click_ctrl_click_and_shift_click_choose_jobs_and_the_view_follows_the_click() {
+        let jobs: Vec<Job> = ["a fox", "a whale", "a heron", "a crab"].map(|p| job(p, JobStatus::Succeeded)).into();
+        let id = |n: usize| jobs[n].id.clone();
+        let mut harness = harness(AppState::new("sim".into(), 10, jobs.clone()));
+        harness.run_steps(2);
+        let chosen = |h: &Harness<'static, S>| {
+            let mut want: Vec<String> = h.state().2.selection.ids();
+            want.sort();
+            want
+        };
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        harness.get_by_label("a whale").click();
+        harness.run_steps(2);
+        assert_eq!(chosen(&harness), vec![id(1)]);
+        harness.get_by_label("a crab").click_modifiers(egui::Modifiers::COMMAND);
+        harness.run_steps(2);
+        assert_eq!(chosen(&harness), sorted(vec![id(1), id(3)]));
+        assert_eq!(harness.state().1.last(), Some(&UiCommand::Select { job_id: id(3) }), "the view shows the click");
+        harness.get_by_label("a fox").click_modifiers(egui::Modifiers::SHIFT);
+        harness.run_steps(2);
+        assert_eq!(chosen(&harness), sorted(vec![id(0), id(1), id(2), id(3)]), "from the crab (the anchor) up");
+        harness.get_by_label("a whale").click_modifiers(egui::Modifiers::COMMAND);
+        harness.run_steps(2);
+        assert_eq!(chosen(&harness), sorted(vec![id(0), id(2), id(3)]));
+        // the rows say they are chosen
+        let on = |h: &Harness<'static, S>, label: &str| h.get_by_label(label).accesskit_node().toggled();
+        assert_eq!(on(&harness, "a heron"), Some(egui::accesskit::Toggled::True));
+        assert_eq!(on(&harness, "a whale"), Some(egui::accesskit::Toggled::False));
+        assert!(harness.query_by_label("· 3 selected").is_some());
+        harness.get_by_label("Clear selection").click();
+        harness.run_steps(2);
+        assert!(harness.state().2.selection.is_empty());
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! window's shared state, and asks for everything else with a [`super::command::UiCommand`].
 
 pub mod blend;
+pub mod collections;
 pub mod describe;
+pub mod export_bar;
+pub mod filters;
 pub mod job_view;
 pub mod jobs;
 pub mod palette;

@@ -10,9 +10,11 @@ use crate::actions::ActionKind;
 use crate::app::canvas::{Action, Tool};
 use crate::app::command::UiCommand;
 use crate::app::editors::canvas_edit;
+use crate::app::panels::export_bar::EXPORT_KEY;
 use crate::app::panels::job_view::{ActionLayout, offers_retry, offers_seed};
 use crate::app::panels::viewer;
 use crate::job::Job;
+use crate::store::JobFilter;
 
 /// The palette's own key.
 pub const PALETTE_KEY: &str = "Ctrl+K";
@@ -89,11 +91,18 @@ pub struct Context<'a> {
     pub imagine_blocked: Option<&'a str>,
     /// An editor with the mask canvas is open.
     pub canvas_open: bool,
+    /// The job list's filter, once the window has one.
+    pub filter: Option<&'a JobFilter>,
+    /// How many jobs are chosen in the list.
+    pub chosen: usize,
 }
 
 /// Every command the window has now, in the order the window shows them.
 pub fn entries(cx: &Context<'_>) -> Vec<Entry> {
     let mut out = window_entries(cx.imagine_blocked);
+    if let Some(filter) = cx.filter {
+        out.extend(list_entries(filter, cx.chosen));
+    }
     if let Some(job) = cx.job {
         out.extend(job_entries(job));
     }
@@ -106,7 +115,7 @@ pub fn entries(cx: &Context<'_>) -> Vec<Entry> {
 /// Every shortcut the window knows (the canvas's too, whether or not it is open), from the
 /// palette's own list.
 pub fn shortcuts() -> Vec<Entry> {
-    let all = Context { job: None, imagine_blocked: None, canvas_open: true };
+    let all = Context { canvas_open: true, ..Default::default() };
     let palette = Entry::new(Group::Window, "Command palette", Some(PALETTE_KEY), Run::Shortcuts);
     std::iter::once(palette).chain(entries(&all)).filter(|e| e.shortcut.is_some()).collect()
 }
@@ -130,8 +139,24 @@ fn window_entries(imagine_blocked: Option<&str>) -> Vec<Entry> {
         Entry::new(Group::Window, "Open Describe", None, Run::OpenDescribe),
         Entry::command(Group::Window, "Settings", UiCommand::ToggleSettings),
         Entry::command(Group::Window, "Edit an image file…", UiCommand::EditFile { path: None }),
+        Entry::new(Group::Window, "Export", Some(EXPORT_KEY), Run::Command(UiCommand::Export { folder: None })),
         Entry::new(Group::Window, "Keyboard shortcuts", Some(SHORTCUTS_KEY), Run::Shortcuts),
     ]
+}
+
+/// The job list's filters and choice, as the list's controls name them.
+fn list_entries(filter: &JobFilter, chosen: usize) -> Vec<Entry> {
+    let g = Group::Window;
+    let liked = JobFilter { liked: !filter.liked, ..filter.clone() };
+    let mut out = vec![Entry::command(g, "Liked only", UiCommand::Filter(liked))];
+    let cleared = JobFilter { text: filter.text.clone(), ..Default::default() };
+    if filter != &cleared {
+        out.push(Entry::command(g, "Clear filters", UiCommand::Filter(cleared)));
+    }
+    if chosen > 0 {
+        out.push(Entry::command(g, "Clear selection", UiCommand::ClearSelection));
+    }
+    out
 }
 
 /// What the job view offers for `job`, by its labels.

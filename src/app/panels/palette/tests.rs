@@ -17,7 +17,7 @@ fn grid() -> Job {
 
 fn harness(canvas_open: bool) -> Harness<'static, S> {
     let job = grid();
-    let list = entries(&Context { job: Some(&job), imagine_blocked: None, canvas_open });
+    let list = entries(&Context { job: Some(&job), imagine_blocked: None, canvas_open, ..Default::default() });
     Harness::builder().with_size(egui::vec2(800.0, 700.0)).build_ui_state(
         |ui, (palette, list, ran): &mut S| {
             keys(ui.ctx(), palette);

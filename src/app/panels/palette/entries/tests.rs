@@ -47,6 +47,7 @@ fn the_window_commands_are_always_there_with_their_shortcuts() {
             ("Open Describe", None),
             ("Settings", None),
             ("Edit an image file…", None),
+            ("Export", Some("Ctrl+E")),
             ("Keyboard shortcuts", Some("?")),
         ]
     );
@@ -189,9 +190,25 @@ fn the_shortcuts_are_the_palettes_entries_that_have_one() {
     let all = shortcuts();
     assert!(all.iter().all(|e| e.shortcut.is_some()));
     let keys: Vec<_> = all.iter().map(|e| (e.label.as_str(), e.shortcut.unwrap())).collect();
-    assert_eq!(keys[..3], [("Command palette", "Ctrl+K"), ("Imagine", "Ctrl+Enter"), ("Keyboard shortcuts", "?")]);
+    assert_eq!(
+        keys[..4],
+        [("Command palette", "Ctrl+K"), ("Imagine", "Ctrl+Enter"), ("Export", "Ctrl+E"), ("Keyboard shortcuts", "?")]
+    );
     let canvas = entries(&Context { canvas_open: true, ..Default::default() });
     let with_keys: Vec<_> =
         canvas.iter().filter(|e| e.shortcut.is_some()).map(|e| (e.label.as_str(), e.shortcut.unwrap())).collect();
     assert_eq!(keys[1..], with_keys[..]);
+}
+
+#[test]
+fn the_lists_filters_and_choice_are_there_once_the_list_is() {
+    let all = JobFilter { text: "fox".into(), ..Default::default() };
+    let list = entries(&Context { filter: Some(&all), ..Default::default() });
+    let liked = JobFilter { liked: true, ..all.clone() };
+    assert_eq!(find(&list, "Liked only").run, Ok(Run::Command(UiCommand::Filter(liked.clone()))));
+    assert!(list.iter().all(|e| e.label != "Clear filters" && e.label != "Clear selection"), "nothing to clear");
+    let list = entries(&Context { filter: Some(&liked), chosen: 2, ..Default::default() });
+    assert_eq!(find(&list, "Liked only").run, Ok(Run::Command(UiCommand::Filter(all.clone()))), "it turns it off");
+    assert_eq!(find(&list, "Clear filters").run, Ok(Run::Command(UiCommand::Filter(all))), "the words stay");
+    assert_eq!(find(&list, "Clear selection").run, Ok(Run::Command(UiCommand::ClearSelection)));
 }

@@ -1,4 +1,4 @@
-//! Calendar days as the command line takes them (`2025-03-31`, in UTC) and moments as export
+//! Calendar days as the command line and the window's date filters take them (`2025-03-31`, in UTC) and moments as export
 //! sidecars write them (`2025-03-31T14:05:09.120Z`), with no time zone data needed.
 
 const DAY_MS: i64 = 86_400_000;
