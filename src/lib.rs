@@ -23,3 +23,4 @@ pub mod sim;
 pub mod store;
 pub mod textsafe;
 pub mod thumbs;
+pub mod video;
