@@ -11,9 +11,11 @@ use crate::mask::Mask;
 
 mod gateway;
 mod snapshot;
+pub mod video;
 
 pub use gateway::{Dimensions, Mode, Provider};
 pub use snapshot::{JobSnapshot, RemoteState, Submitted};
+pub use video::{Motion, Resolution, VideoOptions};
 
 /// An image handed to a gateway: its bytes (sent as base64) or a URL the gateway can reach.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +106,22 @@ pub enum JobRequest {
         prompt: String,
         strong: bool,
     },
+    /// Video: `image` is the start frame (a link the gateway fetches, or the file's bytes);
+    /// `parent` names the job it came from, when it did. `end` is the last frame.
+    Animate {
+        image: ImageInput,
+        parent: Option<ParentRef>,
+        end: Option<ImageInput>,
+        video: VideoOptions,
+    },
+    /// Extends clip `parent.image_index` of a video job by ~4 s. `extends` counts this one
+    /// (1 for an extend of a fresh clip), so its clip lasts [`video::clip_seconds`]`(extends)`.
+    /// AceData names the parent's `video_id`, kept in `parent.image_id`.
+    Extend {
+        parent: ParentRef,
+        extends: u8,
+        video: VideoOptions,
+    },
 }
 
 /// Vtrix canvas geometry: the canvas size and where the image sits on it.
@@ -133,15 +151,37 @@ pub struct SubmitOptions {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum JobKind {
     Imagine,
-    Action { parent: String, action: String, image_index: Option<u8> },
+    Action {
+        parent: String,
+        action: String,
+        image_index: Option<u8>,
+    },
     Blend,
     Describe,
-    Seed { parent: String },
-    Inpaint { parent: String },
+    Seed {
+        parent: String,
+    },
+    Inpaint {
+        parent: String,
+    },
     Edit,
     Retexture,
-    CanvasEdit { parent: String },
-    Remix { parent: String },
+    CanvasEdit {
+        parent: String,
+    },
+    Remix {
+        parent: String,
+    },
+    /// Video from a still; `parent` is the image job's gateway id when it came from one.
+    Animate {
+        parent: Option<String>,
+    },
+    /// Clip `index` of video job `parent`, extended; `extends` as in [`JobRequest::Extend`].
+    Extend {
+        parent: String,
+        index: u8,
+        extends: u8,
+    },
 }
 
 impl JobKind {
@@ -157,6 +197,21 @@ impl JobKind {
             JobKind::Retexture => "retexture",
             JobKind::CanvasEdit { .. } => "canvas-edit",
             JobKind::Remix { .. } => "remix",
+            JobKind::Animate { .. } => "animate",
+            JobKind::Extend { .. } => "extend",
+        }
+    }
+
+    /// True when the job's results are clips (MP4), not images.
+    pub fn is_video(&self) -> bool {
+        matches!(self, JobKind::Animate { .. } | JobKind::Extend { .. })
+    }
+
+    /// How many times this job's clips have been extended (0 for a fresh animate).
+    pub fn extends(&self) -> u8 {
+        match self {
+            JobKind::Extend { extends, .. } => *extends,
+            _ => 0,
         }
     }
 
@@ -167,7 +222,9 @@ impl JobKind {
             | JobKind::Seed { parent }
             | JobKind::Inpaint { parent }
             | JobKind::CanvasEdit { parent }
-            | JobKind::Remix { parent } => Some(parent),
+            | JobKind::Remix { parent }
+            | JobKind::Extend { parent, .. } => Some(parent),
+            JobKind::Animate { parent } => parent.as_deref(),
             _ => None,
         }
     }
@@ -188,6 +245,14 @@ impl JobKind {
             JobRequest::Edit { retexture: true, .. } => JobKind::Retexture,
             JobRequest::CanvasEdit { parent, .. } => JobKind::CanvasEdit { parent: parent.job_id.clone() },
             JobRequest::Remix { parent, .. } => JobKind::Remix { parent: parent.job_id.clone() },
+            JobRequest::Animate { parent, .. } => {
+                JobKind::Animate { parent: parent.as_ref().map(|p| p.job_id.clone()) }
+            }
+            JobRequest::Extend { parent, extends, .. } => JobKind::Extend {
+                parent: parent.job_id.clone(),
+                index: parent.image_index.unwrap_or(0),
+                extends: *extends,
+            },
         }
     }
 }
@@ -331,6 +396,9 @@ impl Job {
             | JobRequest::CanvasEdit { prompt, .. }
             | JobRequest::Remix { prompt, .. } => Some(prompt.clone()),
             JobRequest::Inpaint { prompt, .. } => prompt.clone(),
+            JobRequest::Animate { video, .. } | JobRequest::Extend { video, .. } => {
+                video.manual_prompt().map(str::to_owned)
+            }
             _ => None,
         };
         Self {
