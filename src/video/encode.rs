@@ -2,6 +2,7 @@
 //! NAL units), then re-packed as the MP4 sample format wants it (each NAL prefixed by its
 //! 4-byte length; SPS and PPS moved into the track's `avcC` box).
 
+use std::borrow::Borrow;
 use std::io::Cursor;
 
 use image::RgbaImage;
@@ -34,14 +35,15 @@ impl EncodeSettings {
     }
 }
 
-/// Encodes `frames` (all the same size, even sides) into an MP4 file's bytes.
-pub fn encode_mp4<'a>(
-    frames: impl IntoIterator<Item = &'a RgbaImage>,
+/// Encodes `frames` (all the same size, even sides) into an MP4 file's bytes. Frames may be
+/// borrowed or made one by one as they are taken (only one is held at a time).
+pub fn encode_mp4<F: Borrow<RgbaImage>>(
+    frames: impl IntoIterator<Item = F>,
     settings: EncodeSettings,
 ) -> Result<Vec<u8>, VideoError> {
     let mut frames = frames.into_iter().peekable();
     let first = frames.peek().ok_or(VideoError::NoFrames)?;
-    let (w, h) = first.dimensions();
+    let (w, h) = first.borrow().dimensions();
     if w == 0 || h == 0 || w % 2 == 1 || h % 2 == 1 || w > super::MAX_SIDE || h > super::MAX_SIDE {
         return Err(VideoError::FrameSize { index: 0, want_w: w & !1, want_h: h & !1, w, h });
     }
@@ -63,6 +65,7 @@ pub fn encode_mp4<'a>(
     let mut pps: Option<Vec<u8>> = None;
     let mut samples: Vec<(Vec<u8>, bool)> = Vec::new();
     for (index, frame) in frames.enumerate() {
+        let frame = frame.borrow();
         if frame.dimensions() != (w, h) {
             let (fw, fh) = frame.dimensions();
             return Err(VideoError::FrameSize { index, want_w: w, want_h: h, w: fw, h: fh });
