@@ -17,7 +17,9 @@ use super::Inner;
 use crate::cache::ImageCache;
 use crate::error::{FailureKind, GatewayError};
 use crate::gateway::GatewayClient;
-use crate::job::{Job, JobImage};
+use std::borrow::Cow;
+
+use crate::job::{ImageInput, Job, JobImage, JobRequest};
 use crate::retry::Backoff;
 
 /// Attempts at an image whose host stalled.
@@ -237,4 +239,24 @@ fn live_url(endpoint: &str, client: &GatewayClient, url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// `req` as it is to be sent now: on the built-in simulator, a frame given as one of its own
+/// links from an earlier run (another port) is pointed at the simulator serving now, as
+/// [`live_url`] does for downloads.
+pub fn live_request<'a>(endpoint: &str, client: &GatewayClient, req: &'a JobRequest) -> Cow<'a, JobRequest> {
+    let JobRequest::Animate { image, parent, end, video } = req else { return Cow::Borrowed(req) };
+    if endpoint != crate::connect::SIM_ENDPOINT {
+        return Cow::Borrowed(req);
+    }
+    let live = |i: &ImageInput| match i {
+        ImageInput::Url(u) => ImageInput::Url(live_url(endpoint, client, u)),
+        other => other.clone(),
+    };
+    Cow::Owned(JobRequest::Animate {
+        image: live(image),
+        parent: parent.clone(),
+        end: end.as_ref().map(live),
+        video: video.clone(),
+    })
 }

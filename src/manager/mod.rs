@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, mpsc};
 
 pub use config::ManagerConfig;
+pub use download::live_request;
 pub use messages::{Command, CommandId, ManagerError, QueueCounts, Update, Updates};
 pub use validate::{InvalidRequest, validate_request};
 

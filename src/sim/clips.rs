@@ -174,7 +174,18 @@ fn blend(frame: &mut RgbaImage, to: &RgbaImage, k: f32) {
 
 /// A start or end frame a client sent (a link to one of our images, base64, a data URI) as
 /// PNG; None for a link the simulator cannot read (the job then fails as a bad link would).
-pub(super) async fn frame(sim: &super::state::Sim, src: &str) -> Result<Option<Vec<u8>>, String> {
+pub(super) async fn frame(sim: &std::sync::Arc<super::state::Sim>, src: &str) -> Result<Option<Vec<u8>>, String> {
+    // One of our images from an earlier run (this simulator keeps its jobs across restarts):
+    // rendered again first, as `/cdn` does when it is asked for one.
+    let name = url::Url::parse(src.trim())
+        .ok()
+        .and_then(|u| u.path().strip_prefix("/cdn/").and_then(|n| n.strip_suffix(".png")).map(str::to_owned));
+    if let Some(name) = name
+        && matches!(sim.cdn.get(&name), super::cdn::CdnLookup::Missing)
+        && let Some(job) = sim.job_of_image(&name)
+    {
+        let _ = sim.status(&job).await;
+    }
     match inputs::load(sim, src).await? {
         Some(img) => inputs::off_runtime(move || Ok(crate::imageio::encode_png(&img))).await?.map(Some),
         None => Ok(None),
