@@ -105,12 +105,11 @@ pub(super) fn animate(
     })
 }
 
+/// The job a frame came from, and its image index when it has several.
+type FromJob = (Job, Option<u8>);
+
 /// A frame as the gateway takes it, with the job (and its image index) it came from.
-fn frame(
-    store: &Store,
-    provider: Provider,
-    source: FrameSource,
-) -> Result<(ImageInput, Option<(Job, Option<u8>)>), IntentError> {
+fn frame(store: &Store, provider: Provider, source: FrameSource) -> Result<(ImageInput, Option<FromJob>), IntentError> {
     let (id, index) = match source {
         FrameSource::Image(image) => return Ok((image_input(image)?, None)),
         FrameSource::Job { id, index } => (id, index),

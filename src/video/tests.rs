@@ -78,7 +78,7 @@ fn the_poster_is_the_first_frame_as_png() {
 fn bad_input_is_an_error_not_a_panic() {
     assert!(matches!(Mp4Decoder::new(Vec::new()), Err(VideoError::NotMp4(_))));
     assert!(matches!(Mp4Decoder::new(b"<html>nope</html>".to_vec()), Err(VideoError::NotMp4(_))));
-    let mut mp4 = encode_mp4(&frames(64, 48, 6), EncodeSettings::for_size(64, 48, 24)).unwrap();
+    let mut mp4 = encode_mp4(frames(64, 48, 6), EncodeSettings::for_size(64, 48, 24)).unwrap();
     // Cut in the middle: the header may read, the frames may not; either way an error.
     mp4.truncate(mp4.len() / 2);
     let cut = Mp4Decoder::new(mp4).and_then(|mut d| {
@@ -92,7 +92,7 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(Mp4Decoder::new(junk).is_err());
     // Odd sizes and size changes are refused before encoding.
     assert!(matches!(
-        encode_mp4(&frames(63, 48, 2), EncodeSettings::for_size(63, 48, 24)),
+        encode_mp4(frames(63, 48, 2), EncodeSettings::for_size(63, 48, 24)),
         Err(VideoError::FrameSize { .. })
     ));
     let mut mixed = frames(64, 48, 2);
@@ -101,5 +101,5 @@ fn bad_input_is_an_error_not_a_panic() {
         encode_mp4(&mixed, EncodeSettings::for_size(64, 48, 24)),
         Err(VideoError::FrameSize { index: 2, .. })
     ));
-    assert_eq!(encode_mp4(&Vec::<RgbaImage>::new(), EncodeSettings::for_size(64, 48, 24)), Err(VideoError::NoFrames));
+    assert_eq!(encode_mp4(Vec::<RgbaImage>::new(), EncodeSettings::for_size(64, 48, 24)), Err(VideoError::NoFrames));
 }

@@ -41,7 +41,7 @@ async fn a_clip_over_300_mb_is_refused_up_front_or_midway_and_a_stall_ends_at_th
 
 /// A gateway that says a video job succeeded with clips at `clip`.
 async fn gateway(clip: &'static str) -> Hostile {
-    let host = Hostile::start(move |r| {
+    Hostile::start(move |r| {
         if r.path.contains("/fetch") {
             let url = format!("http://{}{clip}", r.header("host").unwrap_or_default());
             Reply::json(200, json!({"status": "SUCCESS", "message": "", "data": {"jobId": "v-1", "videos": [url]}}))
@@ -53,8 +53,7 @@ async fn gateway(clip: &'static str) -> Hostile {
             Reply::html(200, "<html>sign in to see this video</html>")
         }
     })
-    .await;
-    host
+    .await
 }
 
 async fn run_job(host: &Hostile) -> mjdesk::job::Job {

@@ -102,9 +102,7 @@ fn bad_animates_are_refused_in_one_line() {
         &store,
     ));
     assert_eq!(e.to_string(), "Vtrix has no video call; animate and extend work on TTAPI and AceData");
-    for e in [e] {
-        assert!(!e.to_string().contains('\n'));
-    }
+    assert!(!e.to_string().contains('\n'));
 }
 
 #[test]
