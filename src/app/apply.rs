@@ -52,6 +52,18 @@ impl MjdeskApp {
                     Control::JobView { job_id, label },
                 )
             }
+            UiCommand::Animate { job_id, index, video } => {
+                let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
+                let start = crate::intent::FrameSource::Job { id: job_id.clone(), index };
+                let control = Control::JobView { job_id, label: "Animate".into() };
+                self.send(Intent::Animate { start, end: None, video }, Some(to), control)
+            }
+            UiCommand::Extend { job_id, index } => {
+                let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
+                let control = Control::JobView { job_id: job_id.clone(), label: format!("Extend {}", index + 1) };
+                let video = crate::job::VideoOptions::default();
+                self.send(Intent::Extend { parent: job_id, index, video }, Some(to), control)
+            }
             UiCommand::Seed { job_id } => {
                 let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
                 let control = Control::JobView { job_id: job_id.clone(), label: "Seed".into() };

@@ -19,6 +19,7 @@ mod intake;
 pub mod list;
 pub mod mask_preview;
 pub mod panels;
+pub mod player;
 pub mod session;
 pub mod settings_form;
 pub mod state;

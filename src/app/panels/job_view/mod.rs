@@ -65,7 +65,7 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands
         return;
     };
     // The open job's images stay decoded (the full-size view draws them too).
-    for image in job.result_images() {
+    for image in job.result_images().into_iter().filter(|_| !job.kind.is_video()) {
         if let Some(path) = &image.local_path {
             crate::app::image_lru::touch(
                 ui.ctx(),
@@ -103,6 +103,15 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands
         ui.separator();
         marks::marks_ui(ui, job, state.selected_marks(), commands);
     });
+    if job.kind.is_video() {
+        let height = (ui.available_height() - 8.0).max(64.0);
+        crate::app::panels::clips::clips_ui(ui, job, height, commands);
+        view.news_ui(ui, job);
+        return;
+    }
+    crate::app::panels::clips::stop_all(ui.ctx());
+    // Above the images, so it is in view however large they are.
+    crate::app::panels::animate::animate_form_ui(ui, job, commands);
     let layout = ActionLayout::of(job);
     let images = job.result_images();
     // Room for the action row under the images.
@@ -338,6 +347,9 @@ fn actions_ui(
             viewer::export_buttons(ui, job, 0, commands);
         }
         crate::app::editors::canvas_edit::open_buttons_ui(ui, job, commands);
+        if job.status == JobStatus::Succeeded && !images.is_empty() && images.len() <= 4 {
+            crate::app::panels::animate::animate_button_ui(ui, job, images.len());
+        }
     });
 }
 
@@ -364,3 +376,5 @@ fn sent_mask_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod video_tests;
