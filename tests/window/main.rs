@@ -17,6 +17,7 @@ use mjdesk::store::Store;
 
 mod canvas_edit;
 mod palette;
+mod video;
 
 /// What every window test starts from: the environment to itself (the window reads its
 /// folders from it, so the tests in this binary run one at a time; a test that failed does

@@ -25,6 +25,12 @@ pub fn open_form(ctx: &egui::Context, job: &Job) -> Option<AnimateForm> {
 
 /// The `Animate` button of a finished image job: opens (or closes) the form.
 pub fn animate_button_ui(ui: &mut egui::Ui, job: &Job, images: usize) {
+    if job.provider == crate::job::Provider::Vtrix {
+        // Present, and saying why, rather than missing.
+        ui.add_enabled(false, egui::Button::new("Animate"))
+            .on_disabled_hover_text("Vtrix has no video call; animate works on TTAPI and AceData");
+        return;
+    }
     let open = open_form(ui.ctx(), job).is_some();
     if ui.selectable_label(open, "Animate").on_hover_text("Turn this image into short clips").clicked() {
         let form =

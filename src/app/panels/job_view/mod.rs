@@ -100,6 +100,10 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands
         {
             commands.push(UiCommand::EditPrompt { job_id: job.id.clone() });
         }
+        let shown = job.result_images().len();
+        if job.status == JobStatus::Succeeded && (1..=4).contains(&shown) && !job.kind.is_video() {
+            crate::app::panels::animate::animate_button_ui(ui, job, shown);
+        }
         ui.separator();
         marks::marks_ui(ui, job, state.selected_marks(), commands);
     });
@@ -347,9 +351,6 @@ fn actions_ui(
             viewer::export_buttons(ui, job, 0, commands);
         }
         crate::app::editors::canvas_edit::open_buttons_ui(ui, job, commands);
-        if job.status == JobStatus::Succeeded && !images.is_empty() && images.len() <= 4 {
-            crate::app::panels::animate::animate_button_ui(ui, job, images.len());
-        }
     });
 }
 
