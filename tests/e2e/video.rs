@@ -207,3 +207,37 @@ async fn extend_past_21_seconds_is_refused_without_sending() {
     assert!(stderr.contains("already 21 s long") && stderr.contains("stops at 21 s"), "{stderr}");
     assert_eq!(server.stats().requests, before, "nothing was sent");
 }
+
+/// A video job the gateway accepted but this machine never saw finish (the app was closed):
+/// `mjdesk resume` follows it to its end and keeps its clips and posters, as for images.
+#[tokio::test(flavor = "multi_thread")]
+async fn resume_finishes_a_video_job_left_running_and_keeps_its_clips() {
+    let server = sim(SimConfig::instant()).await;
+    let c = client(&server, Provider::Acedata);
+    let (up, _) = upscale(&c, Provider::Acedata).await;
+    let request = JobRequest::Animate {
+        image: ImageInput::Url(up.images[0].clone()),
+        parent: None,
+        end: None,
+        video: VideoOptions { batch: 1, ..Default::default() },
+    };
+    let submitted = c.submit(&request, &mjdesk::job::SubmitOptions::default()).await.expect("accepted");
+    let home = tempfile::tempdir().unwrap();
+    let store = mjdesk::store::Store::open(&home.path().join("data")).unwrap();
+    let mut job =
+        mjdesk::job::Job::new(Provider::Acedata, &server.base_url(), request, mjdesk::job::SubmitOptions::default());
+    job.gateway_id = Some(submitted.job_id.clone());
+    job.status = mjdesk::job::JobStatus::Submitted;
+    store.insert_job(&job).unwrap();
+
+    let out = mjdesk(home.path()).args(["resume", "--api-key", server.api_key()]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let done = store.get_job(&job.id).unwrap().unwrap();
+    assert_eq!(done.status, mjdesk::job::JobStatus::Succeeded, "{stderr}");
+    assert_eq!(done.images.len(), 1);
+    let clip = done.images[0].local_path.as_ref().expect("the clip is kept");
+    assert_eq!(clip.extension().unwrap(), "mp4");
+    assert!(mjdesk::thumbs::poster_path(clip).exists() && mjdesk::thumbs::thumb_path(clip).exists());
+    assert!(done.image_id.is_some(), "the video_id an extend names");
+}
