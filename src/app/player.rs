@@ -1,8 +1,9 @@
 //! Plays one clip on a thread of its own: the file is read and decoded there, never on the
 //! UI thread. While playing it decodes the next frame when it is due, loops at the end, and
 //! asks the window to repaint; paused (or never started) it waits on its channel and costs
-//! nothing. Dropping the player stops its thread. No egui types: the panel turns the latest
-//! frame into a texture.
+//! nothing. A clip the window has stopped drawing (another panel took its place) pauses
+//! itself within [`UNSEEN`]: nothing decodes for a clip that is not on screen. Dropping the
+//! player stops its thread. No egui types: the panel turns the latest frame into a texture.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -12,6 +13,9 @@ use std::time::{Duration, Instant};
 use image::RgbaImage;
 
 use crate::video::Mp4Decoder;
+
+/// A playing clip the window has not drawn for this long pauses itself.
+pub const UNSEEN: Duration = Duration::from_millis(750);
 
 /// How the thread asks the window to draw again.
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
@@ -34,6 +38,8 @@ pub struct PlayerView {
     pub playing: bool,
     /// Why the clip cannot be played (unreadable file, damaged MP4 ...).
     pub error: Option<String>,
+    /// When the panel last read this view (drew the clip).
+    seen: Option<Instant>,
 }
 
 pub struct ClipPlayer {
@@ -66,7 +72,10 @@ impl ClipPlayer {
     }
 
     pub fn play(&self) {
-        lock(&self.shared).playing = true;
+        let mut v = lock(&self.shared);
+        v.playing = true;
+        v.seen = Some(Instant::now());
+        drop(v);
         let _ = self.tx.send(Cmd::Play);
     }
 
@@ -81,7 +90,15 @@ impl ClipPlayer {
         let _ = self.tx.send(Cmd::Seek(index));
     }
 
+    /// What to draw; reading it counts as the clip being on screen.
     pub fn view(&self) -> PlayerView {
+        let mut v = lock(&self.shared);
+        v.seen = Some(Instant::now());
+        v.clone()
+    }
+
+    #[cfg(test)]
+    fn peek(&self) -> PlayerView {
         lock(&self.shared).clone()
     }
 }
@@ -137,6 +154,12 @@ fn run(path: PathBuf, rx: Receiver<Cmd>, view: &Mutex<PlayerView>, repaint: &Rep
                 due = Instant::now();
             }
             None => {}
+        }
+        if playing && cmd.is_none() && lock(view).seen.is_some_and(|t| t.elapsed() > UNSEEN) {
+            // Not drawn for a while: off screen. Pause until the designer presses Play again.
+            playing = false;
+            lock(view).playing = false;
+            continue;
         }
         // Due (or just positioned): the next frame, from the start again after the last.
         let index = decoder.position();
@@ -214,6 +237,28 @@ mod tests {
     }
 
     #[test]
+    fn a_clip_no_longer_drawn_pauses_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let frames: Vec<RgbaImage> =
+            (0..4).map(|t| RgbaImage::from_pixel(32, 16, image::Rgba([t * 60, 0, 0, 255]))).collect();
+        let path = dir.path().join("c.mp4");
+        std::fs::write(&path, encode_mp4(&frames, EncodeSettings::for_size(32, 16, 60)).unwrap()).unwrap();
+        let p = ClipPlayer::start(path, Arc::new(|| {}));
+        wait_for(&p, "plays", |v| v.generation > 3);
+        // From now on nobody draws it (peek does not count).
+        let start = Instant::now();
+        while p.peek().playing {
+            assert!(start.elapsed() < Duration::from_secs(3), "kept playing unseen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let stopped = p.peek().generation;
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(p.peek().generation, stopped, "nothing decodes once paused");
+        p.play();
+        wait_for(&p, "plays again", |v| v.generation > stopped);
+    }
+
+    #[test]
     fn a_damaged_clip_says_why_and_never_panics() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.mp4");
@@ -221,6 +266,7 @@ mod tests {
         let p = ClipPlayer::start(path, Arc::new(|| {}));
         let v = wait_for(&p, "fails", |v| v.error.is_some());
         assert!(v.error.unwrap().contains("not an MP4"), "says why");
+        drop(p);
         let gone = ClipPlayer::start(dir.path().join("missing.mp4"), Arc::new(|| {}));
         assert!(wait_for(&gone, "fails", |v| v.error.is_some()).error.unwrap().contains("could not read"));
     }

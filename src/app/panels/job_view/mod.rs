@@ -55,6 +55,7 @@ impl JobView {
 
 pub fn job_view_ui(ui: &mut egui::Ui, view: &JobView, state: &AppState, commands: &mut Vec<UiCommand>) {
     let Some(job) = state.selected_job() else {
+        crate::app::panels::clips::stop_all(ui.ctx());
         ui.vertical_centered(|ui| {
             ui.add_space(ui.available_height() / 3.0);
             ui.weak("Select a job to see its images, or drop or paste an image here to edit it.");
