@@ -62,6 +62,10 @@ pub enum VideoIntentError {
     TooLong { seconds: u32 },
     #[error("a video batch is 1, 2 or 4 clips, not {0}")]
     Batch(u8),
+    #[error(
+        "TTAPI's video takes the {0} as a link it can fetch, not a file; animate a finished job's image, or give a URL"
+    )]
+    NeedsLink(&'static str),
 }
 
 fn refuse_vtrix(provider: Provider) -> Result<(), IntentError> {
@@ -95,6 +99,14 @@ pub(super) fn animate(
         Some(e) => Some(frame(store, provider, e)?.0),
         None => None,
     };
+    // Checked here too (the client refuses it), so no job is written for it.
+    if provider == Provider::Ttapi {
+        for (input, what) in [(Some(&image), "start frame"), (end.as_ref(), "end frame")] {
+            if matches!(input, Some(ImageInput::Bytes { .. })) {
+                return Err(VideoIntentError::NeedsLink(what).into());
+            }
+        }
+    }
     let parent_ref = match &parent {
         Some((job, index)) => Some(parent_ref(Some(job), &job.id, *index)?),
         None => None,

@@ -149,9 +149,13 @@ async fn bad_video_input_gets_one_line_and_nothing_is_sent() {
     ok(&["imagine", "a kite", "--wait"]);
     let grid = first_id(h);
     std::fs::write(h.join("notes.txt"), "words").unwrap();
+    std::fs::write(h.join("still.png"), png(&image::RgbaImage::from_pixel(64, 48, image::Rgba([9, 90, 200, 255]))))
+        .unwrap();
     ok(&["animate", &grid, "1", "--batch", "1", "--wait"]);
     let video = first_id(h);
     let before = server.stats().requests;
+    let store = mjdesk::store::Store::open(&h.join("data")).unwrap();
+    let jobs_before = store.jobs_page(0, 100).unwrap().len();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["animate", &grid], "say which one to animate"),
         (vec!["animate", &grid, "9"], "write 1 to 4"),
@@ -162,6 +166,7 @@ async fn bad_video_input_gets_one_line_and_nothing_is_sent() {
         (vec!["animate", &grid, "1", "--end-image", "notes.txt"], "not an image file"),
         (vec!["animate", &video, "1"], "must be an image"),
         (vec!["animate", "--image", "notes.txt"], "not an image file"),
+        (vec!["animate", "--image", "still.png"], "as a link it can fetch, not a file"),
         (vec!["extend", &grid, "1"], "is not a video"),
         (vec!["extend", &video, "2"], "there is no clip 2"),
     ];
@@ -181,6 +186,7 @@ async fn bad_video_input_gets_one_line_and_nothing_is_sent() {
     let (_, stderr) = text(&out);
     assert_eq!(stderr.trim(), "mjdesk: Vtrix has no video call; animate and extend work on TTAPI and AceData");
     assert_eq!(server.stats().requests, before, "nothing was sent");
+    assert_eq!(store.jobs_page(0, 100).unwrap().len(), jobs_before, "and no job was written");
 }
 
 #[tokio::test(flavor = "multi_thread")]
