@@ -52,11 +52,12 @@ impl MjdeskApp {
                     Control::JobView { job_id, label },
                 )
             }
-            UiCommand::Animate { job_id, index, video } => {
+            UiCommand::Animate { job_id, index, video, end } => {
                 let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
                 let start = crate::intent::FrameSource::Job { id: job_id.clone(), index };
                 let control = Control::JobView { job_id, label: "Animate".into() };
-                self.send(Intent::Animate { start, end: None, video }, Some(to), control)
+                let end = end.map(crate::intent::FrameSource::Typed);
+                self.send(Intent::Animate { start, end, video }, Some(to), control)
             }
             UiCommand::Extend { job_id, index } => {
                 let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };

@@ -106,6 +106,8 @@ pub enum UiCommand {
         job_id: String,
         index: Option<u8>,
         video: crate::job::VideoOptions,
+        /// The last frame as typed (a job id, a link, a file), if any.
+        end: Option<String>,
     },
     /// Extend clip `index` (0-3) of a finished video job.
     Extend {

@@ -13,7 +13,13 @@ use super::{Built, ImageSource, IntentError, find_job, image_input, parent_ref};
 #[derive(Debug, Clone, PartialEq)]
 pub enum FrameSource {
     Image(ImageSource),
-    Job { id: String, index: Option<u8> },
+    Job {
+        id: String,
+        index: Option<u8>,
+    },
+    /// As typed (the window's End frame field): a file, a link or a job id, told apart
+    /// ([`FrameSource::parse_arg`]) when the request is built, off the UI thread.
+    Typed(String),
 }
 
 impl FrameSource {
@@ -125,6 +131,7 @@ fn frame(store: &Store, provider: Provider, source: FrameSource) -> Result<(Imag
     let (id, index) = match source {
         FrameSource::Image(image) => return Ok((image_input(image)?, None)),
         FrameSource::Job { id, index } => (id, index),
+        FrameSource::Typed(text) => return frame(store, provider, FrameSource::parse_arg(&text)),
     };
     let job = find_job(store, provider, &id)?.ok_or_else(|| IntentError::NoSuchJob(id.clone()))?;
     let short = short_id(&job.id).to_owned();

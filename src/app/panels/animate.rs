@@ -1,5 +1,5 @@
 //! `Animate` on a finished image: a small form (`Motion` low/high, `Motion prompt` for manual
-//! animation, resolution, batch, loop) whose `Submit` sends the video job through the one
+//! animation, resolution, `End frame`, batch, loop) whose `Submit` sends the video job through the one
 //! send path. The form's state is a plain struct kept in egui's memory for the job on show.
 
 use crate::app::command::UiCommand;
@@ -12,6 +12,8 @@ pub struct AnimateForm {
     /// Which image of a grid (0-3); None for a single image.
     pub index: Option<u8>,
     pub video: VideoOptions,
+    /// The last frame, as typed: a job id (`ID:N` for a grid's image), an image link or a file.
+    pub end: String,
 }
 
 fn form_id() -> egui::Id {
@@ -33,8 +35,12 @@ pub fn animate_button_ui(ui: &mut egui::Ui, job: &Job, images: usize) {
     }
     let open = open_form(ui.ctx(), job).is_some();
     if ui.selectable_label(open, "Animate").on_hover_text("Turn this image into short clips").clicked() {
-        let form =
-            AnimateForm { job_id: job.id.clone(), index: (images > 1).then_some(0), video: VideoOptions::default() };
+        let form = AnimateForm {
+            job_id: job.id.clone(),
+            index: (images > 1).then_some(0),
+            video: VideoOptions::default(),
+            end: String::new(),
+        };
         ui.ctx().data_mut(|d| {
             if open {
                 d.remove::<AnimateForm>(form_id());
@@ -74,6 +80,13 @@ pub fn animate_form_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiComman
             }
         });
         ui.horizontal(|ui| {
+            let label = ui.label("End frame");
+            let edit = egui::TextEdit::singleline(&mut form.end)
+                .hint_text("optional: a job id (ID:N), an image link or a file")
+                .desired_width(260.0);
+            ui.add_enabled(!form.video.looped, edit).labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
             ui.label("Batch");
             for b in [1u8, 2, 4] {
                 ui.selectable_value(&mut form.video.batch, b, format!("{b} clip{}", if b == 1 { "" } else { "s" }));
@@ -85,7 +98,13 @@ pub fn animate_form_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiComman
         });
     });
     if send {
-        commands.push(UiCommand::Animate { job_id: form.job_id.clone(), index: form.index, video: form.video.clone() });
+        let end = Some(form.end.trim().to_owned()).filter(|e| !e.is_empty() && !form.video.looped);
+        commands.push(UiCommand::Animate {
+            job_id: form.job_id.clone(),
+            index: form.index,
+            video: form.video.clone(),
+            end,
+        });
         ui.ctx().data_mut(|d| d.remove::<AnimateForm>(form_id()));
     } else {
         ui.ctx().data_mut(|d| d.insert_temp(form_id(), form));

@@ -63,6 +63,17 @@ fn animate_takes_the_picked_grid_image_as_the_start_frame_and_names_its_job() {
     }
     assert_eq!(built.parent.unwrap().id, g.id);
     assert_eq!(JobKind::of_request(&built.request), JobKind::Animate { parent: g.gateway_id.clone() });
+    // An end frame as the window's field takes it: a job's image, typed.
+    let typed = Some(FrameSource::Typed(format!("{}:4", g.id)));
+    let built = build(
+        Intent::Animate { start: start(&g, Some(0)), end: typed, video: VideoOptions::default() },
+        Provider::Ttapi,
+        &store,
+    )
+    .unwrap();
+    assert!(
+        matches!(built.request, JobRequest::Animate { end: Some(ImageInput::Url(ref u)), .. } if u == "https://c/3.png")
+    );
 }
 
 #[test]

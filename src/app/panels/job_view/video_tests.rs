@@ -43,11 +43,16 @@ fn animate_opens_a_form_whose_submit_sends_the_choices() {
     h.run_steps(2);
     h.get_by_label("2 clips").click();
     h.run_steps(2);
+    h.get_by_label("End frame").click();
+    h.run_steps(1);
+    h.get_by_label("End frame").type_text("abcdef12:3");
+    h.run_steps(2);
     h.get_by_label("Submit").click();
     h.run_steps(2);
     let video =
         VideoOptions { motion: Motion::High, prompt: Some("the waves roll in".into()), batch: 2, ..Default::default() };
-    assert_eq!(h.state().1.last(), Some(&UiCommand::Animate { job_id: id, index: None, video }));
+    let end = Some("abcdef12:3".to_owned());
+    assert_eq!(h.state().1.last(), Some(&UiCommand::Animate { job_id: id, index: None, video, end }));
     assert!(h.query_by_label("Motion prompt").is_none(), "the form closes once sent");
 }
 
