@@ -58,7 +58,7 @@ Version: $version
 Architecture: $arch
 Maintainer: mjdesk developers <mjdesk@localhost>
 Installed-Size: $size_kb
-Depends: libc6, ca-certificates, libgl1, libegl1, libxkbcommon-x11-0, libxcursor1, libxrandr2, libxi6, libfontconfig1
+Depends: libc6, libstdc++6, libgcc-s1, ca-certificates, libgl1, libegl1, libxkbcommon-x11-0, libxcursor1, libxrandr2, libxi6, libfontconfig1
 Recommends: libwayland-client0, libwayland-egl1, dbus-user-session
 Section: graphics
 Priority: optional

@@ -33,13 +33,15 @@ pub fn hash_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The file extension for an image, from its first bytes; `bin` when it is none we know.
+/// The file extension for an image (or a clip), from its first bytes; `bin` when it is none
+/// we know.
 pub fn extension_for(bytes: &[u8]) -> &'static str {
     match bytes {
         [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, ..] => "png",
         [0xff, 0xd8, 0xff, ..] => "jpg",
         [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "webp",
         [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => "gif",
+        [_, _, _, _, b'f', b't', b'y', b'p', ..] => "mp4",
         _ => "bin",
     }
 }
@@ -232,6 +234,7 @@ mod tests {
         assert_eq!(extension_for(b"RIFF\x10\0\0\0WEBPVP8 "), "webp");
         assert_eq!(extension_for(b"GIF89a...."), "gif");
         assert_eq!(extension_for(b"GIF87a"), "gif");
+        assert_eq!(extension_for(b"\0\0\0\x18ftypisom"), "mp4");
         assert_eq!(extension_for(b"RIFF\x10\0\0\0WAVEfmt "), "bin");
         assert_eq!(extension_for(b""), "bin");
         let dir = tempfile::tempdir().unwrap();

@@ -48,6 +48,9 @@ pub enum GatewayError {
     /// Refused before anything was sent: bad input, or a flow this gateway does not offer.
     #[error("{0}")]
     Invalid(String),
+    /// Refused before anything was sent: the gateway documents no video call (Vtrix).
+    #[error("{gateway} has no video call; animate and extend work on TTAPI and AceData")]
+    NoVideoCall { gateway: &'static str },
 }
 
 /// What a gateway said when it refused a call.
@@ -153,7 +156,7 @@ impl GatewayError {
             | Self::Stalled { .. }
             | Self::Malformed { .. } => true,
             // A redirect or an oversized answer comes back the same way on every try.
-            Self::Redirected { .. } | Self::TooLarge { .. } | Self::Invalid(_) => false,
+            Self::Redirected { .. } | Self::TooLarge { .. } | Self::Invalid(_) | Self::NoVideoCall { .. } => false,
         }
     }
 
@@ -167,7 +170,7 @@ impl GatewayError {
             // A redirect answers the request instead of acting on it, except a 303 ("done, see
             // there"); a chain of followed ones ends in a refusal with no status.
             Self::Redirected { status, .. } => *status != Some(303),
-            Self::Connect { .. } | Self::Invalid(_) => true,
+            Self::Connect { .. } | Self::Invalid(_) | Self::NoVideoCall { .. } => true,
             Self::Timeout(_)
             | Self::Dropped { .. }
             | Self::Stalled { .. }

@@ -12,7 +12,7 @@ use crate::imageio::{
     CheckedImage, InputError, check_blend_count, check_image_bytes, check_prompt, image_mime, load_image_file,
     read_image_file,
 };
-use crate::job::{Canvas, Dimensions, ImageInput, Job, JobRequest, ParentRef, Provider};
+use crate::job::{Canvas, Dimensions, ImageInput, Job, JobRequest, ParentRef, Provider, VideoOptions};
 use crate::mask::{Mask, MaskError};
 use crate::store::{Store, StoreError};
 
@@ -28,6 +28,10 @@ pub enum ImageSource {
     /// A link the gateway fetches itself.
     Url(String),
 }
+
+mod video;
+
+pub use video::FrameSource;
 
 /// Where a mask comes from: a PNG file (white or transparent = change) or one painted here.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +90,19 @@ pub enum Intent {
         prompt: String,
         strong: bool,
     },
+    /// Video from a still: image `index` of job `parent` (the only image when it has one), or
+    /// an outside image; `end` is the last frame.
+    Animate {
+        start: FrameSource,
+        end: Option<FrameSource>,
+        video: VideoOptions,
+    },
+    /// Clip `index` (0-3) of video job `parent`, ~4 s longer.
+    Extend {
+        parent: String,
+        index: u8,
+        video: VideoOptions,
+    },
 }
 
 /// Why an intent could not become a request. Nothing was sent.
@@ -107,6 +124,8 @@ pub enum IntentError {
     SizeUnknown { id: String, index: u8 },
     #[error("Vtrix edits work on an image of an earlier job; pick one of its images")]
     NeedsParentImage,
+    #[error(transparent)]
+    Video(#[from] video::VideoIntentError),
 }
 
 impl IntentError {
@@ -201,6 +220,8 @@ pub fn build(intent: Intent, provider: Provider, store: &Store) -> Result<Built,
             let parent_ref = parent_ref(parent.as_ref(), &id, Some(index))?;
             Ok(Built { request: JobRequest::Remix { parent: parent_ref, prompt, strong }, parent })
         }
+        Intent::Animate { start, end, video } => video::animate(store, provider, start, end, video),
+        Intent::Extend { parent, index, video } => video::extend(store, provider, &parent, index, video),
     }
 }
 
@@ -248,7 +269,7 @@ pub fn action_string(parent: Option<&Job>, provider: Provider, action: &str) -> 
     }
 }
 
-fn checked_image(source: ImageSource) -> Result<CheckedImage, IntentError> {
+pub(crate) fn checked_image(source: ImageSource) -> Result<CheckedImage, IntentError> {
     Ok(match source {
         ImageSource::File(path) => load_image_file(&path)?,
         ImageSource::Bytes { bytes, name } => check_image_bytes(bytes, &name)?,
@@ -256,7 +277,7 @@ fn checked_image(source: ImageSource) -> Result<CheckedImage, IntentError> {
     })
 }
 
-fn image_input(source: ImageSource) -> Result<ImageInput, IntentError> {
+pub(crate) fn image_input(source: ImageSource) -> Result<ImageInput, IntentError> {
     match source {
         ImageSource::Url(url) => Ok(ImageInput::Url(url)),
         other => Ok(checked_image(other)?.into_input()),

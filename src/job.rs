@@ -10,10 +10,14 @@ use serde::{Deserialize, Serialize};
 use crate::mask::Mask;
 
 mod gateway;
+mod kind;
 mod snapshot;
+pub mod video;
 
 pub use gateway::{Dimensions, Mode, Provider};
+pub use kind::JobKind;
 pub use snapshot::{JobSnapshot, RemoteState, Submitted};
+pub use video::{Motion, Resolution, VideoOptions};
 
 /// An image handed to a gateway: its bytes (sent as base64) or a URL the gateway can reach.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +108,22 @@ pub enum JobRequest {
         prompt: String,
         strong: bool,
     },
+    /// Video: `image` is the start frame (a link the gateway fetches, or the file's bytes);
+    /// `parent` names the job it came from, when it did. `end` is the last frame.
+    Animate {
+        image: ImageInput,
+        parent: Option<ParentRef>,
+        end: Option<ImageInput>,
+        video: VideoOptions,
+    },
+    /// Extends clip `parent.image_index` of a video job by ~4 s. `extends` counts this one
+    /// (1 for an extend of a fresh clip), so its clip lasts [`video::clip_seconds`]`(extends)`.
+    /// AceData names the parent's `video_id`, kept in `parent.image_id`.
+    Extend {
+        parent: ParentRef,
+        extends: u8,
+        video: VideoOptions,
+    },
 }
 
 /// Vtrix canvas geometry: the canvas size and where the image sits on it.
@@ -126,70 +146,6 @@ pub struct SubmitOptions {
     pub hook_url: Option<String>,
     /// TTAPI `getUImages`: also return the four quadrants as separate images.
     pub get_u_images: Option<bool>,
-}
-
-/// What kind of work a job is, with its lineage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum JobKind {
-    Imagine,
-    Action { parent: String, action: String, image_index: Option<u8> },
-    Blend,
-    Describe,
-    Seed { parent: String },
-    Inpaint { parent: String },
-    Edit,
-    Retexture,
-    CanvasEdit { parent: String },
-    Remix { parent: String },
-}
-
-impl JobKind {
-    pub fn label(&self) -> &'static str {
-        match self {
-            JobKind::Imagine => "imagine",
-            JobKind::Action { .. } => "action",
-            JobKind::Blend => "blend",
-            JobKind::Describe => "describe",
-            JobKind::Seed { .. } => "seed",
-            JobKind::Inpaint { .. } => "inpaint",
-            JobKind::Edit => "edit",
-            JobKind::Retexture => "retexture",
-            JobKind::CanvasEdit { .. } => "canvas-edit",
-            JobKind::Remix { .. } => "remix",
-        }
-    }
-
-    /// The gateway id of the job this one continues, if any.
-    pub fn parent(&self) -> Option<&str> {
-        match self {
-            JobKind::Action { parent, .. }
-            | JobKind::Seed { parent }
-            | JobKind::Inpaint { parent }
-            | JobKind::CanvasEdit { parent }
-            | JobKind::Remix { parent } => Some(parent),
-            _ => None,
-        }
-    }
-
-    pub fn of_request(req: &JobRequest) -> Self {
-        match req {
-            JobRequest::Imagine { .. } => JobKind::Imagine,
-            JobRequest::Action { parent, action } => JobKind::Action {
-                parent: parent.job_id.clone(),
-                action: action.clone(),
-                image_index: crate::actions::ActionKind::parse(action).image_index(),
-            },
-            JobRequest::Blend { .. } => JobKind::Blend,
-            JobRequest::Describe { .. } => JobKind::Describe,
-            JobRequest::Seed { parent } => JobKind::Seed { parent: parent.job_id.clone() },
-            JobRequest::Inpaint { parent, .. } => JobKind::Inpaint { parent: parent.job_id.clone() },
-            JobRequest::Edit { retexture: false, .. } => JobKind::Edit,
-            JobRequest::Edit { retexture: true, .. } => JobKind::Retexture,
-            JobRequest::CanvasEdit { parent, .. } => JobKind::CanvasEdit { parent: parent.job_id.clone() },
-            JobRequest::Remix { parent, .. } => JobKind::Remix { parent: parent.job_id.clone() },
-        }
-    }
 }
 
 /// Where a job stands, as the designer sees it.
@@ -331,6 +287,9 @@ impl Job {
             | JobRequest::CanvasEdit { prompt, .. }
             | JobRequest::Remix { prompt, .. } => Some(prompt.clone()),
             JobRequest::Inpaint { prompt, .. } => prompt.clone(),
+            JobRequest::Animate { video, .. } | JobRequest::Extend { video, .. } => {
+                video.manual_prompt().map(str::to_owned)
+            }
             _ => None,
         };
         Self {

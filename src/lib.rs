@@ -25,3 +25,4 @@ pub mod sim;
 pub mod store;
 pub mod textsafe;
 pub mod thumbs;
+pub mod video;

@@ -57,6 +57,19 @@ impl MjdeskApp {
                 let control = Control::JobView { job_id: job_id.clone(), label: "Remix".into() };
                 self.send(Intent::Remix { parent: job_id, index, prompt, strong }, Some(to), control)
             }
+            UiCommand::Animate { job_id, index, video, end } => {
+                let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
+                let start = crate::intent::FrameSource::Job { id: job_id.clone(), index };
+                let control = Control::JobView { job_id, label: "Animate".into() };
+                let end = end.map(crate::intent::FrameSource::Typed);
+                self.send(Intent::Animate { start, end, video }, Some(to), control)
+            }
+            UiCommand::Extend { job_id, index } => {
+                let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
+                let control = Control::JobView { job_id: job_id.clone(), label: format!("Extend {}", index + 1) };
+                let video = crate::job::VideoOptions::default();
+                self.send(Intent::Extend { parent: job_id, index, video }, Some(to), control)
+            }
             UiCommand::Seed { job_id } => {
                 let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
                 let control = Control::JobView { job_id: job_id.clone(), label: "Seed".into() };

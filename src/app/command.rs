@@ -145,6 +145,19 @@ pub enum UiCommand {
     CancelExport,
     /// Do on the open editor's mask canvas what its toolbar or key does (from the palette).
     CanvasAction(crate::app::canvas::Action),
+    /// Animate image `index` (None: the only one) of a finished job.
+    Animate {
+        job_id: String,
+        index: Option<u8>,
+        video: crate::job::VideoOptions,
+        /// The last frame as typed (a job id, a link, a file), if any.
+        end: Option<String>,
+    },
+    /// Extend clip `index` (0-3) of a finished video job.
+    Extend {
+        job_id: String,
+        index: u8,
+    },
 }
 
 /// Which panel the images are for.

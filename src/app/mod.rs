@@ -24,6 +24,7 @@ pub mod mask_preview;
 pub mod notices;
 mod organize;
 pub mod panels;
+pub mod player;
 pub mod selection;
 pub mod session;
 pub mod settings_form;

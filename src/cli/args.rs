@@ -162,6 +162,40 @@ pub enum Cmd {
         #[command(flatten)]
         g: GatewayArgs,
     },
+    /// Turn an image into short clips (Midjourney video): image N (1-4) of a job, or --image
+    Animate {
+        /// The job whose image to animate (leave out with --image)
+        #[arg(required_unless_present = "image")]
+        job_id: Option<String>,
+        /// Which image of a grid, 1 to 4 (not needed for a job with one image)
+        n: Option<String>,
+        /// An outside image to animate instead: a file or a link
+        #[arg(long, value_name = "FILE|URL", conflicts_with = "job_id")]
+        image: Option<String>,
+        /// The last frame: a file, a link, or a job (JOB_ID or JOB_ID:N)
+        #[arg(long, value_name = "FILE|URL|JOB_ID")]
+        end_image: Option<String>,
+        /// End where it starts
+        #[arg(long = "loop", conflicts_with = "end_image")]
+        looped: bool,
+        /// SD (480p) or HD (720p)
+        #[arg(long, value_name = "sd|hd", default_value = "sd")]
+        resolution: String,
+        #[command(flatten)]
+        v: VideoArgs,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
+    /// Make clip N (1-4) of a video job about 4 s longer (up to about 21 s)
+    Extend {
+        job_id: String,
+        /// Which clip, 1 to 4
+        n: String,
+        #[command(flatten)]
+        v: VideoArgs,
+        #[command(flatten)]
+        g: GatewayArgs,
+    },
     /// Serve the gateway simulator
     Simulate(SimulateArgs),
     /// List the jobs mjdesk knows, newest first (the filters combine)
@@ -221,6 +255,21 @@ pub enum Cmd {
         #[command(subcommand)]
         action: KeyAction,
     },
+}
+
+/// The choices animate and extend share. Values are read by mjdesk, so a wrong one is one
+/// clear line.
+#[derive(Debug, Clone, Args)]
+pub struct VideoArgs {
+    /// How much the picture moves: low or high
+    #[arg(long, value_name = "low|high", default_value = "low")]
+    pub motion: String,
+    /// A motion prompt (manual animation); without one the animation is automatic
+    #[arg(long, value_name = "TEXT")]
+    pub prompt: Option<String>,
+    /// Clips to make: 1, 2 or 4
+    #[arg(long, value_name = "1|2|4", default_value = "4")]
+    pub batch: String,
 }
 
 /// What `mjdesk jobs` shows. Values are read by mjdesk, so a wrong one is one clear line.

@@ -4,12 +4,15 @@ mod args;
 mod export;
 mod library;
 mod output;
+mod video;
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-pub use args::{Cli, Cmd, CollectionAction, ExportArgs, FilterArgs, GatewayArgs, KeyAction, ProviderArg, SimulateArgs};
+pub use args::{
+    Cli, Cmd, CollectionAction, ExportArgs, FilterArgs, GatewayArgs, KeyAction, ProviderArg, SimulateArgs, VideoArgs,
+};
 
 use crate::connect::{self, ClientResolver, Connection, resolver_for};
 use crate::intent::{self, ImageSource, Intent, MaskSource, find_job};
@@ -147,6 +150,26 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
             let parent = ready_parent(&conn, &store, job_id, &g).await?.unwrap_or_else(|| job_id.clone());
             Intent::Remix { parent, index: n - 1, prompt: prompt.clone(), strong: !subtle }
         }
+        Cmd::Animate { job_id, n, image, end_image, looped, resolution, v, .. } => {
+            let video = video::options(v, Some(resolution), *looped)?;
+            let start = match (job_id, image) {
+                (_, Some(image)) => video::outside_image(image),
+                (Some(id), None) => {
+                    let index = n.as_deref().map(|n| video::number(n, "image")).transpose()?;
+                    let parent = ready_parent(&conn, &store, id, &g).await?.unwrap_or_else(|| id.clone());
+                    intent::FrameSource::Job { id: parent, index }
+                }
+                (None, None) => return Err("say which job's image to animate, or give --image FILE|URL".into()),
+            };
+            let end = end_image.as_deref().map(intent::FrameSource::parse_arg);
+            Intent::Animate { start, end, video }
+        }
+        Cmd::Extend { job_id, n, v, .. } => {
+            let index = video::number(n, "clip")?;
+            let video = video::options(v, None, false)?;
+            let parent = ready_parent(&conn, &store, job_id, &g).await?.unwrap_or_else(|| job_id.clone());
+            Intent::Extend { parent, index, video }
+        }
         Cmd::Simulate(_)
         | Cmd::Jobs { .. }
         | Cmd::Resume { .. }
@@ -165,11 +188,9 @@ async fn gateway_command(cmd: Cmd) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
     if g.dry_run {
-        let preview = conn
-            .client()
-            .map_err(|e| e.to_string())?
-            .preview_submit(&built.request, &options)
-            .map_err(|e| e.to_string())?;
+        let client = conn.client().map_err(|e| e.to_string())?;
+        let request = crate::manager::live_request(&conn.endpoint, &client, &built.request);
+        let preview = client.preview_submit(&request, &options).map_err(|e| e.to_string())?;
         return output::print_preview(preview, g.json);
     }
     let (manager, mut updates) = start_manager(store, resolver_for(&conn, g.endpoint.api_key.clone()))?;
@@ -243,7 +264,9 @@ fn gateway_args(cmd: &Cmd) -> Result<&GatewayArgs, String> {
         | Cmd::Seed { g, .. }
         | Cmd::Inpaint { g, .. }
         | Cmd::Edit { g, .. }
-        | Cmd::Remix { g, .. } => g,
+        | Cmd::Remix { g, .. }
+        | Cmd::Animate { g, .. }
+        | Cmd::Extend { g, .. } => g,
         Cmd::Simulate(_)
         | Cmd::Jobs { .. }
         | Cmd::Resume { .. }

@@ -300,7 +300,8 @@ fn print_job(job: &Job, copied: &[std::path::PathBuf]) {
             (Some(p), _) => p.display().to_string(),
             _ => safe(&img.url, 200),
         };
-        println!("  image {}: {place}", i + 1);
+        let what = if job.kind.is_video() { "clip" } else { "image" };
+        println!("  {what} {}: {place}", i + 1);
     }
     for p in copied {
         println!("  saved:   {}", p.display());

@@ -17,7 +17,9 @@ pub(super) fn sidecar(job: &Job, marks: &Marks, number: usize, name: &str) -> se
         | JobRequest::Seed { parent }
         | JobRequest::Inpaint { parent, .. }
         | JobRequest::CanvasEdit { parent, .. }
-        | JobRequest::Remix { parent, .. } => Some(parent),
+        | JobRequest::Remix { parent, .. }
+        | JobRequest::Extend { parent, .. } => Some(parent),
+        JobRequest::Animate { parent, .. } => parent.as_ref(),
         _ => None,
     };
     let parent = (job.parent_id.is_some() || parent_ref.is_some()).then(|| {

@@ -174,8 +174,15 @@ impl Protocol for AcedataProtocol {
             JobRequest::Blend { .. } => return Err(not_offered("blend")),
             JobRequest::CanvasEdit { .. } => return Err(not_offered("canvas edits (outpaint on a canvas)")),
             JobRequest::Remix { .. } => return Err(not_offered("remix")),
+            JobRequest::Animate { image, end, video, .. } => {
+                (video::PATH, video::generate(image, end.as_ref(), video, mode, callback_url)?)
+            }
+            JobRequest::Extend { parent, video, .. } => {
+                (video::PATH, video::extend(parent, video, mode, callback_url)?)
+            }
         };
-        let mut prepared = Prepared::post(format!("/midjourney/{path}"), body);
+        let path = if path.starts_with('/') { path.to_owned() } else { format!("/midjourney/{path}") };
+        let mut prepared = Prepared::post(path, body);
         prepared.long = callback_url.is_none();
         Ok(prepared)
     }
@@ -244,6 +251,11 @@ fn snapshot(job_id: &str, state_word: Option<String>, r: &Value) -> JobSnapshot 
     let grid_image = composite.filter(|c| is_grid || images.first() != Some(c));
     let message = r.get("error").and_then(|e| parse::first_text(e, &["message", "code"]));
     let progress = parse::progress(r.get("progress"));
+    // A video result: the clips are the results, and `video_id` is what an extend names.
+    let (images, grid_image, image_id) = match video::clips(r) {
+        Some((clips, video_id)) => (clips, None, video_id),
+        None => (images, grid_image, text(r.get("image_id"))),
+    };
     JobSnapshot {
         job_id: text(r.get("task_id")).unwrap_or_else(|| job_id.to_owned()),
         progress: progress.or((state == RemoteState::Succeeded).then_some(100)),
@@ -259,7 +271,7 @@ fn snapshot(job_id: &str, state_word: Option<String>, r: &Value) -> JobSnapshot 
         message,
         width: parse::uint(r.get("image_width")),
         height: parse::uint(r.get("image_height")),
-        image_id: text(r.get("image_id")),
+        image_id,
         submit_time: None,
         finish_time: None,
     }
@@ -276,7 +288,7 @@ fn parent_image_id<'a>(parent: &'a ParentRef, what: &str) -> Result<&'a str, Gat
 }
 
 /// A URL as it is; bytes as a `data:` URI.
-fn image_url(image: &ImageInput) -> String {
+pub(super) fn image_url(image: &ImageInput) -> String {
     match image {
         ImageInput::Url(u) => u.clone(),
         ImageInput::Bytes { bytes, mime } => {
@@ -292,3 +304,4 @@ fn not_offered(what: &str) -> GatewayError {
 
 #[cfg(test)]
 mod tests;
+mod video;

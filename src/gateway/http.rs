@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::redirect::{Attempt, Policy};
 
-use super::{GatewayConfig, MAX_API_BYTES, MAX_IMAGE_BYTES, Method, Prepared, Protocol};
+use super::{GatewayConfig, MAX_API_BYTES, MAX_IMAGE_BYTES, MAX_VIDEO_BYTES, Method, Prepared, Protocol};
 use crate::error::{ApiFailure, GatewayError, KEPT_BYTES};
 
 /// Same-address 307 / 308 redirects an API call follows in a row.
@@ -168,16 +168,20 @@ pub(super) async fn send(
     if ok { Ok((status, body)) } else { Err(GatewayError::Api(failure_from_body(status, body, retry_after))) }
 }
 
-/// Downloads a result image with `http` (the image client: no key). Every wait is bounded
-/// by the idle limit (for the answer to start, and between two pieces of it) and the whole
-/// by `config.request_timeout`; errors name the image's host.
+/// Downloads a result image (or, with `video`, a clip) with `http` (the image client: no
+/// key). Every wait is bounded by the idle limit (for the answer to start, and between two
+/// pieces of it) and the whole by `config.request_timeout` (a clip, up to 300 MB, by
+/// `config.long_timeout`); errors name the host.
 pub(super) async fn download(
     http: &reqwest::Client,
     url: &str,
     config: &GatewayConfig,
+    video: bool,
 ) -> Result<Vec<u8>, GatewayError> {
     let host = host_of(url);
-    let (idle, timeout) = (config.read_idle_timeout, config.request_timeout);
+    let idle = config.read_idle_timeout;
+    let timeout = if video { config.long_timeout } else { config.request_timeout };
+    let cap = if video { Cap::refuse(MAX_VIDEO_BYTES, "a video") } else { Cap::refuse(MAX_IMAGE_BYTES, "an image") };
     let sent = tokio::time::timeout(idle.min(timeout), http.get(url).timeout(timeout).send()).await;
     let response = match sent {
         Err(_) => return Err(stalled(&host, format!("no answer within {} s", secs(idle.min(timeout))))),
@@ -200,7 +204,7 @@ pub(super) async fn download(
             retry_after,
         )));
     }
-    read_capped(response, &host, Cap::refuse(MAX_IMAGE_BYTES, "an image"), idle, timeout).await
+    read_capped(response, &host, cap, idle, timeout).await
 }
 
 /// How much of a body to read, and what happens past it.

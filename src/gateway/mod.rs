@@ -8,6 +8,7 @@
 
 mod account;
 mod acedata;
+mod clips;
 pub(crate) mod http;
 mod parse;
 mod ttapi;
@@ -31,6 +32,8 @@ use crate::secret::ApiKey;
 pub const MAX_API_BYTES: u64 = 4 * 1024 * 1024;
 /// The most mjdesk reads of a result image; larger ones are refused.
 pub const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
+/// The most mjdesk reads of a result clip; larger ones are cut off and the job fails.
+pub const MAX_VIDEO_BYTES: u64 = 300 * 1024 * 1024;
 
 /// Where and how to reach one gateway.
 #[derive(Debug, Clone)]
@@ -231,7 +234,13 @@ impl GatewayClient {
     /// hosts are often third parties), following up to three redirects but never from https
     /// to http. Errors name the image's host.
     pub async fn download(&self, url: &str) -> Result<Vec<u8>, GatewayError> {
-        http::download(&self.images, url, &self.config).await
+        http::download(&self.images, url, &self.config, false).await
+    }
+
+    /// Downloads a result clip as [`download`](Self::download) does an image, at most
+    /// [`MAX_VIDEO_BYTES`].
+    pub async fn download_video(&self, url: &str) -> Result<Vec<u8>, GatewayError> {
+        http::download(&self.images, url, &self.config, true).await
     }
 
     /// Sends a prepared request; a non-2xx answer becomes [`GatewayError::Api`].

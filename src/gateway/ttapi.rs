@@ -166,6 +166,12 @@ impl Protocol for TtapiProtocol {
             }
             JobRequest::CanvasEdit { .. } => return Err(not_offered("canvas edits (outpaint on a canvas)")),
             JobRequest::Remix { .. } => return Err(not_offered("remix")),
+            JobRequest::Animate { image, end, video, .. } => {
+                return Ok(Prepared::post(video::SUBMIT, video::submit(image, end.as_ref(), video, mode, hook_url)?));
+            }
+            JobRequest::Extend { parent, video, .. } => {
+                return Ok(Prepared::post(video::EXTEND, video::extend(parent, video, hook_url)?));
+            }
         };
         Ok(Prepared::post(format!("/midjourney/v1/{path}"), body))
     }
@@ -204,7 +210,14 @@ impl Protocol for TtapiProtocol {
         }
         let empty = Value::Null;
         let d = data.unwrap_or(&empty);
-        Ok(snapshot(job_id, &v, d, raw_status))
+        let mut snap = snapshot(job_id, &v, d, raw_status);
+        let clips = video::clips(d);
+        if !clips.is_empty() {
+            // A video job: its clips are its results (the cover image is not one).
+            snap.images = clips;
+            snap.grid_image = None;
+        }
+        Ok(snap)
     }
 }
 
@@ -295,3 +308,4 @@ fn edit_image(image: &ImageInput, mask: Option<&Mask>) -> Result<String, Gateway
 
 #[cfg(test)]
 mod tests;
+mod video;

@@ -180,6 +180,9 @@ impl Protocol for VtrixProtocol {
             JobRequest::Describe { .. } => return Err(not_offered("describe")),
             JobRequest::Seed { .. } => return Err(not_offered("seed lookup")),
             JobRequest::Edit { .. } => return Err(not_offered("edits of an uploaded image")),
+            JobRequest::Animate { .. } | JobRequest::Extend { .. } => {
+                return Err(GatewayError::NoVideoCall { gateway: "Vtrix" });
+            }
         };
         Ok(Prepared::post(self.paths.submit.clone(), body))
     }
@@ -405,6 +408,19 @@ mod tests {
         assert!(submit(remix(Some(4))).unwrap_err().to_string().contains("0 to 3, not 4"));
         let req = JobRequest::Seed { parent: parent(Some(0)) };
         assert!(matches!(submit(req), Err(GatewayError::Invalid(m)) if m.starts_with("Vtrix does not offer seed")));
+        let video = crate::job::VideoOptions::default();
+        let animate = JobRequest::Animate {
+            image: crate::job::ImageInput::Url("https://x/a.png".into()),
+            parent: None,
+            end: None,
+            video: video.clone(),
+        };
+        let extend = JobRequest::Extend { parent: parent(Some(0)), extends: 1, video };
+        for req in [animate, extend] {
+            let e = submit(req).unwrap_err();
+            assert!(matches!(e, GatewayError::NoVideoCall { gateway: "Vtrix" }), "{e}");
+            assert!(e.submit_not_received());
+        }
     }
 
     #[test]

@@ -102,7 +102,8 @@ async fn submit(inner: &Inner, client: &GatewayClient, job: &mut Job) -> Submit 
         job.status = JobStatus::Submitting;
         inner.emit(Update::Job(std::sync::Arc::new(job.clone())));
         tracing::debug!(job = %job.id, kind = job.kind.label(), gateway = %job.base_url, attempt, "submitting");
-        match renewing_claim(inner, &job.id, client.submit(&job.request, &job.options)).await {
+        let request = super::download::live_request(&job.base_url, client, &job.request);
+        match renewing_claim(inner, &job.id, client.submit(&request, &job.options)).await {
             Ok(sub) => {
                 tracing::debug!(job = %job.id, gateway_id = %sub.job_id, "submit accepted");
                 let (id, gateway_id) = (job.id.clone(), sub.job_id.clone());

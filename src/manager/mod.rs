@@ -28,6 +28,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 pub use account::{ACCOUNT_EVERY, AccountClock, AccountNews, stated_limit};
 pub use config::ManagerConfig;
+pub use download::live_request;
 pub use messages::{Command, CommandId, ManagerError, QueueCounts, Update, Updates};
 pub use validate::{InvalidRequest, validate_request};
 

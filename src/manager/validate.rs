@@ -1,7 +1,7 @@
 //! Bad input gets a clear message and nothing is sent.
 
 use crate::imageio::{InputError, check_blend_count, check_prompt, dimensions};
-use crate::job::{ImageInput, Job, JobRequest};
+use crate::job::{ImageInput, Job, JobRequest, VideoOptions, video};
 use crate::mask::MaskError;
 
 /// Why a request was refused before anything was written or sent.
@@ -15,6 +15,18 @@ pub enum InvalidRequest {
     NoAction,
     #[error("this job does not offer '{action}'; it offers: {}", .offered.join(", "))]
     NotOffered { action: String, offered: Vec<String> },
+    #[error("a video batch is 1, 2 or 4 clips, not {0}")]
+    Batch(u8),
+    #[error(
+        "that clip is already {seconds} s long; an extend adds {} s and a clip stops at {} s",
+        video::EXTEND_SECONDS,
+        video::MAX_SECONDS
+    )]
+    TooLong { seconds: u32 },
+    #[error("job {0} is not a video; Extend works on a clip of an animate or extend job")]
+    NotAVideo(String),
+    #[error("job {id} has {count} clip(s); there is no clip {}", .index + 1)]
+    NoSuchClip { id: String, index: u8, count: usize },
 }
 
 /// Checks a request before it is written or sent. `parent` is the job it continues, when
@@ -55,7 +67,35 @@ pub fn validate_request(req: &JobRequest, parent: Option<&Job>) -> Result<(), In
             Ok(())
         }
         JobRequest::CanvasEdit { prompt, .. } | JobRequest::Remix { prompt, .. } => Ok(check_prompt(prompt)?),
+        JobRequest::Animate { video, .. } => check_video(video),
+        JobRequest::Extend { parent: parent_ref, extends, video } => {
+            check_video(video)?;
+            if *extends == 0 || *extends > video::MAX_EXTENDS {
+                return Err(InvalidRequest::TooLong { seconds: video::clip_seconds(extends.saturating_sub(1)) });
+            }
+            if let Some(p) = parent {
+                if !p.kind.is_video() {
+                    return Err(InvalidRequest::NotAVideo(crate::job::short_id(&p.id).to_owned()));
+                }
+                let index = parent_ref.image_index.unwrap_or(0);
+                if !p.images.is_empty() && usize::from(index) >= p.images.len() {
+                    let id = crate::job::short_id(&p.id).to_owned();
+                    return Err(InvalidRequest::NoSuchClip { id, index, count: p.images.len() });
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+fn check_video(video: &VideoOptions) -> Result<(), InvalidRequest> {
+    if !VideoOptions::batch_ok(video.batch) {
+        return Err(InvalidRequest::Batch(video.batch));
+    }
+    if let Some(p) = video.manual_prompt() {
+        check_prompt(p)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

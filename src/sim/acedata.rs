@@ -20,6 +20,7 @@ use axum::response::Response;
 use axum::routing::post;
 use serde_json::{Map, Value, json};
 
+use super::clips;
 use super::flows::{self, FollowUp};
 use super::inputs::{self, INVALID_LINK};
 use super::masks;
@@ -39,6 +40,7 @@ pub(super) fn routes(sim: Arc<Sim>) -> Router {
         .route("/midjourney/describe", post(describe))
         .route("/midjourney/seed", post(seed))
         .route("/midjourney/tasks", post(tasks))
+        .route("/midjourney/videos", post(videos))
         .layer(from_fn_with_state((sim.clone(), Gw::Acedata), super::faults::guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(sim)
@@ -183,10 +185,69 @@ async fn seed(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
         .await
 }
 
+/// `/midjourney/videos`: `generate` from `image_url` (and `end_image_url`, `loop`), or
+/// `extend` clip `video_index` of the video `video_id`.
+async fn videos(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
+    let b = Gw::Acedata.body(body)?;
+    let p = text(&b, "prompt").map(checked_prompt).transpose()?.unwrap_or("");
+    let (high, batch) = clips::prompt_params(p).map_err(bad)?;
+    if text(&b, "mode").is_some_and(|m| m.eq_ignore_ascii_case("relax")) {
+        return Err(bad("relax mode is not offered for video; use fast or turbo"));
+    }
+    match text(&b, "action").unwrap_or("generate") {
+        "generate" => {
+            let src = text(&b, "image_url").ok_or_else(|| bad("image_url is required for action generate"))?;
+            let lines = match text(&b, "resolution") {
+                None | Some("480p") => 480,
+                Some("720p") => 720,
+                Some(r) => return Err(bad(format!("resolution '{r}' is not 480p or 720p"))),
+            };
+            let looped = b.get("loop").and_then(Value::as_bool).unwrap_or(false);
+            let job = new_job(&b, "video", p, !p.is_empty(), None);
+            let failed = |job| submit(&sim, &b, NewJob { failure: Some(INVALID_LINK.into()), ..job });
+            let Some(start) = clips::frame(&sim, src).await.map_err(bad)? else { return failed(job).await };
+            let end = match text(&b, "end_image_url") {
+                Some(e) => match clips::frame(&sim, e).await.map_err(bad)? {
+                    Some(png) => Some(png),
+                    None => return failed(job).await,
+                },
+                None if looped => Some(start.clone()),
+                None => None,
+            };
+            let seed = flows::seed_of_bytes(&[&start, p.as_bytes()]);
+            let spec = clips::ClipSpec::fresh(start, end, high, lines, batch, seed);
+            submit(&sim, &b, NewJob { work: Some(Work::Clips(spec)), seed: Some(seed), ..job }).await
+        }
+        "extend" => {
+            let id = text(&b, "video_id").ok_or_else(|| bad("video_id is required for action extend"))?;
+            let index = match super::reply::int(&b, "video_index") {
+                None => 0,
+                Some(Ok(i)) if (0..4).contains(&i) => i as usize,
+                Some(_) => return Err(bad("video_index must be 0 to 3")),
+            };
+            let parent = sim.job_by_image_id(id).ok_or_else(|| bad(format!("video_id {id} not found")))?;
+            let out = flows::finished(&sim, &parent).await.map_err(bad)?;
+            let spec = out.video.as_ref().ok_or_else(|| bad(format!("video_id {id} is not a video")))?;
+            if index >= out.clips.len() {
+                return Err(bad(format!("video {id} has {} clips; there is no video_index {index}", out.clips.len())));
+            }
+            let spec = clips::ClipSpec { high: high || spec.high, ..spec.extended(batch).map_err(bad)? };
+            let prompt = if p.is_empty() { parent.prompt.as_str() } else { p };
+            let job = new_job(&b, "extend", prompt, !p.is_empty(), parent.seed);
+            submit(&sim, &b, NewJob { work: Some(Work::Clips(spec)), ..job }).await
+        }
+        other => Err(bad(format!("action '{other}' is not generate or extend"))),
+    }
+}
+
 /// The full result of a finished job.
 fn result(sim: &Sim, job: &SimJob, out: &Output) -> Value {
     let mut r = json!({"success": true, "task_id": job.id, "progress": 100});
     match out.shape {
+        Shape::Video => {
+            r["video_id"] = json!(job.image_id);
+            r["video_urls"] = json!(out.clips.iter().map(|c| sim.cdn.clip_url(c)).collect::<Vec<_>>());
+        }
         Shape::Text if out.seed.is_some() => r["seed"] = json!(out.seed.map(|s| s.to_string())),
         Shape::Text => r["descriptions"] = json!(out.prompts),
         _ => {

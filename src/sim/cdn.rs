@@ -1,4 +1,4 @@
-//! The image store behind `/cdn/<name>.png`: result PNGs kept in memory, served until their
+//! The image store behind `/cdn/<name>.png` (and clips at `/cdn/<name>.mp4`): results kept in memory, served until their
 //! TTL runs out, and readable as inputs when a client sends one of the simulator's own links
 //! back (the only links it can read: it never fetches from the network).
 
@@ -48,6 +48,11 @@ impl Cdn {
 
     pub fn url(&self, img: &ImgRef) -> String {
         format!("{}/cdn/{}.png", self.base_url, img.name)
+    }
+
+    /// The link of a clip (stored like an image, served as `video/mp4`).
+    pub fn clip_url(&self, clip: &ImgRef) -> String {
+        format!("{}/cdn/{}.mp4", self.base_url, clip.name)
     }
 
     pub fn get(&self, name: &str) -> CdnLookup {

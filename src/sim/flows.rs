@@ -25,7 +25,7 @@ pub(super) fn offered(gw: Gw, out: &Output) -> Vec<String> {
     let ace = gw == Gw::Acedata;
     let mut v: Vec<String> = Vec::new();
     match (gw, out.shape) {
-        (Gw::Vtrix, _) | (_, Shape::Text) => {}
+        (Gw::Vtrix, _) | (_, Shape::Text | Shape::Video) => {}
         (_, Shape::Grid | Shape::Set) => {
             v.extend((1..=4).map(|i| if ace { format!("upscale{i}") } else { format!("upsample{i}") }));
             v.extend((1..=4).map(|i| format!("variation{i}")));

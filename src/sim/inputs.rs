@@ -21,7 +21,7 @@ pub(super) async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Se
     tokio::task::spawn_blocking(work).await.map_err(|_| "[Internal error] the image could not be processed".to_owned())
 }
 
-fn is_url(t: &str) -> bool {
+pub(super) fn is_url(t: &str) -> bool {
     let lower = t.get(..8).unwrap_or(t).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }

@@ -16,6 +16,7 @@
 
 mod acedata;
 mod cdn;
+mod clips;
 mod compose;
 mod describe;
 mod faults;
@@ -242,8 +243,10 @@ async fn health() -> Json<serde_json::Value> {
 }
 
 async fn cdn(State(sim): State<Arc<Sim>>, Path(file): Path<String>) -> Response {
-    let Some(name) = file.strip_suffix(".png") else {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+    let (name, mime) = match (file.strip_suffix(".png"), file.strip_suffix(".mp4")) {
+        (Some(name), _) => (name, "image/png"),
+        (_, Some(name)) => (name, "video/mp4"),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
     let mut lookup = sim.cdn.get(name);
     if matches!(lookup, cdn::CdnLookup::Missing)
@@ -254,7 +257,7 @@ async fn cdn(State(sim): State<Arc<Sim>>, Path(file): Path<String>) -> Response 
         lookup = sim.cdn.get(name);
     }
     match lookup {
-        cdn::CdnLookup::Found(bytes) => ([(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
+        cdn::CdnLookup::Found(bytes) => ([(header::CONTENT_TYPE, mime)], bytes).into_response(),
         cdn::CdnLookup::Expired => (StatusCode::FORBIDDEN, "expired").into_response(),
         cdn::CdnLookup::Missing => (StatusCode::NOT_FOUND, "not found").into_response(),
     }

@@ -288,6 +288,7 @@ pub(super) enum StoredWork {
     Seed {
         seed: u64,
     },
+    Clips(super::clips::ClipSpec),
 }
 
 impl StoredWork {
@@ -338,6 +339,7 @@ impl StoredWork {
             }
             Work::Describe { image } => StoredWork::Describe { image: p(image) },
             Work::Seed { seed } => StoredWork::Seed { seed: *seed },
+            Work::Clips(spec) => StoredWork::Clips(spec.clone()),
         }
     }
 
@@ -373,6 +375,7 @@ impl StoredWork {
             StoredWork::Remix { base, prompt, seed, strong } => Work::Remix { base: base.pic(), prompt, seed, strong },
             StoredWork::Describe { image } => Work::Describe { image: image.pic() },
             StoredWork::Seed { seed } => Work::Seed { seed },
+            StoredWork::Clips(spec) => Work::Clips(spec),
         })
     }
 }

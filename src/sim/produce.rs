@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder, RgbaImage};
 
+use super::clips::{self, ClipSpec};
 use super::compose::{self, capped, resize};
 use super::describe::describe;
 use super::inputs;
@@ -111,6 +112,8 @@ pub(super) enum Work {
     Seed {
         seed: u64,
     },
+    /// Animate or extend: a batch of clips.
+    Clips(ClipSpec),
 }
 
 /// One encoded image: name suffix, PNG, width, height.
@@ -125,11 +128,24 @@ pub(super) struct Encoded {
     pub seed: Option<u64>,
     pub scene: Option<(String, u64)>,
     pub upscalable: bool,
+    /// A video job's clips (MP4), and what made them.
+    pub clips: Vec<clips::Mp4>,
+    pub video: Option<ClipSpec>,
 }
 
 impl Encoded {
     fn text(prompts: Vec<String>, seed: Option<u64>) -> Self {
-        Encoded { shape: Shape::Text, grid: None, images: Vec::new(), prompts, seed, scene: None, upscalable: false }
+        Encoded {
+            shape: Shape::Text,
+            grid: None,
+            images: Vec::new(),
+            prompts,
+            seed,
+            scene: None,
+            upscalable: false,
+            clips: Vec::new(),
+            video: None,
+        }
     }
 }
 
@@ -202,6 +218,10 @@ pub(super) fn run(work: Work, grid_size: u32) -> Result<Encoded, String> {
         }
         Work::Describe { image } => return Ok(Encoded::text(describe(&image.load()?), None)),
         Work::Seed { seed } => return Ok(Encoded::text(Vec::new(), Some(seed))),
+        Work::Clips(spec) => {
+            let clips = clips::render(&spec, grid_size)?;
+            return Ok(Encoded { shape: Shape::Video, clips, video: Some(spec), ..Encoded::text(Vec::new(), None) });
+        }
     };
     encode(shape, images, scene_key, upscalable)
 }
@@ -294,5 +314,5 @@ fn encode(
         Shape::Single => images.iter().map(|i| entry("image".into(), i)).collect::<Result<_, _>>()?,
         _ => images.iter().enumerate().map(|(n, i)| entry(n.to_string(), i)).collect::<Result<_, _>>()?,
     };
-    Ok(Encoded { shape, grid, images, prompts: Vec::new(), seed: None, scene, upscalable })
+    Ok(Encoded { shape, grid, images, scene, upscalable, ..Encoded::text(Vec::new(), None) })
 }

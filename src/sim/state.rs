@@ -29,6 +29,8 @@ pub(super) enum Shape {
     Set,
     /// No image: describe, seed.
     Text,
+    /// Clips (animate, extend).
+    Video,
 }
 
 /// What a finished job produced.
@@ -44,6 +46,9 @@ pub(super) struct Output {
     pub scene: Option<(String, u64)>,
     /// Singles that can still be upscaled (not already an upscale of an upscale).
     pub upscalable: bool,
+    /// A video job's clips (`/cdn/<name>.mp4`) and what made them (an extend renders it longer).
+    pub clips: Vec<ImgRef>,
+    pub video: Option<Arc<super::clips::ClipSpec>>,
 }
 
 impl Output {
@@ -425,6 +430,7 @@ impl Sim {
         };
         let grid = r.grid.map(keep);
         let images = r.images.into_iter().map(keep).collect();
+        let clips = r.clips.into_iter().map(keep).collect();
         Output {
             shape: r.shape,
             grid,
@@ -433,6 +439,8 @@ impl Sim {
             seed: r.seed,
             scene: r.scene,
             upscalable: r.upscalable,
+            clips,
+            video: r.video.map(Arc::new),
         }
     }
 }

@@ -19,6 +19,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use super::clips;
 use super::flows::{self, FollowUp};
 use super::inputs::{self, INVALID_LINK};
 use super::masks;
@@ -43,6 +44,8 @@ pub(super) fn routes(sim: Arc<Sim>) -> Router {
         .route("/midjourney/image-edits/submit", post(edit))
         .route("/midjourney/image-edits/fetch", post(fetch_post).get(fetch_get))
         .route(crate::gateway::TTAPI_INFO, get(info))
+        .route("/midjourney/video/submit", post(video_submit))
+        .route("/midjourney/video/extend", post(video_extend))
         .layer(from_fn_with_state((sim.clone(), Gw::Ttapi), super::faults::guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(sim)
@@ -203,6 +206,75 @@ async fn edit(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
     accept(&sim, NewJob { work: Some(work), ..job })
 }
 
+/// `manual`: low (default) or high.
+fn motion(b: &Value) -> Result<bool, Response> {
+    match text(b, "manual").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("low") => Ok(false),
+        Some("high") => Ok(true),
+        Some(m) => Err(bad(format!("manual '{m}' is not low or high"))),
+    }
+}
+
+/// `bs`: 1, 2 or 4 (default 4), a number or a numeric string.
+fn batch_size(b: &Value) -> Result<u8, Response> {
+    match super::reply::int(b, "bs") {
+        None => Ok(4),
+        Some(Ok(n)) if n > 0 => clips::batch(n as u64).map_err(bad),
+        Some(_) => Err(bad("bs must be 1, 2 or 4")),
+    }
+}
+
+async fn video_submit(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
+    let b = Gw::Ttapi.body(body)?;
+    let p = checked_prompt(b.get("prompt").and_then(Value::as_str).ok_or_else(|| bad("prompt is required"))?)?.trim();
+    let start = text(&b, "imageUrl").ok_or_else(|| bad("imageUrl is required (a link to the start frame)"))?;
+    if !inputs::is_url(start) {
+        return Err(bad("imageUrl must be a link the gateway can fetch"));
+    }
+    let lines = match text(&b, "resolution").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("sd") => 480,
+        Some("hd") => 720,
+        Some(r) => return Err(bad(format!("resolution '{r}' is not sd or hd"))),
+    };
+    let (high, batch) = (motion(&b)?, batch_size(&b)?);
+    let job = new_job(&b, "video", p, !p.is_empty(), None)?;
+    let end = match text(&b, "endingUrl") {
+        Some(e) => match clips::frame(&sim, e).await.map_err(bad)? {
+            Some(png) => Some(png),
+            None => return accept(&sim, NewJob { failure: Some(INVALID_LINK.into()), ..job }),
+        },
+        None => None,
+    };
+    let Some(start) = clips::frame(&sim, start).await.map_err(bad)? else {
+        return accept(&sim, NewJob { failure: Some(INVALID_LINK.into()), ..job });
+    };
+    let seed = flows::seed_of_bytes(&[&start, p.as_bytes()]);
+    let spec = clips::ClipSpec::fresh(start, end, high, lines, batch, seed);
+    accept(&sim, NewJob { work: Some(Work::Clips(spec)), seed: Some(seed), ..job })
+}
+
+async fn video_extend(State(sim): State<Arc<Sim>>, body: Body) -> Answer {
+    let b = Gw::Ttapi.body(body)?;
+    let index = match super::reply::int(&b, "index") {
+        Some(Ok(i)) if (0..4).contains(&i) => i as usize,
+        Some(_) => return Err(bad("index must be 0 to 3")),
+        None => return Err(bad("index is required (0 to 3: which video to extend)")),
+    };
+    let (high, batch) = (motion(&b)?, batch_size(&b)?);
+    let (job, out) = parent(&sim, &b).await?;
+    let spec = out.video.as_ref().ok_or_else(|| bad(format!("job {} is not a video job", job.id)))?;
+    if index >= out.clips.len() {
+        return Err(bad(format!("job {} has {} videos; there is no index {index}", job.id, out.clips.len())));
+    }
+    let spec = clips::ClipSpec { high: high || spec.high, ..spec.extended(batch).map_err(bad)? };
+    let p = text(&b, "prompt").map(checked_prompt).transpose()?;
+    let new = NewJob {
+        work: Some(Work::Clips(spec)),
+        ..new_job(&b, "extend", p.unwrap_or(&job.prompt), p.is_some(), job.seed)?
+    };
+    accept(&sim, new)
+}
+
 async fn fetch_get(State(sim): State<Arc<Sim>>, Query(q): Query<HashMap<String, String>>) -> Answer {
     fetch(&sim, q.get("jobId").or_else(|| q.get("job_id")).map(String::as_str)).await
 }
@@ -278,6 +350,7 @@ async fn view(sim: &Arc<Sim>, job: &Arc<SimJob>) -> Value {
         "components": out.as_ref().map(|o| flows::offered(Gw::Ttapi, o)).unwrap_or_default(),
         "seed": out.as_ref().and_then(|o| o.seed).map(|s| s.to_string()).unwrap_or_default(),
         "images": out.as_ref().map(|o| o.images.iter().map(|i| sim.cdn.url(i)).collect::<Vec<_>>()).unwrap_or_default(),
+        "videos": out.as_ref().map(|o| o.clips.iter().map(|c| sim.cdn.clip_url(c)).collect::<Vec<_>>()).unwrap_or_default(),
         "submitTime": rfc3339(job.submitted),
         "finishTime": finished.then(|| rfc3339(job.finish_time(&sim.config))),
     });

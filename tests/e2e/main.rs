@@ -9,3 +9,4 @@ mod durability;
 mod library;
 mod masks;
 mod restart;
+mod video;

@@ -6,3 +6,4 @@ mod cli;
 mod client;
 mod server;
 mod takeover;
+mod video;

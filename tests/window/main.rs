@@ -20,6 +20,7 @@ mod drag_to_prompt;
 mod library;
 mod palette;
 mod remix;
+mod video;
 
 /// What every window test starts from: the environment to itself (the window reads its
 /// folders from it, so the tests in this binary run one at a time; a test that failed does

@@ -1,7 +1,9 @@
 //! The window's panels, one file each. A panel owns its state, reads what it shows from the
 //! window's shared state, and asks for everything else with a [`super::command::UiCommand`].
 
+pub mod animate;
 pub mod blend;
+pub mod clips;
 pub mod collections;
 pub mod describe;
 pub mod export_bar;

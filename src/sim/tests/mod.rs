@@ -6,6 +6,7 @@ mod art;
 mod faults;
 mod ttapi;
 mod ttapi_edits;
+mod video;
 mod vtrix;
 
 use std::io::Cursor;

@@ -58,6 +58,7 @@ impl JobView {
 
 pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, commands: &mut Vec<UiCommand>) {
     let Some(job) = state.selected_job() else {
+        crate::app::panels::clips::stop_all(ui.ctx());
         ui.vertical_centered(|ui| {
             ui.add_space(ui.available_height() / 3.0);
             ui.weak("Select a job to see its images, or drop or paste an image here to edit it.");
@@ -68,7 +69,7 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, comm
         return;
     };
     // The open job's images stay decoded (the full-size view draws them too).
-    for image in job.result_images() {
+    for image in job.result_images().into_iter().filter(|_| !job.kind.is_video()) {
         if let Some(path) = &image.local_path {
             crate::app::image_lru::touch(
                 ui.ctx(),
@@ -103,9 +104,22 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, comm
         {
             commands.push(UiCommand::EditPrompt { job_id: job.id.clone() });
         }
+        let shown = job.result_images().len();
+        if job.status == JobStatus::Succeeded && (1..=4).contains(&shown) && !job.kind.is_video() {
+            crate::app::panels::animate::animate_button_ui(ui, job, shown);
+        }
         ui.separator();
         marks::marks_ui(ui, job, state.selected_marks(), commands);
     });
+    if job.kind.is_video() {
+        let height = (ui.available_height() - 8.0).max(64.0);
+        crate::app::panels::clips::clips_ui(ui, job, height, commands);
+        view.news_ui(ui, job);
+        return;
+    }
+    crate::app::panels::clips::stop_all(ui.ctx());
+    // Above the images, so it is in view however large they are.
+    crate::app::panels::animate::animate_form_ui(ui, job, commands);
     let layout = ActionLayout::of(job);
     let images = job.result_images();
     // Room for the action row under the images.
@@ -393,3 +407,5 @@ fn sent_mask_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod video_tests;

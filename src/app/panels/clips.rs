@@ -1,0 +1,161 @@
+//! A video job's clips in the job view: each shows its poster until `Play` is pressed, then
+//! plays and loops in place (decoded on the player's own thread, see
+//! [`crate::app::player`]), with `Pause`, a scrub bar, `Extend N` (`Extend` when there is one
+//! clip), `Save video` and `Copy link`. A clip that cannot be played says why in its place.
+//!
+//! Players live in egui's memory for the job on show: opening another job drops them (and
+//! stops their threads), so nothing decodes for a clip that is not on screen.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::app::command::UiCommand;
+use crate::app::player::ClipPlayer;
+use crate::job::{Job, JobImage, short_id};
+
+/// One clip's player and the texture its latest frame is in.
+struct Slot {
+    player: ClipPlayer,
+    texture: Option<egui::TextureHandle>,
+    shown: u64,
+}
+
+/// The players of the job on show.
+#[derive(Clone, Default)]
+struct Players {
+    job_id: String,
+    slots: Arc<Mutex<HashMap<usize, Slot>>>,
+}
+
+fn players_id() -> egui::Id {
+    egui::Id::unique("mjdesk.clip-players")
+}
+
+fn players_for(ctx: &egui::Context, job_id: &str) -> Players {
+    ctx.data_mut(|d| {
+        let p = d.get_temp_mut_or_default::<Players>(players_id());
+        if p.job_id != job_id {
+            *p = Players { job_id: job_id.to_owned(), ..Default::default() };
+        }
+        p.clone()
+    })
+}
+
+/// Stops every clip (another job is on show, or none).
+pub fn stop_all(ctx: &egui::Context) {
+    ctx.data_mut(|d| d.remove::<Players>(players_id()));
+}
+
+pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<UiCommand>) {
+    let players = players_for(ui.ctx(), &job.id);
+    let mut slots = players.slots.lock().unwrap_or_else(|e| e.into_inner());
+    let count = job.images.len();
+    let columns = if count >= 2 { 2 } else { 1 };
+    let rows = count.div_ceil(columns).max(1);
+    let row_controls = 3.0 * (ui.spacing().interact_size.y + ui.spacing().item_spacing.y);
+    let (w, h) = (job.width.unwrap_or(16) as f32, job.height.unwrap_or(9) as f32);
+    let aspect = (w / h.max(1.0)).clamp(0.25, 4.0);
+    let cell_w =
+        (ui.available_width() / columns as f32 - 12.0).min((height / rows as f32 - row_controls) * aspect).max(96.0);
+    let size = egui::vec2(cell_w, cell_w / aspect);
+    egui::Grid::new(("clips", &job.id)).spacing([10.0, 10.0]).show(ui, |ui| {
+        for (i, clip) in job.images.iter().enumerate() {
+            let start = ui.vertical(|ui| clip_ui(ui, job, i, clip, slots.get_mut(&i), size, commands)).inner;
+            if let Some(path) = start {
+                let ctx = ui.ctx().clone();
+                let player = ClipPlayer::start(path, Arc::new(move || ctx.request_repaint()));
+                slots.insert(i, Slot { player, texture: None, shown: 0 });
+            }
+            if (i + 1) % columns == 0 {
+                ui.end_row();
+            }
+        }
+    });
+}
+
+/// One clip; returns the file to start playing when `Play` was pressed with no player yet.
+fn clip_ui(
+    ui: &mut egui::Ui,
+    job: &Job,
+    i: usize,
+    clip: &JobImage,
+    mut slot: Option<&mut Slot>,
+    size: egui::Vec2,
+    commands: &mut Vec<UiCommand>,
+) -> Option<std::path::PathBuf> {
+    let n = i + 1;
+    let Some(path) = &clip.local_path else {
+        match &clip.error {
+            Some(e) => {
+                ui.add_sized(size, egui::Label::new(egui::RichText::new(e).color(ui.visuals().error_fg_color)).wrap())
+            }
+            None => ui.add_sized(size, egui::Spinner::new()),
+        };
+        return None;
+    };
+    let mut start = None;
+    let view = slot.as_ref().map(|s| s.player.view());
+    match (slot.as_deref_mut(), &view) {
+        (Some(slot), Some(v)) if v.error.is_none() && v.frame.is_some() => {
+            if slot.shown != v.generation || slot.texture.is_none() {
+                let frame = v.frame.as_ref().expect("checked");
+                let image = egui::ColorImage::from_rgba_unmultiplied(
+                    [frame.width() as usize, frame.height() as usize],
+                    frame.as_raw(),
+                );
+                match &mut slot.texture {
+                    Some(t) => t.set(image, egui::TextureOptions::LINEAR),
+                    None => {
+                        let name = format!("clip-{}-{i}", job.id);
+                        slot.texture = Some(ui.ctx().load_texture(name, image, egui::TextureOptions::LINEAR));
+                    }
+                }
+                slot.shown = v.generation;
+            }
+            if let Some(t) = &slot.texture {
+                ui.add(egui::Image::new((t.id(), size)).corner_radius(4.0));
+            }
+        }
+        (_, Some(v)) if v.error.is_some() => {
+            let why = format!("This clip cannot be played: {}", v.error.as_deref().unwrap_or_default());
+            ui.add_sized(size, egui::Label::new(egui::RichText::new(why).color(ui.visuals().error_fg_color)).wrap());
+        }
+        _ => {
+            let poster = crate::thumbs::poster_path(path);
+            ui.add(egui::Image::new(format!("file://{}", poster.display())).fit_to_exact_size(size).corner_radius(4.0));
+        }
+    }
+    ui.horizontal(|ui| {
+        let playing = view.as_ref().is_some_and(|v| v.playing && v.error.is_none());
+        let label = if playing { "Pause" } else { "Play" };
+        if ui.button(label).on_hover_text(format!("clip {n}")).clicked() {
+            match (slot.as_ref(), playing) {
+                (None, _) => start = Some(path.clone()),
+                (Some(s), true) => s.player.pause(),
+                (Some(s), false) => s.player.play(),
+            }
+        }
+        if let (Some(v), Some(s)) = (view.as_ref().filter(|v| v.frames > 1), slot.as_ref()) {
+            let mut at = v.index;
+            let slider =
+                egui::Slider::new(&mut at, 0..=v.frames - 1).show_value(false).text(format!("Clip {n} position"));
+            if ui.add(slider).changed() {
+                s.player.seek(at);
+            }
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        let extend = if job.images.len() == 1 { "Extend".to_owned() } else { format!("Extend {n}") };
+        if ui.button(&extend).on_hover_text("About 4 seconds more of this clip").clicked() {
+            commands.push(UiCommand::Extend { job_id: job.id.clone(), index: i as u8 });
+        }
+        if ui.button("Save video").on_hover_text(format!("clip {n}")).clicked() {
+            let file_name = format!("{}_clip{n}.mp4", short_id(&job.id));
+            commands.push(UiCommand::SaveImage { source: path.clone(), file_name });
+        }
+        if ui.button("Copy link").on_hover_text(&clip.url).clicked() {
+            ui.ctx().copy_text(clip.url.clone());
+        }
+    });
+    start
+}
