@@ -75,11 +75,16 @@ fn the_filters_counts_follow_a_like_and_liked_only_shows_it() {
     harness.get_by_label("Imagine").click();
     step_until(&mut harness, "the grid", |h| h.query_all_by_label("U1").next().is_some());
 
+    // the filters' section starts closed, leaving the list its room
+    assert!(harness.query_by_label("Liked only").is_none());
+    harness.get_by_label("Filters").click();
+    harness.step();
     harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Aspect ratio").click();
     step_until(&mut harness, "the aspect ratio's count", |h| h.query_by_label("16:9 (1)").is_some());
     harness.key_press(egui::Key::Escape);
     harness.get_by_role_and_label(egui::accesskit::Role::CheckBox, "Liked only").click();
     step_until(&mut harness, "an empty list", |h| h.query_by_label("No job matches.").is_some());
+    harness.get_by_label("Filters · 1 on");
     harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Aspect ratio").click();
     step_until(&mut harness, "no aspect ratio among liked jobs", |h| {
         h.query_by_label("any aspect ratio").is_some() && h.query_by_label("16:9 (1)").is_none()

@@ -22,6 +22,27 @@ pub struct FiltersForm {
 }
 
 /// Draws the search box and filters over `current`; asks for the new filter when one changed.
+/// `Filters`, or `Filters · 2 on` while some are set (the section starts closed: the list
+/// keeps the room).
+fn filters_title(current: &JobFilter) -> String {
+    let on = [
+        current.liked,
+        current.min_rating.is_some(),
+        current.collection.is_some(),
+        current.provider.is_some(),
+        current.aspect.is_some(),
+        current.model.is_some(),
+        current.mode.is_some(),
+        current.since.is_some() || current.until.is_some(),
+        current.status.is_some(),
+        current.kind.is_some(),
+    ]
+    .into_iter()
+    .filter(|on| *on)
+    .count();
+    if on == 0 { "Filters".to_owned() } else { format!("Filters · {on} on") }
+}
+
 pub fn filters_ui(
     ui: &mut egui::Ui,
     form: &mut FiltersForm,
@@ -38,22 +59,25 @@ pub fn filters_ui(
     if search.changed() {
         filter.text = form.search.clone();
     }
-    egui::CollapsingHeader::new("Filters").default_open(true).show(ui, |ui| {
-        egui::Grid::new("job filters").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
-            menus_ui(ui, &mut filter, counts);
-            dates_ui(ui, form, &mut filter);
-        });
-        if let Some(why) = &form.date_error {
-            ui.colored_label(ui.visuals().error_fg_color, why);
-        }
-        let cleared = JobFilter { text: filter.text.clone(), ..Default::default() };
-        if filter != cleared && ui.button("Clear filters").clicked() {
-            filter = cleared;
-            form.from.clear();
-            form.to.clear();
-            form.date_error = None;
-        }
-    });
+    egui::CollapsingHeader::new(filters_title(current)).id_salt("job filters header").default_open(false).show(
+        ui,
+        |ui| {
+            egui::Grid::new("job filters").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+                menus_ui(ui, &mut filter, counts);
+                dates_ui(ui, form, &mut filter);
+            });
+            if let Some(why) = &form.date_error {
+                ui.colored_label(ui.visuals().error_fg_color, why);
+            }
+            let cleared = JobFilter { text: filter.text.clone(), ..Default::default() };
+            if filter != cleared && ui.button("Clear filters").clicked() {
+                filter = cleared;
+                form.from.clear();
+                form.to.clear();
+                form.date_error = None;
+            }
+        },
+    );
     if &filter != current {
         commands.push(UiCommand::Filter(filter));
     }

@@ -28,8 +28,9 @@ fn counts() -> FacetCounts {
     }
 }
 
+/// The filters with their section opened (it starts closed).
 fn harness(counts: Option<FacetCounts>) -> Harness<'static, S> {
-    Harness::new_ui_state(
+    let mut h = Harness::new_ui_state(
         |ui, s: &mut S| {
             let mut commands = Vec::new();
             filters_ui(ui, &mut s.form, &s.filter, s.counts.as_ref(), &mut commands);
@@ -41,7 +42,11 @@ fn harness(counts: Option<FacetCounts>) -> Harness<'static, S> {
             }
         },
         S { form: FiltersForm::default(), filter: JobFilter::default(), counts, asked: 0 },
-    )
+    );
+    h.run();
+    h.get_by_label("Filters").click();
+    h.run();
+    h
 }
 
 /// Opens the menu labelled `menu` and picks `choice`.
