@@ -20,9 +20,12 @@
 //!   the mask and a count of its 16 M pixels): editor 10.27 ms / 14.14 ms, canvas alone
 //!   0.109 ms / 0.120 ms;
 //! - with the count alone left per frame: editor 7.42 ms / 7.44 ms;
-//! - now (the reason to disable Submit read from the mask's running count, the intent built
-//!   when Submit is pressed): editor 0.137 ms / 0.152 ms, canvas alone 0.111 ms / 0.128 ms,
-//!   i.e. 1.24x / 1.19x the canvas alone.
+//! - with the reason to disable Submit read from the mask's running count and the intent
+//!   built when Submit is pressed: editor 0.137 ms / 0.152 ms, canvas alone 0.111 ms /
+//!   0.128 ms (1.24x / 1.19x), measured while other builds shared the machine;
+//! - the same code on a quiet machine (load under 1.5, two runs): editor 0.127 / 0.141 ms
+//!   and 0.126 / 0.140 ms, canvas alone 0.111 / 0.121 ms and 0.108 / 0.122 ms, i.e. 1.14x /
+//!   1.16x and 1.16x / 1.15x the canvas alone.
 //!
 //! Run: `cargo bench --bench canvas -- --warm-up-time 1 --measurement-time 3` (add `4096`
 //! for the 4096 groups only)
