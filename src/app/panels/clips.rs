@@ -113,7 +113,9 @@ fn clip_ui(
                 slot.shown = v.generation;
             }
             if let Some(t) = &slot.texture {
-                ui.add(egui::Image::new((t.id(), size)).corner_radius(4.0));
+                // fitted into the cell with the clip's own shape, as its poster is: a square
+                // clip is not stretched to the cell's 16:9, and Play does not move the layout
+                ui.add(egui::Image::new((t.id(), t.size_vec2())).fit_to_exact_size(size).corner_radius(4.0));
             }
         }
         (_, Some(v)) if v.error.is_some() => {
