@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::filter::{Facet, JobFilter};
 use super::library::Collection;
+use super::summaries::StatusGroup;
 use crate::job::Provider;
 
 /// The words of a set of combinations (statuses, kinds, gateways, aspects, models, modes;
@@ -147,8 +148,8 @@ impl Wanted {
     pub(super) fn admits(&self, k: &Key, skip: Option<Facet>) -> bool {
         let on = |f: Facet| skip != Some(f);
         let same = |want: Option<u16>, have: u16, f: Facet| !on(f) || want.is_none_or(|w| w == have);
-        self.status.as_ref().is_none_or(|s| s.contains(&k.status))
-            && self.kind.is_none_or(|w| w == k.kind)
+        (!on(Facet::Status) || self.status.as_ref().is_none_or(|s| s.contains(&k.status)))
+            && (!on(Facet::Kind) || self.kind.is_none_or(|w| w == k.kind))
             && (!self.liked || !on(Facet::Liked) || k.liked)
             && (!on(Facet::Rating) || self.min_stars.is_none_or(|n| k.rating >= n))
             && same(self.provider, k.provider, Facet::Provider)
@@ -163,6 +164,10 @@ impl Wanted {
 pub struct FacetCounts {
     /// Jobs the whole filter admits.
     pub total: u64,
+    /// `statuses[i]`: jobs in [`StatusGroup::ALL`]`[i]`.
+    pub statuses: [u64; 3],
+    /// Kinds of job with jobs (and the one chosen), most jobs first.
+    pub kinds: Vec<(String, u64)>,
     /// Liked jobs.
     pub liked: u64,
     /// `min_rating[n - 1]`: jobs rated n stars or more.
@@ -188,10 +193,21 @@ pub(super) fn tally(filter: &JobFilter, combos: &Combos) -> FacetCounts {
     let mut aspects: HashMap<String, u64> = HashMap::new();
     let mut models: HashMap<Option<String>, u64> = HashMap::new();
     let mut modes: HashMap<Option<String>, u64> = HashMap::new();
+    let mut kinds: HashMap<String, u64> = HashMap::new();
     for (k, n) in &combos.rows {
         let n = *n;
         if wanted.admits(k, None) {
             out.total += n;
+        }
+        if wanted.admits(k, Some(Facet::Status))
+            && let Some(i) = StatusGroup::ALL.iter().position(|g| g.words().contains(&word(k.status)))
+        {
+            out.statuses[i] += n;
+        }
+        if wanted.admits(k, Some(Facet::Kind))
+            && let Some(kind) = some(k.kind)
+        {
+            *kinds.entry(kind).or_default() += n;
         }
         if k.liked && wanted.admits(k, Some(Facet::Liked)) {
             out.liked += n;
@@ -228,6 +244,10 @@ pub(super) fn tally(filter: &JobFilter, combos: &Combos) -> FacetCounts {
     if let Some(m) = &filter.mode {
         modes.entry(m.clone()).or_default();
     }
+    if let Some(k) = &filter.kind {
+        kinds.entry(k.clone()).or_default();
+    }
+    out.kinds = most_first(kinds);
     out.aspects = most_first(aspects);
     out.models = most_first(models);
     out.modes = most_first(modes);

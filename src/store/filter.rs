@@ -43,6 +43,8 @@ pub struct JobFilter {
 /// A filter whose choices the menus count (see [`FacetCounts`](super::FacetCounts)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Facet {
+    Status,
+    Kind,
     Liked,
     Rating,
     Collection,

@@ -89,9 +89,14 @@ fn n(count: Option<u64>) -> String {
 }
 
 fn menus_ui(ui: &mut egui::Ui, filter: &mut JobFilter, counts: Option<&FacetCounts>) {
-    let statuses: Vec<(StatusGroup, Option<u64>)> = StatusGroup::ALL.into_iter().map(|g| (g, None)).collect();
+    let statuses: Vec<(StatusGroup, Option<u64>)> =
+        StatusGroup::ALL.into_iter().enumerate().map(|(i, g)| (g, counts.map(|c| c.statuses[i]))).collect();
     menu(ui, "Status", &mut filter.status, "any status", &statuses, |g| g.label().to_owned());
-    let kinds: Vec<(String, Option<u64>)> = KINDS.into_iter().map(|k| (k.to_owned(), None)).collect();
+    // the kinds the library has, most first, once counted; until then the usual ones
+    let kinds: Vec<(String, Option<u64>)> = match counts {
+        Some(c) => some(&c.kinds),
+        None => KINDS.into_iter().map(|k| (k.to_owned(), None)).collect(),
+    };
     menu(ui, "Kind", &mut filter.kind, "any kind", &kinds, String::clone);
 
     let label = ui.label("Liked only");

@@ -144,6 +144,9 @@ fn random_filter(rng: &mut fastrand::Rng, cols: &[CollectionId]) -> JobFilter {
     if pick(rng, 4) {
         f.status = Some(StatusGroup::ALL[rng.usize(..3)]);
     }
+    if pick(rng, 5) {
+        f.kind = Some(["imagine", "action", "describe"][rng.usize(..3)].into());
+    }
     f.liked = pick(rng, 3);
     if pick(rng, 3) {
         f.min_rating = Some(rng.u8(0..=5));
@@ -197,6 +200,9 @@ fn every_filter_combination_shows_and_counts_what_a_plain_reading_does() {
 fn plain_counts(store: &Store, f: &JobFilter, seen: &[Seen]) -> FacetCounts {
     let count = |g: &JobFilter| seen.iter().filter(|s| admits(g, s)).count() as u64;
     let mut out = FacetCounts { total: count(f), ..Default::default() };
+    for (i, g) in StatusGroup::ALL.into_iter().enumerate() {
+        out.statuses[i] = count(&JobFilter { status: Some(g), ..f.clone() });
+    }
     out.liked = count(&JobFilter { liked: true, ..f.clone() });
     for n in 1..=5u8 {
         out.min_rating[usize::from(n) - 1] = count(&JobFilter { min_rating: Some(n), ..f.clone() });
@@ -205,7 +211,11 @@ fn plain_counts(store: &Store, f: &JobFilter, seen: &[Seen]) -> FacetCounts {
     let mut aspects: HashMap<String, u64> = HashMap::new();
     let mut models: HashMap<Option<String>, u64> = HashMap::new();
     let mut modes: HashMap<Option<String>, u64> = HashMap::new();
+    let mut kinds: HashMap<String, u64> = HashMap::new();
     for s in seen {
+        if admits(&JobFilter { kind: None, ..f.clone() }, s) {
+            *kinds.entry(s.job.kind.label().to_owned()).or_default() += 1;
+        }
         if let Some(a) = &s.facets.aspect
             && admits(&JobFilter { aspect: None, ..f.clone() }, s)
         {
@@ -227,6 +237,10 @@ fn plain_counts(store: &Store, f: &JobFilter, seen: &[Seen]) -> FacetCounts {
     if let Some(m) = &f.mode {
         modes.entry(m.clone()).or_default();
     }
+    if let Some(k) = &f.kind {
+        kinds.entry(k.clone()).or_default();
+    }
+    out.kinds = sorted(kinds);
     out.aspects = sorted(aspects);
     out.models = sorted(models);
     out.modes = sorted(modes);

@@ -18,6 +18,8 @@ struct S {
 fn counts() -> FacetCounts {
     FacetCounts {
         total: 9,
+        statuses: [1, 7, 1],
+        kinds: vec![("imagine".into(), 6), ("action".into(), 3)],
         liked: 4,
         min_rating: [6, 5, 3, 2, 1],
         providers: vec![(Provider::Ttapi, 7), (Provider::Acedata, 2), (Provider::Vtrix, 0)],
@@ -72,6 +74,12 @@ fn every_menu_shows_its_counts_and_the_choices_combine() {
     pick(&mut h, "Model", "default version (3)");
     pick(&mut h, "Mode", "relax (8)");
     pick(&mut h, "Collection filter", "Birds (2)");
+    pick(&mut h, "Status", "succeeded (7)");
+    pick(&mut h, "Kind", "action (3)");
+    assert_eq!(
+        (h.state().filter.status, h.state().filter.kind.as_deref()),
+        (Some(StatusGroup::Succeeded), Some("action"))
+    );
     let f = &h.state().filter;
     assert_eq!(
         (f.min_rating, f.provider, f.aspect.as_deref(), f.model.clone(), f.mode.clone(), f.collection),
