@@ -13,15 +13,7 @@ fn jobs_chosen_in_the_list_go_into_a_new_collection_that_then_filters_the_list()
     let _rt = f.rt.enter();
     let server = f.sim(quick_sim());
     let mut harness = f.window(&server, Provider::Ttapi);
-    for prompt in ["a red fox", "a grey heron", "a blue whale"] {
-        type_into(&mut harness, "Prompt", prompt);
-        harness.get_by_label("Imagine").click();
-        step_until(&mut harness, "the job in the list", |h| h.query_all_by_label(prompt).next().is_some());
-        harness.get_by_label("Prompt").focus();
-        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-        harness.key_press(egui::Key::Backspace);
-        harness.step();
-    }
+    imagine_each(&mut harness, &["a red fox", "a grey heron", "a blue whale"]);
     let store = Store::open(&f.home().join("data")).unwrap();
 
     // an empty name is refused beside the field, and nothing is made
@@ -126,15 +118,7 @@ fn export_writes_the_chosen_jobs_or_the_list_and_says_a_folder_it_cannot_write()
     let server = f.sim(quick_sim());
     let mut harness = f.window(&server, Provider::Ttapi);
     let store = Store::open(&f.home().join("data")).unwrap();
-    for prompt in ["a red fox", "a grey heron"] {
-        type_into(&mut harness, "Prompt", prompt);
-        harness.get_by_label("Imagine").click();
-        step_until(&mut harness, "the job in the list", |h| h.query_all_by_label(prompt).next().is_some());
-        harness.get_by_label("Prompt").focus();
-        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-        harness.key_press(egui::Key::Backspace);
-        harness.step();
-    }
+    imagine_each(&mut harness, &["a red fox", "a grey heron"]);
     all_downloaded(&mut harness, &store, 2);
     let jobs = store.jobs_page(0, 10).unwrap();
     let fox = jobs.iter().find(|j| j.prompt.as_deref() == Some("a red fox")).unwrap();
@@ -175,4 +159,18 @@ fn export_writes_the_chosen_jobs_or_the_list_and_says_a_folder_it_cannot_write()
     step_until(&mut harness, "the folder dialog to be asked", |h| {
         h.query_by_label("choose a folder…").is_some() || h.query_by_label("Export: no folder chosen").is_some()
     });
+}
+
+/// Imagines each prompt in turn, waiting for each job to show in the list and clearing the
+/// box between them.
+fn imagine_each(harness: &mut egui_kittest::Harness<'_, mjdesk::app::MjdeskApp>, prompts: &[&str]) {
+    for prompt in prompts {
+        type_into(harness, "Prompt", prompt);
+        harness.get_by_label("Imagine").click();
+        step_until(harness, "the job in the list", |h| h.query_all_by_label(prompt).next().is_some());
+        harness.get_by_label("Prompt").focus();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.key_press(egui::Key::Backspace);
+        harness.step();
+    }
 }
