@@ -36,8 +36,9 @@ impl ImagePicker {
     pub fn open_dialog(&self, target: PickFor) {
         let (tx, repaint) = (self.tx.clone(), self.repaint.clone());
         tokio::spawn(async move {
+            let title = if target == PickFor::EndFrame { "Choose the end frame" } else { "Choose images" };
             let dialog = rfd::AsyncFileDialog::new()
-                .set_title("Choose images")
+                .set_title(title)
                 .add_filter("Images", &["png", "jpg", "jpeg", "webp", "bmp", "gif"]);
             let files = match target {
                 PickFor::Blend => dialog.pick_files().await.unwrap_or_default(),

@@ -33,6 +33,18 @@ pub fn open_form(ctx: &egui::Context, job: &Job) -> Option<AnimateForm> {
     ctx.data(|d| d.get_temp::<AnimateForm>(form_id())).filter(|f| f.job_id == job.id)
 }
 
+/// An end frame that arrived after its form closed (or its job was left) is dropped, so it
+/// never lands in a form opened later.
+pub fn drop_stale_end_frame(
+    ctx: &egui::Context,
+    open: Option<&Job>,
+    arrived: &mut Option<Result<ImageSource, String>>,
+) {
+    if arrived.is_some() && open.is_none_or(|job| open_form(ctx, job).is_none()) {
+        *arrived = None;
+    }
+}
+
 /// The `Animate` button of a finished image job: opens (or closes) the form.
 pub fn animate_button_ui(ui: &mut egui::Ui, job: &Job, images: usize) {
     if job.provider == crate::job::Provider::Vtrix {
@@ -60,7 +72,7 @@ pub fn animate_button_ui(ui: &mut egui::Ui, job: &Job, images: usize) {
 }
 
 /// The open form for `job`, if any; `arrived` is an end frame picked or pasted for it (or why
-/// none came), taken here.
+/// none came), taken here (dropped by [`drop_stale_end_frame`] once no form is open).
 pub fn animate_form_ui(
     ui: &mut egui::Ui,
     job: &Job,
@@ -68,10 +80,7 @@ pub fn animate_form_ui(
     arrived: &mut Option<Result<ImageSource, String>>,
     commands: &mut Vec<UiCommand>,
 ) {
-    let Some(mut form) = open_form(ui.ctx(), job) else {
-        *arrived = None;
-        return;
-    };
+    let Some(mut form) = open_form(ui.ctx(), job) else { return };
     if let Some(incoming) = arrived.take() {
         form.end.arrived(job.provider, incoming);
     }

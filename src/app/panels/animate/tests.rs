@@ -197,3 +197,19 @@ fn with_no_finished_image_in_the_family_from_history_is_disabled_and_loop_disabl
         assert!(h.get_by_label(label).accesskit_node().is_disabled(), "{label} is off while looping");
     }
 }
+
+#[test]
+fn a_pick_that_answers_after_the_form_closed_is_dropped_not_kept_for_the_next_form() {
+    let mut h = form(AppState::new("sim".into(), 10, vec![upscale_of(&grid(Provider::Acedata), 1)]));
+    h.get_by_label("Pick end frame…").click();
+    h.run_steps(2);
+    h.get_by_label("Animate").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("End frame").is_none(), "the form closed");
+    h.state_mut().2.end_frame = Some(Ok(ImageSource::File("/tmp/late.png".into())));
+    h.run_steps(2);
+    assert!(h.state().2.end_frame.is_none());
+    h.get_by_label("Animate").click();
+    h.run_steps(2);
+    assert_eq!(h.get_by_label("End frame").value().as_deref(), Some(""));
+}

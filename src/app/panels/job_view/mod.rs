@@ -60,6 +60,7 @@ impl JobView {
 }
 
 pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, commands: &mut Vec<UiCommand>) {
+    crate::app::panels::animate::drop_stale_end_frame(ui.ctx(), state.selected_job(), &mut view.end_frame);
     let Some(job) = state.selected_job() else {
         crate::app::panels::clips::stop_all(ui.ctx());
         ui.vertical_centered(|ui| {
