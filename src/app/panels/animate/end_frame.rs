@@ -125,6 +125,7 @@ pub fn end_frame_ui(
     ui: &mut egui::Ui,
     end: &mut EndFrame,
     enabled: bool,
+    provider: Provider,
     entries: &[HistoryEntry],
     commands: &mut Vec<UiCommand>,
 ) {
@@ -137,12 +138,16 @@ pub fn end_frame_ui(
             end.typed();
         }
         ui.add_enabled_ui(enabled, |ui| {
-            let pick = ui.button("Pick end frame…").on_hover_text("Choose an image file for the last frame");
+            let (pick_hint, paste_hint) = match provider {
+                Provider::Ttapi => (TTAPI_NEEDS_LINK, TTAPI_NEEDS_LINK),
+                _ => ("Choose an image file for the last frame", "Use the clipboard's image as the last frame"),
+            };
+            let pick = ui.button("Pick end frame…").on_hover_text(pick_hint);
             if pick.clicked() {
                 end.refusal = None;
                 commands.push(UiCommand::PickImages { target: PickFor::EndFrame });
             }
-            let paste = ui.button("Paste end frame").on_hover_text("Use the clipboard's image as the last frame");
+            let paste = ui.button("Paste end frame").on_hover_text(paste_hint);
             if paste.clicked() {
                 end.refusal = None;
                 commands.push(UiCommand::PasteImage { target: PickFor::EndFrame });

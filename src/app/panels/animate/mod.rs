@@ -111,7 +111,7 @@ pub fn animate_form_ui(
             }
         });
         let entries = end_frame::history(job, state);
-        end_frame::end_frame_ui(ui, &mut form.end, !form.video.looped, &entries, commands);
+        end_frame::end_frame_ui(ui, &mut form.end, !form.video.looped, job.provider, &entries, commands);
         ui.horizontal(|ui| {
             ui.label("Batch");
             for b in [1u8, 2, 4] {
