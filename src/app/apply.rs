@@ -61,7 +61,6 @@ impl MjdeskApp {
                 let Some(to) = self.state.selected_job().filter(|j| j.id == job_id).map(SendTo::of) else { return };
                 let start = crate::intent::FrameSource::Job { id: job_id.clone(), index };
                 let control = Control::JobView { job_id, label: "Animate".into() };
-                let end = end.map(crate::intent::FrameSource::Typed);
                 self.send(Intent::Animate { start, end, video }, Some(to), control)
             }
             UiCommand::Extend { job_id, index } => {

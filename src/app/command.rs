@@ -150,8 +150,9 @@ pub enum UiCommand {
         job_id: String,
         index: Option<u8>,
         video: crate::job::VideoOptions,
-        /// The last frame as typed (a job id, a link, a file), if any.
-        end: Option<String>,
+        /// The last frame, if any: as typed (a job id, a link, a file), or a picked file or
+        /// pasted image.
+        end: Option<crate::intent::FrameSource>,
     },
     /// Extend clip `index` (0-3) of a finished video job.
     Extend {
@@ -167,4 +168,6 @@ pub enum PickFor {
     Describe,
     /// The mask canvas, for an edit of the (first) image.
     Edit,
+    /// The open `Animate` form's end frame (one image).
+    EndFrame,
 }

@@ -36,15 +36,22 @@ impl ImagePicker {
     pub fn open_dialog(&self, target: PickFor) {
         let (tx, repaint) = (self.tx.clone(), self.repaint.clone());
         tokio::spawn(async move {
+            let title = if target == PickFor::EndFrame { "Choose the end frame" } else { "Choose images" };
             let dialog = rfd::AsyncFileDialog::new()
-                .set_title("Choose images")
+                .set_title(title)
                 .add_filter("Images", &["png", "jpg", "jpeg", "webp", "bmp", "gif"]);
             let files = match target {
                 PickFor::Blend => dialog.pick_files().await.unwrap_or_default(),
-                PickFor::Describe | PickFor::Edit => dialog.pick_file().await.into_iter().collect(),
+                PickFor::Describe | PickFor::Edit | PickFor::EndFrame => dialog.pick_file().await.into_iter().collect(),
             };
-            let images = files.into_iter().map(|f| ImageSource::File(f.path().to_owned())).collect();
-            let _ = tx.send(Picked { target, images: Ok(images) });
+            let paths: Vec<PathBuf> = files.into_iter().map(|f| f.path().to_owned()).collect();
+            let images = match target {
+                // The dialog's filter is a wish on some desktops: the end frame is checked here.
+                PickFor::EndFrame => image_paths(paths),
+                _ => Ok(paths),
+            }
+            .map(|paths| paths.into_iter().map(ImageSource::File).collect());
+            let _ = tx.send(Picked { target, images });
             repaint();
         });
     }
@@ -166,13 +173,29 @@ pub fn pasted_paths(text: &str) -> Vec<PathBuf> {
             None if line.starts_with('/') => PathBuf::from(line),
             None => return Vec::new(),
         };
-        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
-        if !matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "webp" | "bmp" | "gif")) {
+        if !has_image_extension(&path) {
             return Vec::new();
         }
         paths.push(path);
     }
     paths
+}
+
+/// Whether a file is named as an image (by its extension; the file is read later).
+pub fn has_image_extension(path: &std::path::Path) -> bool {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "webp" | "bmp" | "gif"))
+}
+
+/// The picked files if each is named as an image, else why not (one line).
+pub fn image_paths(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>, String> {
+    match paths.iter().find(|p| !has_image_extension(p)) {
+        Some(p) => Err(format!(
+            "{} is not an image: choose a PNG, JPEG, WebP, BMP or GIF file",
+            crate::textsafe::one_line(&p.file_name().unwrap_or(p.as_os_str()).to_string_lossy())
+        )),
+        None => Ok(paths),
+    }
 }
 
 /// A short name for an input image, for the panels' lists.
@@ -231,6 +254,14 @@ mod tests {
         assert!(pasted_paths("/tmp/cat.png\nand some words").is_empty());
         assert!(pasted_paths("https://example.com/cat.png").is_empty());
         assert!(pasted_paths("").is_empty());
+    }
+
+    #[test]
+    fn a_picked_file_not_named_as_an_image_is_refused_in_one_line() {
+        assert_eq!(image_paths(vec!["/tmp/end.WEBP".into()]), Ok(vec![PathBuf::from("/tmp/end.WEBP")]));
+        let why = image_paths(vec!["/tmp/end.png".into(), "/tmp/notes.txt".into()]).unwrap_err();
+        assert_eq!(why, "notes.txt is not an image: choose a PNG, JPEG, WebP, BMP or GIF file");
+        assert!(image_paths(vec!["/tmp/clip.mp4".into()]).is_err());
     }
 
     #[test]

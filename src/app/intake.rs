@@ -30,6 +30,11 @@ impl MjdeskApp {
                 }
                 Some(ImageSource::Url(_)) | None => {}
             },
+            PickFor::EndFrame => {
+                if let Some(image) = images.into_iter().next() {
+                    self.panels.job_view.end_frame = Some(Ok(image));
+                }
+            }
         }
     }
 
@@ -45,6 +50,7 @@ impl MjdeskApp {
                 self.panels.describe.submission.refused(&why);
             }
             PickFor::Edit => self.state.message = Some(why),
+            PickFor::EndFrame => self.panels.job_view.end_frame = Some(Err(why)),
         }
     }
 

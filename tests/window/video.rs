@@ -66,3 +66,52 @@ fn imagine_u1_animate_high_submit_plays_the_clip_then_extend_1() {
     h.get_by_label("Pause").click();
     h.step();
 }
+
+/// Imagine, U1, open the upscale, `Animate`, `Paste end frame` (refused in one line), `From
+/// history` -> the grid's image 2, `Submit`: the video's request ends on that image's link.
+#[test]
+fn an_end_frame_chosen_from_history_is_the_grids_image_the_video_ends_on() {
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let mut h = f.window(&server, Provider::Ttapi);
+    h.ctx.set_missing_glyph_policy(egui::epaint::text::MissingGlyphPolicy::Tofu);
+
+    type_into(&mut h, "Prompt", "a lighthouse at noon");
+    h.get_by_label("Imagine").click();
+    step_until(&mut h, "the grid's U1", |h| h.query_all_by_label("U1").next().is_some());
+    h.get_by_label("U1").click();
+    step_until(&mut h, "the upscale in the list", |h| h.query_by_label("U1 · a lighthouse at noon").is_some());
+    h.get_by_label("U1 · a lighthouse at noon").click();
+    step_until(&mut h, "the upscale's view", |h| {
+        h.query_by_label("Vary (Region)").is_some() && h.query_by_label("Animate").is_some()
+    });
+    let store = Store::open(&f.home().join("data")).unwrap();
+    let grid = store.jobs_page(0, 10).unwrap().into_iter().find(|j| j.kind.label() == "imagine").expect("the grid");
+
+    h.get_by_label("Animate").click();
+    step_until(&mut h, "the Animate form", |h| h.query_by_label("From history").is_some());
+    // A paste goes through the clipboard off the UI thread; here there is no image on it (or
+    // no clipboard), and had there been one, TTAPI takes links only: either way one line.
+    h.get_by_label("Paste end frame").click();
+    let refused = |h: &egui_kittest::Harness<'_, mjdesk::app::MjdeskApp>| {
+        h.query_by_label_contains("the clipboard").is_some() || h.query_by_label_contains("TTAPI's video").is_some()
+    };
+    step_until(&mut h, "the paste refused beside the field", refused);
+    assert_eq!(h.get_by_label("End frame").value().as_deref(), Some(""));
+    h.get_by_label("From history").click();
+    let entry = format!("image 2 of {}", mjdesk::job::short_id(&grid.id));
+    step_until(&mut h, "the history menu", |h| h.query_by_label(&entry).is_some());
+    h.get_by_label(&entry).click();
+    let typed = format!("{}:2", grid.id);
+    step_until(&mut h, "the end frame filled", |h| {
+        h.get_by_label("End frame").value().as_deref() == Some(typed.as_str())
+    });
+    assert!(!refused(&h), "a choice clears the refusal");
+    h.get_by_label("Submit").click();
+    step_until(&mut h, "the video in the list", |h| h.query_by_label("animate · a lighthouse at noon").is_some());
+
+    let video = store.jobs_page(0, 10).unwrap().into_iter().find(|j| j.kind.is_video()).expect("the video job");
+    let mjdesk::job::JobRequest::Animate { end, .. } = video.request.as_ref() else { panic!("not an animate") };
+    assert_eq!(end, &Some(mjdesk::job::ImageInput::Url(grid.result_images()[1].url.clone())));
+}

@@ -117,6 +117,23 @@ fn bad_animates_are_refused_in_one_line() {
 }
 
 #[test]
+fn a_pasted_end_frame_goes_as_png_bytes_on_acedata_and_is_refused_on_ttapi() {
+    let (_dir, store) = store();
+    let png = crate::imageio::encode_png(&image::RgbaImage::from_pixel(4, 4, image::Rgba([1, 2, 3, 255])));
+    let intent = || Intent::Animate {
+        start: FrameSource::Image(ImageSource::Url("https://c/s.png".into())),
+        end: Some(FrameSource::Image(ImageSource::Bytes { bytes: png.clone(), name: "pasted image".into() })),
+        video: VideoOptions::default(),
+    };
+    let built = build(intent(), Provider::Acedata, &store).unwrap();
+    let JobRequest::Animate { end: Some(ImageInput::Bytes { bytes, mime }), .. } = &built.request else {
+        panic!("the end frame as bytes: {:?}", built.request)
+    };
+    assert_eq!((bytes.as_slice(), mime.as_str()), (png.as_slice(), "image/png"));
+    assert_eq!(refusal(build(intent(), Provider::Ttapi, &store)), VideoIntentError::NeedsLink("end frame"));
+}
+
+#[test]
 fn extend_counts_the_clip_length_and_stops_at_21_seconds() {
     let (_d, store) = store();
     let g = grid(&store);

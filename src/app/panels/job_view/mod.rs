@@ -29,6 +29,9 @@ pub struct JobView {
     pub sent_from: Option<(String, String)>,
     /// The Remix row, while open.
     pub remix: remix::RemixForm,
+    /// An end frame picked or pasted for the open `Animate` form, or why none came; the form
+    /// takes it on its next pass.
+    pub end_frame: Option<Result<crate::intent::ImageSource, String>>,
 }
 
 impl JobView {
@@ -57,6 +60,7 @@ impl JobView {
 }
 
 pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, commands: &mut Vec<UiCommand>) {
+    crate::app::panels::animate::drop_stale_end_frame(ui.ctx(), state.selected_job(), &mut view.end_frame);
     let Some(job) = state.selected_job() else {
         crate::app::panels::clips::stop_all(ui.ctx());
         ui.vertical_centered(|ui| {
@@ -119,7 +123,7 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, comm
     }
     crate::app::panels::clips::stop_all(ui.ctx());
     // Above the images, so it is in view however large they are.
-    crate::app::panels::animate::animate_form_ui(ui, job, commands);
+    crate::app::panels::animate::animate_form_ui(ui, job, state, &mut view.end_frame, commands);
     let layout = ActionLayout::of(job);
     let images = job.result_images();
     // Room for the action row under the images.

@@ -51,7 +51,7 @@ fn animate_opens_a_form_whose_submit_sends_the_choices() {
     h.run_steps(2);
     let video =
         VideoOptions { motion: Motion::High, prompt: Some("the waves roll in".into()), batch: 2, ..Default::default() };
-    let end = Some("abcdef12:3".to_owned());
+    let end = Some(crate::intent::FrameSource::Typed("abcdef12:3".to_owned()));
     assert_eq!(h.state().1.last(), Some(&UiCommand::Animate { job_id: id, index: None, video, end }));
     assert!(h.query_by_label("Motion prompt").is_none(), "the form closes once sent");
 }

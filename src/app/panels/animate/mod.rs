@@ -1,9 +1,17 @@
 //! `Animate` on a finished image: a small form (`Motion` low/high, `Motion prompt` for manual
-//! animation, resolution, `End frame`, batch, loop) whose `Submit` sends the video job through the one
-//! send path. The form's state is a plain struct kept in egui's memory for the job on show.
+//! animation, resolution, the end frame ([`end_frame`]), batch, loop) whose `Submit` sends the
+//! video job through the one send path. The form's state is a plain struct kept in egui's
+//! memory for the job on show.
+
+pub mod end_frame;
+#[cfg(test)]
+mod tests;
 
 use crate::app::command::UiCommand;
+use crate::app::state::AppState;
+use crate::intent::ImageSource;
 use crate::job::{Job, Motion, Resolution, VideoOptions};
+use end_frame::EndFrame;
 
 /// What the form holds between passes.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,8 +20,8 @@ pub struct AnimateForm {
     /// Which image of a grid (0-3); None for a single image.
     pub index: Option<u8>,
     pub video: VideoOptions,
-    /// The last frame, as typed: a job id (`ID:N` for a grid's image), an image link or a file.
-    pub end: String,
+    /// The last frame: typed, picked, pasted or chosen from history.
+    pub end: EndFrame,
 }
 
 fn form_id() -> egui::Id {
@@ -23,6 +31,18 @@ fn form_id() -> egui::Id {
 /// The open form for `job`, if its `Animate` was pressed.
 pub fn open_form(ctx: &egui::Context, job: &Job) -> Option<AnimateForm> {
     ctx.data(|d| d.get_temp::<AnimateForm>(form_id())).filter(|f| f.job_id == job.id)
+}
+
+/// An end frame that arrived after its form closed (or its job was left) is dropped, so it
+/// never lands in a form opened later.
+pub fn drop_stale_end_frame(
+    ctx: &egui::Context,
+    open: Option<&Job>,
+    arrived: &mut Option<Result<ImageSource, String>>,
+) {
+    if arrived.is_some() && open.is_none_or(|job| open_form(ctx, job).is_none()) {
+        *arrived = None;
+    }
 }
 
 /// The `Animate` button of a finished image job: opens (or closes) the form.
@@ -39,7 +59,7 @@ pub fn animate_button_ui(ui: &mut egui::Ui, job: &Job, images: usize) {
             job_id: job.id.clone(),
             index: (images > 1).then_some(0),
             video: VideoOptions::default(),
-            end: String::new(),
+            end: EndFrame::default(),
         };
         ui.ctx().data_mut(|d| {
             if open {
@@ -51,8 +71,19 @@ pub fn animate_button_ui(ui: &mut egui::Ui, job: &Job, images: usize) {
     }
 }
 
-pub fn animate_form_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
+/// The open form for `job`, if any; `arrived` is an end frame picked or pasted for it (or why
+/// none came), taken here (dropped by [`drop_stale_end_frame`] once no form is open).
+pub fn animate_form_ui(
+    ui: &mut egui::Ui,
+    job: &Job,
+    state: &AppState,
+    arrived: &mut Option<Result<ImageSource, String>>,
+    commands: &mut Vec<UiCommand>,
+) {
     let Some(mut form) = open_form(ui.ctx(), job) else { return };
+    if let Some(incoming) = arrived.take() {
+        form.end.arrived(job.provider, incoming);
+    }
     let mut send = false;
     ui.group(|ui| {
         if let Some(index) = &mut form.index {
@@ -79,13 +110,8 @@ pub fn animate_form_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiComman
                 form.video.prompt = Some(text).filter(|t| !t.is_empty());
             }
         });
-        ui.horizontal(|ui| {
-            let label = ui.label("End frame");
-            let edit = egui::TextEdit::singleline(&mut form.end)
-                .hint_text("optional: a job id (ID:N), an image link or a file")
-                .desired_width(260.0);
-            ui.add_enabled(!form.video.looped, edit).labelled_by(label.id);
-        });
+        let entries = end_frame::history(job, state);
+        end_frame::end_frame_ui(ui, &mut form.end, !form.video.looped, job.provider, &entries, commands);
         ui.horizontal(|ui| {
             ui.label("Batch");
             for b in [1u8, 2, 4] {
@@ -98,7 +124,7 @@ pub fn animate_form_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiComman
         });
     });
     if send {
-        let end = Some(form.end.trim().to_owned()).filter(|e| !e.is_empty() && !form.video.looped);
+        let end = form.end.source().filter(|_| !form.video.looped);
         commands.push(UiCommand::Animate {
             job_id: form.job_id.clone(),
             index: form.index,
