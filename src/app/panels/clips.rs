@@ -1,5 +1,6 @@
-//! A video job's clips in the job view: each shows its poster until `Play` is pressed, then
-//! plays and loops in place (decoded on the player's own thread, see
+//! A video job's clips in the job view: each shows its poster until the pointer rests on it
+//! (it plays while hovered, as on Midjourney's site) or `Play` is pressed (it plays until
+//! `Pause`); a playing clip loops in place (decoded on the player's own thread, see
 //! [`crate::app::player`]), with `Pause`, a scrub bar, `Extend N` (`Extend` when there is one
 //! clip), `Save video` and `Copy link`. A clip that cannot be played says why in its place.
 //!
@@ -18,6 +19,8 @@ struct Slot {
     player: ClipPlayer,
     texture: Option<egui::TextureHandle>,
     shown: u64,
+    /// Playing because the pointer is on it: it pauses when the pointer leaves.
+    by_hover: bool,
 }
 
 /// The players of the job on show.
@@ -61,10 +64,10 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
     egui::Grid::new(("clips", &job.id)).spacing([10.0, 10.0]).show(ui, |ui| {
         for (i, clip) in job.images.iter().enumerate() {
             let start = ui.vertical(|ui| clip_ui(ui, job, i, clip, slots.get_mut(&i), size, commands)).inner;
-            if let Some(path) = start {
+            if let Some(Start { path, by_hover }) = start {
                 let ctx = ui.ctx().clone();
                 let player = ClipPlayer::start(path, Arc::new(move || ctx.request_repaint()));
-                slots.insert(i, Slot { player, texture: None, shown: 0 });
+                slots.insert(i, Slot { player, texture: None, shown: 0, by_hover });
             }
             if (i + 1) % columns == 0 {
                 ui.end_row();
@@ -73,7 +76,14 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
     });
 }
 
-/// One clip; returns the file to start playing when `Play` was pressed with no player yet.
+/// A clip to start playing: its file, and whether the pointer (not `Play`) started it.
+struct Start {
+    path: std::path::PathBuf,
+    by_hover: bool,
+}
+
+/// One clip; returns what to start playing when it was hovered or `Play` was pressed with no
+/// player yet.
 fn clip_ui(
     ui: &mut egui::Ui,
     job: &Job,
@@ -82,7 +92,7 @@ fn clip_ui(
     mut slot: Option<&mut Slot>,
     size: egui::Vec2,
     commands: &mut Vec<UiCommand>,
-) -> Option<std::path::PathBuf> {
+) -> Option<Start> {
     let n = i + 1;
     let Some(path) = &clip.local_path else {
         match &clip.error {
@@ -94,6 +104,7 @@ fn clip_ui(
         return None;
     };
     let mut start = None;
+    let mut shown: Option<egui::Response> = None;
     let view = slot.as_ref().map(|s| s.player.view());
     match (slot.as_deref_mut(), &view) {
         (Some(slot), Some(v)) if v.error.is_none() && v.frame.is_some() => {
@@ -115,7 +126,8 @@ fn clip_ui(
             if let Some(t) = &slot.texture {
                 // fitted into the cell with the clip's own shape, as its poster is: a square
                 // clip is not stretched to the cell's 16:9, and Play does not move the layout
-                ui.add(egui::Image::new((t.id(), t.size_vec2())).fit_to_exact_size(size).corner_radius(4.0));
+                shown =
+                    Some(ui.add(egui::Image::new((t.id(), t.size_vec2())).fit_to_exact_size(size).corner_radius(4.0)));
             }
         }
         (_, Some(v)) if v.error.is_some() => {
@@ -124,17 +136,39 @@ fn clip_ui(
         }
         _ => {
             let poster = crate::thumbs::poster_path(path);
-            ui.add(egui::Image::new(format!("file://{}", poster.display())).fit_to_exact_size(size).corner_radius(4.0));
+            shown = Some(ui.add(
+                egui::Image::new(format!("file://{}", poster.display())).fit_to_exact_size(size).corner_radius(4.0),
+            ));
         }
     }
+    let playing = view.as_ref().is_some_and(|v| v.playing && v.error.is_none());
+    let failed = view.as_ref().is_some_and(|v| v.error.is_some());
+    let hovered = shown.is_some_and(|r| r.hovered());
+    match slot.as_deref_mut() {
+        None if hovered => start = Some(Start { path: path.clone(), by_hover: true }),
+        Some(s) if hovered && !playing && !failed => {
+            s.player.play();
+            s.by_hover = true;
+        }
+        Some(s) if !hovered && playing && s.by_hover => {
+            s.player.pause();
+            s.by_hover = false;
+        }
+        _ => {}
+    }
     ui.horizontal(|ui| {
-        let playing = view.as_ref().is_some_and(|v| v.playing && v.error.is_none());
         let label = if playing { "Pause" } else { "Play" };
         if ui.button(label).on_hover_text(format!("clip {n}")).clicked() {
-            match (slot.as_ref(), playing) {
-                (None, _) => start = Some(path.clone()),
-                (Some(s), true) => s.player.pause(),
-                (Some(s), false) => s.player.play(),
+            match (slot.as_deref_mut(), playing) {
+                (None, _) => start = Some(Start { path: path.clone(), by_hover: false }),
+                (Some(s), true) => {
+                    s.by_hover = false;
+                    s.player.pause();
+                }
+                (Some(s), false) => {
+                    s.by_hover = false;
+                    s.player.play();
+                }
             }
         }
         if let (Some(v), Some(s)) = (view.as_ref().filter(|v| v.frames > 1), slot.as_ref()) {

@@ -3,7 +3,8 @@ use crate::job::{JobRequest, Provider, SubmitOptions};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
-type S = (AppState, Vec<UiCommand>, JobView);
+/// The job view's state in a test: the window's state, the commands it pushed, its own.
+pub(super) type S = (AppState, Vec<UiCommand>, JobView);
 
 fn finished(provider: Provider, actions: &[&str]) -> Job {
     let req = JobRequest::Imagine { prompt: "a fox --ar 3:2".into() };
@@ -13,7 +14,8 @@ fn finished(provider: Provider, actions: &[&str]) -> Job {
     job
 }
 
-fn harness(job: Job) -> Harness<'static, S> {
+/// The job view showing `job` (images load from disk), two frames in.
+pub(super) fn harness(job: Job) -> Harness<'static, S> {
     let state = AppState::new("sim".into(), 10, vec![job]);
     let mut h = Harness::builder()
         .with_size(egui::vec2(900.0, 800.0))

@@ -5,20 +5,7 @@ use crate::job::{ImageInput, JobRequest, Motion, Provider, SubmitOptions, VideoO
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-type S = (AppState, Vec<UiCommand>, JobView);
-
-fn harness(job: Job) -> Harness<'static, S> {
-    let state = AppState::new("sim".into(), 10, vec![job]);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(900.0, 800.0))
-        .with_context_setup(egui_extras::install_image_loaders)
-        .build_ui_state(
-            |ui, (state, cmds, view): &mut S| job_view_ui(ui, view, state, cmds),
-            (state, Vec::new(), JobView::default()),
-        );
-    h.run_steps(2);
-    h
-}
+use super::tests::{S, harness};
 
 fn upscale() -> Job {
     let req = JobRequest::Action { parent: crate::job::ParentRef::job("g"), action: "upsample1".into() };
@@ -118,6 +105,23 @@ fn a_video_job_plays_pauses_scrubs_and_offers_extend_save_and_copy_per_clip() {
     assert_eq!(h.get_all_by_label("Play").count(), 1, "the other clip stays still");
     h.get_by_label("Pause").click();
     step_until(&mut h, "clip 1 pauses", |h| h.get_all_by_label("Play").count() == 2);
+}
+
+#[test]
+fn a_clip_plays_while_the_pointer_rests_on_it_and_stops_when_it_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(video_job(dir.path(), 1, false));
+    let play = h.get_by_label("Play").rect();
+    h.hover_at(egui::pos2(play.left() + 20.0, play.top() - 20.0)); // on the poster above it
+    step_until(&mut h, "the hovered clip plays", |h| h.query_by_label("Pause").is_some());
+    h.hover_at(egui::pos2(880.0, 790.0));
+    step_until(&mut h, "it pauses once the pointer leaves", |h| h.query_by_label("Play").is_some());
+    // pressed, it plays on without the pointer
+    h.get_by_label("Play").click();
+    step_until(&mut h, "the pressed clip plays", |h| h.query_by_label("Pause").is_some());
+    h.hover_at(egui::pos2(880.0, 790.0));
+    h.run_steps(3);
+    assert!(h.query_by_label("Pause").is_some(), "Play keeps it playing away from the pointer");
 }
 
 #[test]
