@@ -120,6 +120,21 @@ impl Disk {
             .map_err(|e| e.to_string())
     }
 
+    /// The mode and submit time of every job of `gw` that was not made to fail, for the
+    /// account's quota (a read error counts as none kept).
+    pub fn charged(&self, gw: Gw) -> Vec<(String, SystemTime)> {
+        let conn = self.conn();
+        let Ok(mut stmt) = conn.prepare("SELECT mode, created_ms FROM sim_jobs WHERE gw = ?1 AND failure IS NULL")
+        else {
+            return Vec::new();
+        };
+        let rows = stmt.query_map([gw_word(gw)], |r| {
+            let created = SystemTime::UNIX_EPOCH + Duration::from_millis(r.get::<_, i64>(1)?.max(0) as u64);
+            Ok((r.get::<_, String>(0)?, created))
+        });
+        rows.map(|rows| rows.filter_map(Result::ok).collect()).unwrap_or_default()
+    }
+
     pub fn load(&self, id: &str) -> Option<Record> {
         self.load_where("id = ?1", id)
     }

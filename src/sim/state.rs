@@ -250,16 +250,28 @@ impl Sim {
         lock(&self.fault_rng).f64()
     }
 
-    /// The quota `gw`'s jobs in memory use, priced by `cost`: (spent by jobs that ended
-    /// well, held by jobs still in progress). Failed jobs cost nothing.
-    pub fn quota_use(&self, gw: Gw, cost: impl Fn(&SimJob) -> f64) -> (f64, f64) {
+    /// The quota `gw`'s jobs use, priced by their mode through `cost`: (spent by jobs that
+    /// ended well, held by jobs still in progress). Failed jobs cost nothing. With a job table
+    /// on disk, every job it keeps counts (those earlier processes made too).
+    pub fn quota_use(&self, gw: Gw, cost: impl Fn(&str) -> f64) -> (f64, f64) {
         let now = SystemTime::now();
-        let t = lock(&self.table);
+        let charged: Vec<(String, SystemTime)> = match &self.disk {
+            Some(disk) => disk.charged(gw),
+            None => {
+                let t = lock(&self.table);
+                t.jobs
+                    .values()
+                    .filter(|j| j.gw == gw && j.failure.is_none())
+                    .map(|j| (j.mode.clone(), j.submitted))
+                    .collect()
+            }
+        };
+        let run = self.config.queue_time + self.config.run_time;
         let (mut spent, mut held) = (0.0, 0.0);
-        for job in t.jobs.values().filter(|j| j.gw == gw && j.failure.is_none()) {
-            match job.stage(&self.config, now) {
-                Stage::Done => spent += cost(job),
-                _ => held += cost(job),
+        for (mode, submitted) in charged {
+            match now.duration_since(submitted) {
+                Ok(t) if t >= run => spent += cost(&mode),
+                _ => held += cost(&mode),
             }
         }
         (spent, held)

@@ -299,14 +299,15 @@ fn quota(mode: &str) -> u32 {
     }
 }
 
-/// Quota a simulated account starts with.
-const START_BALANCE: f64 = 1000.0;
+/// Quota a simulated account starts with: some 3,000 fast imagines.
+const START_BALANCE: f64 = 10_000.0;
 
 /// `GET /midjourney/v1/info`: the account as TTAPI's documents show it (see
-/// `gateway::account`). The balance is what is left after the jobs that ended well, the
-/// frozen part what jobs in progress hold, the queue limit the simulator's.
+/// `gateway::account`). The balance is what is left after the jobs that ended well (every
+/// job the simulator keeps, across its restarts), the frozen part what jobs in progress hold,
+/// the queue limit the simulator's.
 async fn info(State(sim): State<Arc<Sim>>) -> Answer {
-    let (spent, held) = sim.quota_use(Gw::Ttapi, |job| quota(&job.mode) as f64);
+    let (spent, held) = sim.quota_use(Gw::Ttapi, |mode| quota(mode) as f64);
     let data = json!({
         "email": "designer@example.com",
         "email_verified_at": "2026-01-01 00:00:00",

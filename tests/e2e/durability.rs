@@ -250,3 +250,16 @@ async fn jobs_in_progress_follow_the_queue_limit_the_gateway_states() {
     let jobs: Vec<Job> = ids.iter().map(|id| store.get_job(id).unwrap().unwrap()).collect();
     assert!(jobs.iter().all(|j| j.status == JobStatus::Succeeded));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_simulator_that_keeps_its_jobs_on_disk_charges_them_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = || SimConfig { state_dir: Some(dir.path().to_owned()), ..SimConfig::instant() };
+    let first = sim(config()).await;
+    let before = client(&first, Provider::Ttapi).account().await.unwrap().unwrap();
+    run(&client(&first, Provider::Ttapi), JobRequest::Imagine { prompt: "a tin lantern".into() }).await;
+    drop(first);
+    let second = sim(config()).await;
+    let after = client(&second, Provider::Ttapi).account().await.unwrap().unwrap();
+    assert_eq!(before.balance - after.balance, 3.0, "the job the first process made is charged");
+}
