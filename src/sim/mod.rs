@@ -30,6 +30,7 @@ mod render;
 mod reply;
 mod state;
 mod style;
+mod time;
 mod ttapi;
 mod vtrix;
 

@@ -26,7 +26,8 @@ use super::masks;
 use super::produce::{Pic, Work};
 use super::prompt;
 use super::reply::{BODY_LIMIT, Gw, json as reply, text, tt_fail, tt_invalid};
-use super::state::{NewJob, Shape, Sim, SimJob, Status, rfc3339};
+use super::state::{NewJob, Shape, Sim, SimJob, Status};
+use super::time::rfc3339;
 use crate::job::Dimensions;
 
 type Body = Result<Bytes, BytesRejection>;
