@@ -120,6 +120,8 @@ pub struct Open {
     pub blend: bool,
     pub describe: bool,
     pub editor: bool,
+    /// The open job's `Animate` form, waiting for an end frame (not looped).
+    pub animate: bool,
 }
 
 /// Where images dropped onto the window go.
@@ -130,11 +132,14 @@ pub enum DropTo {
     Edit,
 }
 
-/// The open panel takes dropped images (Blend first); with neither open, several images go to
-/// Blend and one opens the mask canvas for an edit, or Describe while the canvas is already
-/// open (a mask being painted is never thrown away by a drop).
+/// The open panel takes dropped images (Blend first); with neither open, one image is the end
+/// frame of an open `Animate` form, several images go to Blend, and one opens the mask canvas
+/// for an edit, or Describe while the canvas is already open (a mask being painted is never
+/// thrown away by a drop).
 pub fn drop_target(open: Open, count: usize) -> DropTo {
-    if open.blend || (!open.describe && count > 1) {
+    if open.animate && !open.blend && !open.describe && count == 1 {
+        DropTo::Panel(PickFor::EndFrame)
+    } else if open.blend || (!open.describe && count > 1) {
         DropTo::Panel(PickFor::Blend)
     } else if open.describe || open.editor {
         DropTo::Panel(PickFor::Describe)
@@ -144,10 +149,12 @@ pub fn drop_target(open: Open, count: usize) -> DropTo {
 }
 
 /// Where an image pasted with Ctrl+V goes: Blend while it is open, else Describe while it or
-/// an editor is open (the mask being painted stays), else the mask canvas for an edit, as a
-/// dropped file does.
+/// an editor is open (the mask being painted stays), else an open `Animate` form's end frame,
+/// else the mask canvas for an edit, as a dropped file does.
 pub fn paste_target(open: Open) -> PickFor {
-    if open.blend {
+    if open.animate && !open.blend && !open.describe {
+        PickFor::EndFrame
+    } else if open.blend {
         PickFor::Blend
     } else if open.describe || open.editor {
         PickFor::Describe
@@ -221,7 +228,7 @@ pub fn add_buttons(ui: &mut egui::Ui, target: PickFor, commands: &mut Vec<UiComm
 mod tests {
     use super::*;
 
-    const NOTHING: Open = Open { blend: false, describe: false, editor: false };
+    const NOTHING: Open = Open { blend: false, describe: false, editor: false, animate: false };
 
     #[test]
     fn drops_go_to_the_open_panel_else_by_how_many() {
@@ -232,7 +239,11 @@ mod tests {
         assert_eq!(drop_target(Open { blend: true, ..NOTHING }, 1), blend);
         assert_eq!(drop_target(Open { describe: true, ..NOTHING }, 1), describe);
         assert_eq!(drop_target(Open { describe: true, ..NOTHING }, 2), describe, "Describe keeps the first");
-        assert_eq!(drop_target(Open { blend: true, describe: true, editor: false }, 1), blend);
+        assert_eq!(drop_target(Open { blend: true, describe: true, ..NOTHING }, 1), blend);
+        let animate = Open { animate: true, ..NOTHING };
+        assert_eq!(drop_target(animate, 1), DropTo::Panel(PickFor::EndFrame), "the Animate form's end frame");
+        assert_eq!(drop_target(animate, 2), blend, "several are a blend");
+        assert_eq!(drop_target(Open { blend: true, ..animate }, 1), blend, "an open Blend comes first");
         assert_eq!(drop_target(Open { editor: true, ..NOTHING }, 1), describe, "the mask being painted stays");
         assert_eq!(drop_target(Open { editor: true, ..NOTHING }, 2), blend);
     }
@@ -241,7 +252,9 @@ mod tests {
     fn a_paste_goes_to_the_open_panel_else_to_an_edit() {
         assert_eq!(paste_target(NOTHING), PickFor::Edit);
         assert_eq!(paste_target(Open { describe: true, ..NOTHING }), PickFor::Describe);
-        assert_eq!(paste_target(Open { blend: true, describe: true, editor: false }), PickFor::Blend);
+        assert_eq!(paste_target(Open { blend: true, describe: true, ..NOTHING }), PickFor::Blend);
+        assert_eq!(paste_target(Open { animate: true, ..NOTHING }), PickFor::EndFrame);
+        assert_eq!(paste_target(Open { animate: true, describe: true, ..NOTHING }), PickFor::Describe);
         assert_eq!(paste_target(Open { editor: true, ..NOTHING }), PickFor::Describe);
     }
 

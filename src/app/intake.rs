@@ -56,10 +56,17 @@ impl MjdeskApp {
 
     /// Images dropped onto the window or pasted into it (Ctrl+V) this frame.
     pub(super) fn incoming_images(&mut self, ctx: &egui::Context) {
+        let animate = self.editor.is_none()
+            && self
+                .state
+                .selected_job()
+                .and_then(|job| crate::app::panels::animate::open_form(ctx, job))
+                .is_some_and(|form| !form.video.looped);
         let open = image_inputs::Open {
             blend: self.panels.blend.open,
             describe: self.panels.describe.open,
             editor: self.editor.is_some(),
+            animate,
         };
         let dropped = image_inputs::dropped(ctx);
         if !dropped.is_empty() {

@@ -91,6 +91,14 @@ fn an_end_frame_chosen_from_history_is_the_grids_image_the_video_ends_on() {
 
     h.get_by_label("Animate").click();
     step_until(&mut h, "the Animate form", |h| h.query_by_label("From history").is_some());
+    // Ctrl+V with an image while the form is open: it is the end frame's (TTAPI takes links
+    // only, so it is refused there in one line), not an edit in the mask canvas.
+    let pasted = egui::ColorImage::new([8, 8], vec![egui::Color32::RED; 64]);
+    h.input_mut().events.push(egui::Event::PasteImage(std::sync::Arc::new(pasted)));
+    step_until(&mut h, "the pasted image refused beside the end frame", |h| {
+        h.query_by_label_contains("TTAPI's video").is_some()
+    });
+    assert!(h.query_by_label("Mask canvas").is_none(), "no edit was opened");
     // A paste goes through the clipboard off the UI thread; here there is no image on it (or
     // no clipboard), and had there been one, TTAPI takes links only: either way one line.
     h.get_by_label("Paste end frame").click();
