@@ -24,7 +24,7 @@ pub fn export(store: &Store, args: ExportArgs) -> Result<(), String> {
     });
     bar.finish_and_clear();
     let done = result.map_err(|e| e.to_string())?;
-    println!("exported {} image(s) of {} job(s) to {}", done.images, done.jobs, dir.display());
+    outln!("exported {} image(s) of {} job(s) to {}", done.images, done.jobs, dir.display());
     Ok(())
 }
 

@@ -34,7 +34,7 @@ pub fn like(store: &Store, id: &str, off: bool) -> Result<(), String> {
     } else {
         store.toggle_liked(&job.id).map_err(refused)?
     };
-    println!("{} {}", if liked { "liked" } else { "unliked" }, describe(&job));
+    outln!("{} {}", if liked { "liked" } else { "unliked" }, describe(&job));
     Ok(())
 }
 
@@ -48,8 +48,8 @@ pub fn rate(store: &Store, id: &str, stars: Option<&str>, clear: bool) -> Result
     let job = resolve(store, id)?;
     store.set_rating(&job.id, stars).map_err(refused)?;
     match stars {
-        Some(n) => println!("rated {n} of 5: {}", describe(&job)),
-        None => println!("rating taken back: {}", describe(&job)),
+        Some(n) => outln!("rated {n} of 5: {}", describe(&job)),
+        None => outln!("rating taken back: {}", describe(&job)),
     }
     Ok(())
 }
@@ -76,7 +76,7 @@ pub fn collection(store: &Store, action: CollectionAction) -> Result<(), String>
         CollectionAction::List { json } => list(store, json),
         CollectionAction::Create { name } => {
             let made = store.create_collection(&name).map_err(refused)?;
-            println!("made the collection “{}”", quote(&made.name));
+            outln!("made the collection “{}”", quote(&made.name));
             Ok(())
         }
         CollectionAction::Add { name, jobs } => {
@@ -85,7 +85,7 @@ pub fn collection(store: &Store, action: CollectionAction) -> Result<(), String>
             let ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
             let done = store.add_to_collection_named(&name, &ids).map_err(refused)?;
             let made = if done.created { "made it and " } else { "" };
-            println!(
+            outln!(
                 "{made}added {} job(s) to “{}”; it holds {}",
                 done.added,
                 quote(&done.collection.name),
@@ -100,19 +100,19 @@ pub fn collection(store: &Store, action: CollectionAction) -> Result<(), String>
             let removed = store.remove_from_collection(found.id, &ids).map_err(refused)?;
             let absent = ids.len() as u64 - removed.min(ids.len() as u64);
             let note = if absent > 0 { format!(" ({absent} were not in it)") } else { String::new() };
-            println!("took {removed} job(s) out of “{}”{note}", quote(&found.name));
+            outln!("took {removed} job(s) out of “{}”{note}", quote(&found.name));
             Ok(())
         }
         CollectionAction::Rename { old, new } => {
             let found = collection_named(store, &old)?;
             let renamed = store.rename_collection(found.id, &new).map_err(refused)?;
-            println!("renamed “{}” to “{}”", quote(&found.name), quote(&renamed.name));
+            outln!("renamed “{}” to “{}”", quote(&found.name), quote(&renamed.name));
             Ok(())
         }
         CollectionAction::Delete { name } => {
             let found = collection_named(store, &name)?;
             let held = store.delete_collection(found.id).map_err(refused)?;
-            println!("deleted “{}”; its {held} job(s) are kept", quote(&found.name));
+            outln!("deleted “{}”; its {held} job(s) are kept", quote(&found.name));
             Ok(())
         }
     }
@@ -126,13 +126,13 @@ fn list(store: &Store, json: bool) -> Result<(), String> {
             .map(|c| serde_json::json!({ "name": c.name, "jobs": c.jobs, "created_at": c.created_at }))
             .collect();
         let text = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
-        println!("{}", textsafe::json_text(&text));
+        outln!("{}", textsafe::json_text(&text));
     } else if all.is_empty() {
-        println!("no collections yet: try `mjdesk collection add NAME JOB`");
+        outln!("no collections yet: try `mjdesk collection add NAME JOB`");
     } else {
-        println!("{:>5}  NAME", "JOBS");
+        outln!("{:>5}  NAME", "JOBS");
         for c in &all {
-            println!("{:>5}  {}", c.jobs, quote(&c.name));
+            outln!("{:>5}  {}", c.jobs, quote(&c.name));
         }
     }
     Ok(())

@@ -1,5 +1,13 @@
 //! The command line: scripting and batch work with the same engine as the app.
 
+/// `println!` for the command's output: when the reader went away (`mjdesk jobs | head`), the
+/// command ends quietly instead of panicking on the broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::print_line(&format!($($arg)*))
+    };
+}
+
 mod args;
 mod export;
 mod library;
@@ -379,4 +387,16 @@ async fn simulate(a: SimulateArgs) -> Result<(), String> {
     };
     let addr = SocketAddr::new(IpAddr::from([127, 0, 0, 1]), a.port);
     crate::sim::serve_until_ctrl_c(config, addr).await.map_err(|e| format!("the simulator stopped: {e}"))
+}
+
+/// Writes one line of output; a closed pipe ends the process with success (the reader had all
+/// it wanted), any other failure is said once on stderr.
+pub(crate) fn print_line(line: &str) {
+    use std::io::Write;
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("mjdesk: could not write the output: {e}");
+        }
+        std::process::exit(if e.kind() == std::io::ErrorKind::BrokenPipe { 0 } else { 1 });
+    }
 }

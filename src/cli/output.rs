@@ -18,7 +18,7 @@ use crate::textsafe::{self, line as safe};
 
 /// Prints JSON with every character a terminal could act on escaped.
 fn print_json(text: &str) {
-    println!("{}", textsafe::json_text(text));
+    outln!("{}", textsafe::json_text(text));
 }
 
 /// A note while waiting: above the bar when it shows, else straight to stderr (a hidden
@@ -139,7 +139,7 @@ pub async fn wait_all(manager: &JobManager, updates: &mut Updates, json: bool) -
                 if json {
                     print_json(&serde_json::to_string(&j).unwrap_or_default());
                 } else {
-                    println!("{}", line(&j));
+                    outln!("{}", line(&j));
                 }
             }
             Ok(Some(Update::Notice(n))) => eprintln!("note: {}", textsafe::short_line(&n.to_string())),
@@ -179,15 +179,15 @@ pub fn list_jobs(store: &Store, filter: &JobFilter, limit: u32, json: bool) -> R
     if json {
         print_json(&serde_json::to_string_pretty(&jobs).map_err(|e| e.to_string())?);
     } else if jobs.is_empty() && *filter == JobFilter::default() {
-        println!("no jobs yet: try `mjdesk imagine \"a red fox\" --wait`");
+        outln!("no jobs yet: try `mjdesk imagine \"a red fox\" --wait`");
     } else if jobs.is_empty() {
-        println!("no job matches");
+        outln!("no job matches");
     } else {
-        println!("{:<8}  {:<10} {:<34} PROMPT", "ID", "KIND", "STATUS");
+        outln!("{:<8}  {:<10} {:<34} PROMPT", "ID", "KIND", "STATUS");
         for (j, (liked, rating)) in jobs.iter().zip(marks) {
             let heart = if liked { "  ♥" } else { "" };
             let stars = rating.map(|n| format!("  {}", "★".repeat(n.into()))).unwrap_or_default();
-            println!("{}{heart}{stars}", line(j));
+            outln!("{}{heart}{stars}", line(j));
         }
     }
     Ok(())
@@ -235,16 +235,16 @@ pub fn print_snapshot(s: &JobSnapshot, json: bool) -> Result<(), String> {
         return Ok(());
     }
     let progress = s.progress.map(|p| format!(" {p}%")).unwrap_or_default();
-    println!("{}: {}{progress}", safe(&s.job_id, 80), safe(&s.raw_status, 120));
+    outln!("{}: {}{progress}", safe(&s.job_id, 80), safe(&s.raw_status, 120));
     if let Some(m) = s.message.as_deref().filter(|m| !m.is_empty()) {
-        println!("  message: {}", textsafe::short_line(m));
+        outln!("  message: {}", textsafe::short_line(m));
     }
     for (i, u) in s.images.iter().enumerate() {
-        println!("  image {}: {}", i + 1, textsafe::short_line(u));
+        outln!("  image {}: {}", i + 1, textsafe::short_line(u));
     }
     if !s.actions.is_empty() {
         let actions: Vec<String> = s.actions.iter().map(|a| safe(a, 40)).collect();
-        println!("  actions: {}", textsafe::short_line(&actions.join(" ")));
+        outln!("  actions: {}", textsafe::short_line(&actions.join(" ")));
     }
     Ok(())
 }
@@ -290,9 +290,9 @@ fn unsaved(job: &Job) -> Result<(), String> {
 
 fn print_job(job: &Job, copied: &[std::path::PathBuf]) {
     let gateway = job.gateway_id.as_deref().map(|g| format!(" (gateway id {})", safe(g, 80))).unwrap_or_default();
-    println!("job {}{gateway}: {}", job.id, textsafe::short_line(&job.status.label()));
+    outln!("job {}{gateway}: {}", job.id, textsafe::short_line(&job.status.label()));
     if let Some(p) = &job.prompt {
-        println!("  prompt:  {}", textsafe::short_line(p));
+        outln!("  prompt:  {}", textsafe::short_line(p));
     }
     for (i, img) in job.result_images().iter().enumerate() {
         let place = match (&img.local_path, &img.error) {
@@ -301,27 +301,27 @@ fn print_job(job: &Job, copied: &[std::path::PathBuf]) {
             _ => safe(&img.url, 200),
         };
         let what = if job.kind.is_video() { "clip" } else { "image" };
-        println!("  {what} {}: {place}", i + 1);
+        outln!("  {what} {}: {place}", i + 1);
     }
     for p in copied {
-        println!("  saved:   {}", p.display());
+        outln!("  saved:   {}", p.display());
     }
     for (i, p) in job.prompts.iter().enumerate() {
-        println!("  prompt {}: {}", i + 1, textsafe::short_line(p));
+        outln!("  prompt {}: {}", i + 1, textsafe::short_line(p));
     }
     if let Some(seed) = job.seed.as_deref().filter(|s| !s.is_empty()) {
-        println!("  seed:    {}", safe(seed, 80));
+        outln!("  seed:    {}", safe(seed, 80));
     }
     if !job.actions.is_empty() {
         let labels: Vec<String> =
             job.actions.iter().map(|a| format!("{} [{}]", ActionKind::parse(a).label(), safe(a, 40))).collect();
-        println!("  actions: {}", safe(&labels.join(", "), 600));
-        println!("  next:    mjdesk action {} {}", short_id(&job.id), shell_word(&job.actions[0]));
+        outln!("  actions: {}", safe(&labels.join(", "), 600));
+        outln!("  next:    mjdesk action {} {}", short_id(&job.id), shell_word(&job.actions[0]));
     } else if let JobStatus::Unknown { .. } = job.status {
         // Fetching cannot help: the gateway never gave an id for this job.
-        println!("  retry:   mjdesk retry {}   (sends it again; it may be charged twice)", short_id(&job.id));
+        outln!("  retry:   mjdesk retry {}   (sends it again; it may be charged twice)", short_id(&job.id));
     } else if !job.status.is_terminal() {
-        println!("  follow:  mjdesk fetch {} --wait", job.id);
+        outln!("  follow:  mjdesk fetch {} --wait", job.id);
     }
 }
 

@@ -368,3 +368,21 @@ async fn remix_redraws_an_image_with_a_new_prompt_on_vtrix_and_is_refused_elsewh
     assert!(stderr.contains("TTAPI's documents show no way"), "{stderr}");
     assert_eq!(server.stats().submits, submits, "nothing was sent");
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    let store = Store::open(&home.path().join("data")).unwrap();
+    for i in 0..50 {
+        let req = mjdesk::job::JobRequest::Imagine { prompt: format!("a paper kite number {i}") };
+        let job = mjdesk::job::Job::new(mjdesk::job::Provider::Ttapi, "http://x", req, Default::default());
+        store.insert_job(&job).unwrap();
+    }
+    // `mjdesk jobs | head -1`: the reader is gone before the list is written
+    let mut child = mjdesk(home.path()).args(["jobs"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
