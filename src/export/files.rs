@@ -12,7 +12,38 @@ pub(super) fn open_folder(dir: &Path) -> Result<(), String> {
     let probe = dir.join(format!(".mjdesk-export-check-{}", std::process::id()));
     let written = std::fs::File::create(&probe).and_then(|mut f| f.write_all(b"mjdesk"));
     let _ = std::fs::remove_file(&probe);
-    written.map_err(refuse)
+    written.map_err(refuse)?;
+    remove_abandoned_parts(dir);
+    Ok(())
+}
+
+/// Removes the hidden temporary files an export killed mid-write left (`.NAME.PID.part`
+/// whose process is gone), so a folder is clean once exported into again. Another export
+/// still running into the same folder keeps its own.
+fn remove_abandoned_parts(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(pid) = part_pid(name) else { continue };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process id in a temporary file's name `.NAME.PID.part`.
+fn part_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_prefix('.')?.strip_suffix(".part")?;
+    stem.rsplit_once('.')?.1.parse().ok()
+}
+
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true // not known elsewhere: leave the file
+    }
 }
 
 /// Writes `name` and its `.json` sidecar into `dir`, each whole or not at all. On failure,

@@ -110,3 +110,21 @@ fn the_jobs_a_filter_admits_are_read_page_by_page() {
     want.sort();
     assert_eq!((ids, skipped.len()), (want, 0));
 }
+
+#[test]
+fn an_export_clears_the_temporary_files_a_killed_one_left_and_keeps_a_live_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let (store, jobs) = library(home.path(), 1, 1, 100);
+    let out = home.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    // a pid above the kernel's limit is no process; this test's own stands for a live export
+    let dead = out.join(".a-fox_12345678_1.png.4999999.part");
+    let live = out.join(format!(".a-fox_12345678_2.png.{}.part", std::process::id()));
+    let keep = out.join("notes.part");
+    for f in [&dead, &live, &keep] {
+        std::fs::write(f, b"half").unwrap();
+    }
+    export_jobs(&store, &jobs, &out, &AtomicBool::new(false), |_| {}).unwrap();
+    assert!(!dead.exists(), "a killed export's leftover goes");
+    assert!(live.exists() && keep.exists(), "{:?}", names(&out));
+}
