@@ -112,7 +112,9 @@ impl AppState {
                     // the manager's slots follow the gateway's stated limit; so does the bar
                     self.limit = crate::manager::stated_limit(*n);
                 }
-                self.account = Some(news.account.clone());
+                self.account = Some(
+                    news.account.as_ref().copied().map_err(|e| crate::textsafe::one_line(&e.to_string()).into_owned()),
+                );
             }
         }
     }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Inner, JobManager, Update, lock};
+use super::{Inner, JobManager, ManagerError, Update, lock};
 use crate::gateway::Account;
 use crate::job::Provider;
 
@@ -56,8 +56,8 @@ impl AccountClock {
 pub struct AccountNews {
     pub provider: Provider,
     pub endpoint: String,
-    /// The account, or why it could not be read (one line, for the status bar).
-    pub account: Result<Account, String>,
+    /// The account, or why it could not be read.
+    pub account: Result<Account, ManagerError>,
 }
 
 impl JobManager {
@@ -93,9 +93,9 @@ pub(super) fn after_job(inner: &Arc<Inner>, provider: Provider, endpoint: &str) 
             Ok(gw) => match gw.client.account().await {
                 Ok(Some(account)) => Ok(account),
                 Ok(None) => return,
-                Err(e) => Err(crate::textsafe::one_line(&e.to_string()).into_owned()),
+                Err(e) => Err(e.into()),
             },
-            Err(e) => Err(crate::textsafe::one_line(&e.to_string()).into_owned()),
+            Err(e) => Err(e.into()),
         };
         if let Ok(Account { max_queue: Some(n), .. }) = &account {
             set_limit(&inner, provider, &endpoint, stated_limit(*n));
