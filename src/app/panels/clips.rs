@@ -66,7 +66,11 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
             let start = ui.vertical(|ui| clip_ui(ui, job, i, clip, slots.get_mut(&i), size, commands)).inner;
             if let Some(Start { path, by_hover }) = start {
                 let ctx = ui.ctx().clone();
-                let player = ClipPlayer::start(path, Arc::new(move || ctx.request_repaint()));
+                // Not `request_repaint()`: egui answers each of those with two passes (one to
+                // settle), which would draw every frame of the clip twice; a repaint "after"
+                // any delay is one pass.
+                let repaint = move || ctx.request_repaint_after(std::time::Duration::from_millis(1));
+                let player = ClipPlayer::start(path, Arc::new(repaint));
                 slots.insert(i, Slot { player, texture: None, shown: 0, by_hover });
             }
             if (i + 1) % columns == 0 {
