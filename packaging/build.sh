@@ -2,16 +2,16 @@
 # Builds mjdesk's desktop packages into target/packages/:
 #   - mjdesk_VERSION_ARCH.deb: the binary, its desktop entry (with "Open with mjdesk" for
 #     PNG, JPEG, WebP and BMP images) and its icons at the hicolor sizes;
-#   - mjdesk.AppDir, and mjdesk-VERSION-ARCH.AppImage from it when `appimagetool` is on the
-#     PATH (or named by $APPIMAGETOOL). Debian ships no appimagetool; without it the AppDir
-#     is left ready and the script says so.
+#   - mjdesk.AppDir, and mjdesk-VERSION-ARCH.AppImage from it, whose runtime is mjdesk
+#     itself (it needs no FUSE); made when mksquashfs (squashfs-tools) is installed.
 #
 # Usage: packaging/build.sh [--binary PATH]
 #   With no --binary, builds the release binary first (cargo build --release --locked).
 #   --binary packages an already-built binary (CI packages its debug build to check the
 #   package's layout without a second, optimised build).
-# Environment: DEB_COMPRESSION (xz by default; CI uses none: it only lists the package).
-# Needs: dpkg-deb (dpkg), and cargo unless --binary is given.
+# Environment: DEB_COMPRESSION and SQUASHFS_COMPRESSION (xz by default; CI uses none and gzip).
+# Needs: dpkg-deb (dpkg), readelf and strip (binutils), mksquashfs for the AppImage, and cargo
+# unless --binary is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,7 @@ bin=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) bin="${2:?--binary needs a path}"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "packaging/build.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -85,19 +85,38 @@ echo "built $deb"
 # AppImage
 appdir="$out/mjdesk.AppDir"
 stage "$appdir"
+strip --strip-unneeded "$appdir/usr/bin/mjdesk" 2>/dev/null || true
 cp assets/mjdesk.desktop "$appdir/mjdesk.desktop"
 cp assets/icons/256x256/mjdesk.png "$appdir/mjdesk.png"
+ln -s mjdesk.png "$appdir/.DirIcon"
 cat >"$appdir/AppRun" <<'APPRUN'
 #!/bin/sh
 here="$(dirname "$(readlink -f "$0")")"
 exec "$here/usr/bin/mjdesk" "$@"
 APPRUN
 chmod 755 "$appdir/AppRun"
-tool="${APPIMAGETOOL:-$(command -v appimagetool || true)}"
-if [ -n "$tool" ]; then
+# The AppImage: mjdesk itself is the runtime (see src/appimage.rs): a stripped copy of the
+# binary, marked AI\x02 in its ELF header's padding, with the AppDir appended as SquashFS right
+# where the ELF ends. Starting it starts mjdesk, with no FUSE and nothing unpacked.
+if command -v mksquashfs >/dev/null; then
   image="$out/mjdesk-${version}-$(uname -m).AppImage"
-  ARCH="$(uname -m)" "$tool" --no-appstream "$appdir" "$image" >/dev/null
+  runtime="$out/runtime"
+  cp "$appdir/usr/bin/mjdesk" "$runtime"
+  # The ELF must end with its section header table, so the image starts at the file's end.
+  read -r shoff shsize shnum < <(readelf -h "$runtime" | awk -F: '
+    /Start of section headers/ {split($2, a, " "); o=a[1]}
+    /Size of section headers/ {split($2, a, " "); s=a[1]}
+    /Number of section headers/ {split($2, a, " "); n=a[1]}
+    END {print o, s, n}')
+  elf_end=$((shoff + shsize * shnum))
+  [ "$elf_end" = "$(stat -c %s "$runtime")" ] || {
+    echo "packaging/build.sh: the binary does not end with its section headers ($elf_end)" >&2; exit 1; }
+  printf 'AI\002' | dd of="$runtime" bs=1 seek=8 conv=notrunc status=none
+  mksquashfs "$appdir" "$out/image.squashfs" -root-owned -noappend -comp "${SQUASHFS_COMPRESSION:-xz}" -quiet >/dev/null
+  cat "$runtime" "$out/image.squashfs" >"$image"
+  chmod 755 "$image"
+  rm -rf "$runtime" "$out/image.squashfs" "$appdir"
   echo "built $image"
 else
-  echo "AppDir ready at $appdir; appimagetool is not installed (Debian does not ship it), so no AppImage was made"
+  echo "AppDir ready at $appdir; mksquashfs (squashfs-tools) is not installed, so no AppImage was made"
 fi

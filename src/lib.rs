@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod appimage;
 mod b64;
 pub mod cache;
 pub mod cli;

@@ -8,6 +8,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = mjdesk::appimage::handle(&args) {
+        return code;
+    }
     let cli = mjdesk::cli::Cli::parse();
     match cli.command {
         None => match cli.image.clone() {
