@@ -99,7 +99,14 @@ impl MjdeskApp {
                 Some(run) => run.loader.rate(job_id, stars),
                 None => self.state.message = Some(NOT_CONNECTED.to_owned()),
             },
-            UiCommand::Filter(filter) => self.state.list.set_filter(filter),
+            UiCommand::Filter(filter) => {
+                // What is chosen is what the list shows: a new search or filter drops the
+                // choice, as a file manager's does, so Export never writes jobs out of sight.
+                if filter != *self.state.list.filter() {
+                    self.panels.jobs.selection.clear();
+                }
+                self.state.list.set_filter(filter)
+            }
             UiCommand::VaryRegion { job_id } => self.open_on_job(&job_id, None),
             UiCommand::EditImage { job_id, retexture } => self.open_on_job(&job_id, Some(retexture)),
             UiCommand::EditFile { path } => {

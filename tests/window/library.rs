@@ -135,7 +135,29 @@ fn export_writes_the_chosen_jobs_or_the_list_and_says_a_folder_it_cannot_write()
     assert_eq!(files.len(), 2 * images(fox), "{files:?}");
     assert!(files.iter().all(|n| n.contains(&fox.id[..8])), "{files:?}");
 
+    // a search drops the choice (what is chosen is what the list shows): Export then takes
+    // the one job the list shows
+    let heron = jobs.iter().find(|j| j.prompt.as_deref() == Some("a grey heron")).unwrap();
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search jobs").focus();
+    harness.step();
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search jobs").type_text("heron");
+    step_until(&mut harness, "the choice to go", |h| h.query_by_label("Clear selection").is_none());
+    let found = f.home().join("found");
+    harness.state_mut().command(UiCommand::Export { folder: Some(found.clone()) });
+    let said = format!("Exported {} image(s) of 1 job(s) to {}", images(heron), found.display());
+    step_until(&mut harness, "the search's export to end", |h| h.query_by_label(&said).is_some());
+    let files = files_in(&found);
+    assert_eq!(files.len(), 2 * images(heron), "{files:?}");
+    assert!(files.iter().all(|n| n.contains(&heron.id[..8])), "{files:?}");
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search jobs").focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    let fox_row = (egui::accesskit::Role::Button, "a red fox");
+    step_until(&mut harness, "both jobs again", |h| h.query_by_role_and_label(fox_row.0, fox_row.1).is_some());
+
     // nothing chosen: every job the list shows
+    harness.get_by_role_and_label(fox_row.0, fox_row.1).click();
+    step_until(&mut harness, "the fox chosen", |h| h.query_by_label("Clear selection").is_some());
     harness.get_by_label("Clear selection").click();
     harness.step();
     let all = f.home().join("all");
