@@ -13,7 +13,7 @@ use crate::job::{Job, Provider};
 use crate::keystore::KeyStore;
 use crate::manager::{JobManager, ManagerConfig, Updates};
 use crate::secret::ApiKey;
-use crate::store::{Store, StoreError, SummaryPage};
+use crate::store::{JobSummary, Store, StoreError, SummaryPage};
 
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
 
@@ -201,6 +201,8 @@ pub enum Loaded {
     Children {
         id: String,
         rows: Result<SummaryPage, StoreError>,
+        /// The job's parent, when it has one the store can read.
+        parent: Option<Box<JobSummary>>,
     },
     /// Job `id`'s like and rating, read or just changed.
     Marks {
@@ -249,8 +251,13 @@ impl Loader {
         self.run(move |s| Loaded::Job { job: s.get_job(&id).map(|j| j.map(Box::new)), id })
     }
 
+    /// Job `id`'s follow-ups, and its parent (which the list may not have read).
     pub fn children(&self, id: String) {
-        self.run(move |s| Loaded::Children { rows: s.child_summaries(&id), id })
+        self.run(move |s| {
+            let parent_id = s.summary(&id).ok().flatten().and_then(|job| job.parent_id);
+            let parent = parent_id.and_then(|p| s.summary(&p).ok().flatten()).map(Box::new);
+            Loaded::Children { rows: s.child_summaries(&id), parent, id }
+        })
     }
 
     /// Job `id`'s like and rating.

@@ -78,15 +78,18 @@ pub struct HistoryEntry {
     pub n: usize,
 }
 
-/// The finished images of the open job, its parent (when the list has read it) and its
-/// follow-ups: no store read, only what the window holds.
+/// The finished images of the open job, its parent and its follow-ups: no store read, only
+/// what the window holds (the parent as read with the follow-ups, or the list's row).
 pub fn history(job: &Job, state: &AppState) -> Vec<HistoryEntry> {
-    let parent = job
-        .parent_id
-        .as_deref()
-        .and_then(|p| state.list.index_of(p))
-        .and_then(|i| state.list.row(i))
-        .filter(|row| Some(row.id.as_str()) == job.parent_id.as_deref())
+    let is_parent = |row: &&JobSummary| Some(row.id.as_str()) == job.parent_id.as_deref();
+    let parent = state
+        .parent
+        .as_ref()
+        .filter(is_parent)
+        .or_else(|| {
+            let listed = job.parent_id.as_deref().and_then(|p| state.list.index_of(p));
+            listed.and_then(|i| state.list.row(i)).filter(is_parent)
+        })
         .cloned();
     let own = JobSummary::of(job);
     let mut out = Vec::new();

@@ -183,6 +183,22 @@ fn from_history_lists_the_familys_finished_images_and_a_choice_fills_the_field()
 }
 
 #[test]
+fn from_history_offers_the_parent_read_with_the_follow_ups_when_the_list_has_not_read_it() {
+    let g = grid(Provider::Ttapi);
+    let up = upscale_of(&g, 2);
+    // The list holds only the upscale (its grid is pages away).
+    let mut state = AppState::new("sim".into(), 10, vec![up.clone()]);
+    assert_eq!(end_frame::history(&up, &state).len(), 1, "the upscale alone");
+    state.parent = Some(JobSummary::of(&g));
+    let ids: Vec<String> = end_frame::history(&up, &state).into_iter().map(|e| e.job_id).collect();
+    assert_eq!(ids, [up.id.clone(), g.id.clone(), g.id.clone(), g.id.clone(), g.id.clone()]);
+    // a parent read for another job is not this one's
+    let other = grid(Provider::Ttapi);
+    state.parent = Some(JobSummary::of(&other));
+    assert_eq!(end_frame::history(&up, &state).len(), 1);
+}
+
+#[test]
 fn with_no_finished_image_in_the_family_from_history_is_disabled_and_loop_disables_the_end_frame() {
     let mut running = grid(Provider::Acedata);
     running.status = JobStatus::Running { progress: 10 };
