@@ -77,6 +77,13 @@ impl JobList {
         changed
     }
 
+    /// The newest row read so far that `wanted` accepts.
+    pub fn newest_where(&self, wanted: impl Fn(&JobSummary) -> bool) -> Option<&JobSummary> {
+        let mut pages: Vec<_> = self.pages.iter().collect();
+        pages.sort_by_key(|(page, _)| **page);
+        pages.into_iter().flat_map(|(_, rows)| rows.iter()).find(|row| wanted(row))
+    }
+
     /// Where job `id` sits among the rows read so far.
     pub fn index_of(&self, id: &str) -> Option<u64> {
         self.pages

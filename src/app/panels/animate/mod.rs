@@ -3,6 +3,7 @@
 //! video job through the one send path. The form's state is a plain struct kept in egui's
 //! memory for the job on show.
 
+mod cost;
 pub mod end_frame;
 #[cfg(test)]
 mod tests;
@@ -122,6 +123,7 @@ pub fn animate_form_ui(
             ui.separator();
             send = ui.button("Submit").on_hover_text("Send this video job").clicked();
         });
+        ui.label(egui::RichText::new(cost::cost_line(job.provider, &state.list)).small().weak());
     });
     if send {
         let end = form.end.source().filter(|_| !form.video.looped);
