@@ -63,7 +63,13 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
     let size = egui::vec2(cell_w, cell_w / aspect);
     egui::Grid::new(("clips", &job.id)).spacing([10.0, 10.0]).show(ui, |ui| {
         for (i, clip) in job.images.iter().enumerate() {
-            let start = ui.vertical(|ui| clip_ui(ui, job, i, clip, slots.get_mut(&i), size, commands)).inner;
+            let start = ui
+                .vertical(|ui| {
+                    // every cell as wide as its clip, playing or not: the grid never moves
+                    ui.set_width(size.x);
+                    clip_ui(ui, job, i, clip, slots.get_mut(&i), size, commands)
+                })
+                .inner;
             if let Some(Start { path, by_hover }) = start {
                 let ctx = ui.ctx().clone();
                 // Not `request_repaint()`: egui answers each of those with two passes (one to
@@ -177,9 +183,12 @@ fn clip_ui(
         }
         if let (Some(v), Some(s)) = (view.as_ref().filter(|v| v.frames > 1), slot.as_ref()) {
             let mut at = v.index;
-            let slider =
-                egui::Slider::new(&mut at, 0..=v.frames - 1).show_value(false).text(format!("Clip {n} position"));
-            if ui.add(slider).changed() {
+            // the rest of the row, with its name given to screen readers rather than shown
+            ui.spacing_mut().slider_width = (ui.available_width() - 4.0).max(32.0);
+            let slider = ui.add(egui::Slider::new(&mut at, 0..=v.frames - 1).show_value(false));
+            let name = format!("Clip {n} position");
+            slider.widget_info(|| egui::WidgetInfo::slider(true, f64::from(at), &name));
+            if slider.changed() {
                 s.player.seek(at);
             }
         }
