@@ -179,12 +179,21 @@ fn run(path: PathBuf, rx: Receiver<Cmd>, view: &Mutex<PlayerView>, repaint: &Rep
             v.generation += 1;
         }
         repaint();
-        due += step;
-        if due < Instant::now() {
-            // Fell behind (a slow machine): skip the lost time rather than racing to catch up.
-            due = Instant::now() + step;
-        }
+        // The next tick of the clock every player shares (a slow machine skips the lost
+        // ticks rather than racing to catch up).
+        due = next_tick(Instant::now(), step);
     }
+}
+
+/// The first instant after `now` on a clock of period `step` that every player shares, so
+/// clips of one frame rate show their frames together: the window draws once for all of
+/// them, not once for each.
+fn next_tick(now: Instant, step: Duration) -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    let step_ns = step.as_nanos().max(1);
+    let ticks = now.saturating_duration_since(epoch).as_nanos() / step_ns + 1;
+    epoch + Duration::from_nanos(u64::try_from(ticks * step_ns).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
@@ -234,6 +243,19 @@ mod tests {
         let red = v.frame.unwrap().get_pixel(5, 5).0[0];
         assert!((140..=180).contains(&red), "frame 4's red is 160, got {red}");
         assert!(!v.playing);
+    }
+
+    #[test]
+    fn players_tick_on_one_shared_clock() {
+        let step = Duration::from_millis(40);
+        let now = Instant::now();
+        let a = next_tick(now, step);
+        let b = next_tick(now + Duration::from_millis(13), step);
+        assert!(a > now && a - now <= step, "the next tick, within one step");
+        // a later player lands on the same tick, or a whole number of steps on
+        let apart = b.duration_since(a).as_nanos();
+        assert_eq!(apart % step.as_nanos(), 0, "{apart} ns apart");
+        assert_eq!(next_tick(a, step) - a, step, "from a tick, the next one is a step on");
     }
 
     #[test]

@@ -74,8 +74,9 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
                 let ctx = ui.ctx().clone();
                 // Not `request_repaint()`: egui answers each of those with two passes (one to
                 // settle), which would draw every frame of the clip twice; a repaint "after"
-                // any delay is one pass.
-                let repaint = move || ctx.request_repaint_after(std::time::Duration::from_millis(1));
+                // a delay is one pass. The players share one clock (see `player`), and the
+                // delay lets the frames of every clip playing land in that one pass.
+                let repaint = move || ctx.request_repaint_after(std::time::Duration::from_millis(8));
                 let player = ClipPlayer::start(path, Arc::new(repaint));
                 slots.insert(i, Slot { player, texture: None, shown: 0, by_hover });
             }
