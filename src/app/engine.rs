@@ -100,6 +100,9 @@ pub struct Engine {
     retired: Vec<Running>,
     /// Settings saved while the engine was still starting: applied once it has.
     pending_settings: Option<Box<SettingsForm>>,
+    /// The library of the engine a reconnect replaced, handed to the next one: the store is
+    /// the same, and a change sent just before the reconnect is answered through it.
+    carried_library: Option<super::library::Library>,
     repaint: Repaint,
 }
 
@@ -107,7 +110,7 @@ impl Engine {
     /// Starts the engine on `target` in the background.
     pub fn start(target: Target, repaint: Repaint) -> Self {
         let slot = Slot::Starting(background::start(target, repaint.clone()));
-        Engine { slot, retired: Vec::new(), pending_settings: None, repaint }
+        Engine { slot, retired: Vec::new(), pending_settings: None, carried_library: None, repaint }
     }
 
     pub fn running(&self) -> Option<&Running> {
@@ -137,7 +140,10 @@ impl Engine {
             Ok(started) => {
                 let Started { store, manager, updates, connection, limit, history, settings, canvas_prefs, notice } =
                     started;
-                let library = super::library::Library::new(store.clone(), self.repaint.clone());
+                let library = match self.carried_library.take() {
+                    Some(library) if library.store().path() == store.path() => library,
+                    _ => super::library::Library::new(store.clone(), self.repaint.clone()),
+                };
                 library.collections();
                 self.slot = Slot::Running(Box::new(Running {
                     library,
@@ -171,8 +177,10 @@ impl Engine {
                 self.pending_settings = Some(form);
                 return false;
             }
-            Slot::Running(run) => {
+            Slot::Running(mut run) => {
                 let store = run.loader.store().clone();
+                let fresh = super::library::Library::new(store.clone(), self.repaint.clone());
+                self.carried_library = Some(std::mem::replace(&mut run.library, fresh));
                 self.retired.push(*run);
                 (Some(store), false)
             }

@@ -48,6 +48,11 @@ impl Library {
         Self { store, tx, rx, repaint }
     }
 
+    /// The store this library works on.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     fn run(&self, work: impl FnOnce(&Store, &dyn Fn(LibraryNews)) + Send + 'static) {
         let (store, tx, repaint) = (self.store.clone(), self.tx.clone(), self.repaint.clone());
         tokio::task::spawn_blocking(move || {

@@ -196,3 +196,28 @@ fn imagine_each(harness: &mut egui_kittest::Harness<'_, mjdesk::app::MjdeskApp>,
         harness.step();
     }
 }
+
+#[test]
+fn a_collection_change_sent_just_before_a_reconnect_is_answered_after_it() {
+    use mjdesk::app::command::UiCommand;
+    use mjdesk::app::settings_form::{GatewayChoice, SettingsForm};
+    let f = Fixture::new();
+    let _rt = f.rt.enter();
+    let server = f.sim(quick_sim());
+    let mut harness = f.window(&server, Provider::Ttapi);
+    imagine_each(&mut harness, &["a red fox"]);
+    let store = Store::open(&f.home().join("data")).unwrap();
+    let birds = store.create_collection("Birds").unwrap();
+    let fox = store.jobs_page(0, 1).unwrap().remove(0).id;
+    let same_gateway = SettingsForm {
+        gateway: GatewayChoice::Gateway(Provider::Ttapi),
+        base_url: server.base_url(),
+        api_key: server.api_key().to_owned(),
+        ..Default::default()
+    };
+    // in one pass: the change's answer comes after the engine it went through was replaced
+    harness.state_mut().command(UiCommand::AddToCollection { id: birds.id, jobs: vec![fox] });
+    harness.state_mut().command(UiCommand::SaveSettings(Box::new(same_gateway)));
+    step_until(&mut harness, "the change's answer", |h| h.query_by_label("added 1 job(s) (0 already in it)").is_some());
+    step_until(&mut harness, "the count", |h| h.query_by_label("Birds (1)").is_some());
+}
