@@ -100,9 +100,10 @@ pub struct Engine {
     retired: Vec<Running>,
     /// Settings saved while the engine was still starting: applied once it has.
     pending_settings: Option<Box<SettingsForm>>,
-    /// The library of the engine a reconnect replaced, handed to the next one: the store is
-    /// the same, and a change sent just before the reconnect is answered through it.
-    carried_library: Option<super::library::Library>,
+    /// The library and loader of the engine a reconnect replaced, handed to the next one:
+    /// the store is the same, and a change (a collection's, a like) sent just before the
+    /// reconnect is answered through them.
+    carried: Option<(super::library::Library, Loader)>,
     repaint: Repaint,
 }
 
@@ -110,7 +111,7 @@ impl Engine {
     /// Starts the engine on `target` in the background.
     pub fn start(target: Target, repaint: Repaint) -> Self {
         let slot = Slot::Starting(background::start(target, repaint.clone()));
-        Engine { slot, retired: Vec::new(), pending_settings: None, carried_library: None, repaint }
+        Engine { slot, retired: Vec::new(), pending_settings: None, carried: None, repaint }
     }
 
     pub fn running(&self) -> Option<&Running> {
@@ -140,14 +141,17 @@ impl Engine {
             Ok(started) => {
                 let Started { store, manager, updates, connection, limit, history, settings, canvas_prefs, notice } =
                     started;
-                let library = match self.carried_library.take() {
-                    Some(library) if library.store().path() == store.path() => library,
-                    _ => super::library::Library::new(store.clone(), self.repaint.clone()),
+                let (library, loader) = match self.carried.take() {
+                    Some((library, loader)) if library.store().path() == store.path() => (library, loader),
+                    _ => (
+                        super::library::Library::new(store.clone(), self.repaint.clone()),
+                        Loader::new(store, self.repaint.clone()),
+                    ),
                 };
                 library.collections();
                 self.slot = Slot::Running(Box::new(Running {
                     library,
-                    loader: Loader::new(store, self.repaint.clone()),
+                    loader,
                     manager,
                     updates,
                     provider: connection.provider,
@@ -179,8 +183,10 @@ impl Engine {
             }
             Slot::Running(mut run) => {
                 let store = run.loader.store().clone();
-                let fresh = super::library::Library::new(store.clone(), self.repaint.clone());
-                self.carried_library = Some(std::mem::replace(&mut run.library, fresh));
+                let library = super::library::Library::new(store.clone(), self.repaint.clone());
+                let loader = Loader::new(store.clone(), self.repaint.clone());
+                let library = std::mem::replace(&mut run.library, library);
+                self.carried = Some((library, std::mem::replace(&mut run.loader, loader)));
                 self.retired.push(*run);
                 (Some(store), false)
             }

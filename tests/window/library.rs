@@ -215,9 +215,15 @@ fn a_collection_change_sent_just_before_a_reconnect_is_answered_after_it() {
         api_key: server.api_key().to_owned(),
         ..Default::default()
     };
-    // in one pass: the change's answer comes after the engine it went through was replaced
-    harness.state_mut().command(UiCommand::AddToCollection { id: birds.id, jobs: vec![fox] });
+    harness.state_mut().command(UiCommand::Select { job_id: fox.clone() });
+    step_until(&mut harness, "the fox open", |h| h.query_by_label("Like").is_some());
+    // in one pass: the answers come after the engine they went through was replaced
+    harness.state_mut().command(UiCommand::AddToCollection { id: birds.id, jobs: vec![fox.clone()] });
+    harness.state_mut().command(UiCommand::ToggleLike { job_id: fox });
     harness.state_mut().command(UiCommand::SaveSettings(Box::new(same_gateway)));
     step_until(&mut harness, "the change's answer", |h| h.query_by_label("added 1 job(s) (0 already in it)").is_some());
     step_until(&mut harness, "the count", |h| h.query_by_label("Birds (1)").is_some());
+    step_until(&mut harness, "the like shown", |h| {
+        h.get_by_label("Like").accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
+    });
 }
