@@ -277,7 +277,19 @@ impl MjdeskApp {
     }
 }
 
+/// A panel's frame with no fill: the window is cleared to the panels' colour
+/// ([`eframe::App::clear_color`]), so filling each panel again would only draw every pixel
+/// twice, which under software GL is a third of a frame.
+fn unfilled(frame: egui::Frame) -> egui::Frame {
+    frame.fill(egui::Color32::TRANSPARENT)
+}
+
 impl eframe::App for MjdeskApp {
+    /// The panels' colour: they are drawn unfilled over it (see [`unfilled`]).
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
+    }
+
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_start();
         for cmd in std::mem::take(&mut self.commands) {
@@ -335,8 +347,9 @@ impl eframe::App for MjdeskApp {
         }
         self.palette_ui(ui.ctx());
         let commands = &mut self.commands;
-        egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &self.state));
-        egui::Panel::top("prompt").show(ui, |ui| {
+        let side = unfilled(egui::Frame::side_top_panel(ui.style()));
+        egui::Panel::bottom("status").frame(side).show(ui, |ui| status_bar::status_bar_ui(ui, &self.state));
+        egui::Panel::top("prompt").frame(side).show(ui, |ui| {
             ui.add_space(6.0);
             prompt::prompt_panel_ui(ui, &mut self.panels.prompt, commands);
             ui.horizontal(|ui| {
@@ -346,7 +359,7 @@ impl eframe::App for MjdeskApp {
             });
             ui.add_space(6.0);
         });
-        egui::Panel::left("collections").default_size(190.0).show(ui, |ui| {
+        egui::Panel::left("collections").frame(side).default_size(190.0).show(ui, |ui| {
             let cx = collections::CollectionsCx {
                 filter: self.state.list.filter(),
                 selection: &self.panels.jobs.selection,
@@ -355,6 +368,7 @@ impl eframe::App for MjdeskApp {
             collections::collections_ui(ui, &mut self.panels.collections, &cx, commands)
         });
         egui::Panel::left("jobs")
+            .frame(side)
             .default_size(320.0)
             .show(ui, |ui| jobs::jobs_panel_ui(ui, &mut self.panels.jobs, &self.state, commands));
         settings::settings_window(ui.ctx(), &mut self.panels.settings, commands);
@@ -366,7 +380,8 @@ impl eframe::App for MjdeskApp {
             describe::describe_ui(ui, &mut self.panels.describe, commands)
         });
         self.panels.describe.open = open;
-        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        let central = unfilled(egui::Frame::central_panel(ui.style()));
+        egui::CentralPanel::default().frame(central).show(ui, |ui| self.central_ui(ui));
         // a tool or brush size the designer chose is remembered once the pointer is up
         if self.prefs_applied
             && !ui.input(|i| i.pointer.any_down())
