@@ -18,6 +18,10 @@ use crate::job::{Job, JobImage, short_id};
 struct Slot {
     player: ClipPlayer,
     texture: Option<egui::TextureHandle>,
+    /// The pixels last handed to the texture: once egui has uploaded them and let go, the
+    /// next frame is written into the same memory (a clip's frame is about a megabyte, and
+    /// a fresh one every frame cost the window more in page faults than the copy itself).
+    pixels: Option<Arc<egui::ColorImage>>,
     shown: u64,
     /// Playing because the pointer is on it: it pauses when the pointer leaves.
     by_hover: bool,
@@ -78,7 +82,7 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
                 // delay lets the frames of every clip playing land in that one pass.
                 let repaint = move || ctx.request_repaint_after(std::time::Duration::from_millis(8));
                 let player = ClipPlayer::start(path, Arc::new(repaint));
-                slots.insert(i, Slot { player, texture: None, shown: 0, by_hover });
+                slots.insert(i, Slot { player, texture: None, pixels: None, shown: 0, by_hover });
             }
             if (i + 1) % columns == 0 {
                 ui.end_row();
@@ -120,11 +124,7 @@ fn clip_ui(
     match (slot.as_deref_mut(), &view) {
         (Some(slot), Some(v)) if v.error.is_none() && v.frame.is_some() => {
             if slot.shown != v.generation || slot.texture.is_none() {
-                let frame = v.frame.as_ref().expect("checked");
-                let image = egui::ColorImage::from_rgba_unmultiplied(
-                    [frame.width() as usize, frame.height() as usize],
-                    frame.as_raw(),
-                );
+                let image = egui::ImageData::Color(frame_pixels(&mut slot.pixels, v.frame.as_ref().expect("checked")));
                 match &mut slot.texture {
                     Some(t) => t.set(image, egui::TextureOptions::LINEAR),
                     None => {
@@ -208,4 +208,52 @@ fn clip_ui(
         }
     });
     start
+}
+
+/// `frame` as egui's pixels, written into `kept` when egui no longer holds it (and is the
+/// same size), else into new memory that is kept for the next frame.
+fn frame_pixels(kept: &mut Option<Arc<egui::ColorImage>>, frame: &image::RgbaImage) -> Arc<egui::ColorImage> {
+    let size = [frame.width() as usize, frame.height() as usize];
+    let reusable = kept.as_mut().and_then(Arc::get_mut).filter(|image| image.size == size);
+    let image = match reusable {
+        Some(image) => image,
+        None => {
+            *kept = Some(Arc::new(egui::ColorImage::filled(size, egui::Color32::BLACK)));
+            Arc::get_mut(kept.as_mut().expect("just set")).expect("not shared yet")
+        }
+    };
+    // a decoded frame is opaque, so its RGBA is already premultiplied
+    for (pixel, rgba) in image.pixels.iter_mut().zip(frame.as_raw().chunks_exact(4)) {
+        *pixel = egui::Color32::from_rgba_premultiplied(rgba[0], rgba[1], rgba[2], rgba[3]);
+    }
+    kept.clone().expect("set above")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_goes_into_the_kept_pixels_once_egui_has_let_go() {
+        let red = image::RgbaImage::from_pixel(4, 2, image::Rgba([200, 10, 10, 255]));
+        let blue = image::RgbaImage::from_pixel(4, 2, image::Rgba([10, 10, 200, 255]));
+        let mut kept = None;
+        let first = frame_pixels(&mut kept, &red);
+        assert_eq!(first.pixels[0], egui::Color32::from_rgb(200, 10, 10));
+        let memory = first.pixels.as_ptr();
+        // egui still holds the first frame: the second goes elsewhere, the first is unchanged
+        let second = frame_pixels(&mut kept, &blue);
+        assert_ne!(second.pixels.as_ptr(), memory);
+        assert_eq!(first.pixels[0], egui::Color32::from_rgb(200, 10, 10));
+        drop((first, second));
+        // let go: the next frame reuses the memory
+        let memory = kept.as_ref().unwrap().pixels.as_ptr();
+        let third = frame_pixels(&mut kept, &red);
+        assert_eq!(third.pixels.as_ptr(), memory);
+        assert_eq!(third.pixels[7], egui::Color32::from_rgb(200, 10, 10));
+        drop(third);
+        // another size: new memory of that size
+        let big = frame_pixels(&mut kept, &image::RgbaImage::from_pixel(8, 8, image::Rgba([0, 0, 0, 255])));
+        assert_eq!((big.size, big.pixels.len()), ([8, 8], 64));
+    }
 }
