@@ -60,8 +60,7 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
     let columns = if count >= 2 { 2 } else { 1 };
     let rows = count.div_ceil(columns).max(1);
     let row_controls = 3.0 * (ui.spacing().interact_size.y + ui.spacing().item_spacing.y);
-    let (w, h) = (job.width.unwrap_or(16) as f32, job.height.unwrap_or(9) as f32);
-    let aspect = (w / h.max(1.0)).clamp(0.25, 4.0);
+    let aspect = clip_aspect(ui.ctx(), job).clamp(0.25, 4.0);
     let cell_w =
         (ui.available_width() / columns as f32 - 12.0).min((height / rows as f32 - row_controls) * aspect).max(96.0);
     let size = egui::vec2(cell_w, cell_w / aspect);
@@ -89,6 +88,24 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
             }
         }
     });
+}
+
+/// The clips' width over height: the job's size when the gateway gave one, else the first
+/// clip's poster once egui has loaded it (a clip has its start image's shape: a portrait clip
+/// in a 16:9 cell would be a third of its size), else 16:9.
+pub(crate) fn clip_aspect(ctx: &egui::Context, job: &Job) -> f32 {
+    if let (Some(w), Some(h)) = (job.width, job.height) {
+        return w as f32 / h.max(1) as f32;
+    }
+    let poster = job.images.first().and_then(|clip| clip.local_path.as_deref()).map(crate::thumbs::poster_path);
+    let loaded = poster.and_then(|p| {
+        let uri = format!("file://{}", p.display());
+        match ctx.try_load_texture(&uri, egui::TextureOptions::default(), egui::SizeHint::default()) {
+            Ok(egui::load::TexturePoll::Ready { texture }) => Some(texture.size),
+            _ => None,
+        }
+    });
+    loaded.map_or(16.0 / 9.0, |size| size.x / size.y.max(1.0))
 }
 
 /// A clip to start playing: its file, and whether the pointer (not `Play`) started it.

@@ -134,3 +134,17 @@ fn a_clip_that_cannot_be_decoded_says_why_in_its_place() {
         h.query_by_label_contains("This clip cannot be played: not an MP4 file").is_some()
     });
 }
+
+#[test]
+fn clips_with_no_size_from_the_gateway_take_their_posters_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = video_job(dir.path(), 2, false);
+    assert_eq!((job.width, job.height), (None, None));
+    let mut h = harness(job.clone());
+    let aspect = |h: &Harness<'static, S>| crate::app::panels::clips::clip_aspect(&h.ctx, &job);
+    // 64 x 32 clips: 2:1 once the poster is loaded (16:9 before)
+    step_until(&mut h, "the poster's shape", |h| (aspect(h) - 2.0).abs() < 0.01);
+    let mut sized = job.clone();
+    (sized.width, sized.height) = (Some(300), Some(400));
+    assert!((crate::app::panels::clips::clip_aspect(&h.ctx, &sized) - 0.75).abs() < 0.01, "the gateway's size first");
+}
