@@ -24,6 +24,8 @@ pub struct Mp4Decoder {
     /// 1-based id of the next sample to read (the mp4 crate counts from 1).
     next_sample: u32,
     primed: bool,
+    /// A frame's memory handed back by [`recycle`](Self::recycle), written over by the next.
+    spare: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Mp4Decoder {
@@ -68,7 +70,13 @@ impl Mp4Decoder {
         };
         let info = ClipInfo { width, height, frames, fps, duration_ms };
         let decoder = new_decoder()?;
-        Ok(Self { reader, track_id, info, params, decoder, next_sample: 1, primed: false })
+        Ok(Self { reader, track_id, info, params, decoder, next_sample: 1, primed: false, spare: None })
+    }
+
+    /// Hands back a frame the caller is done with: the next frame of its size is written
+    /// into the same memory instead of a fresh megabyte or two.
+    pub fn recycle(&mut self, frame: RgbaImage) {
+        self.spare = Some(frame.into_raw());
     }
 
     pub fn info(&self) -> ClipInfo {
@@ -144,7 +152,9 @@ impl Mp4Decoder {
         let decoded = self.decoder.decode(&annex_b).map_err(|e| VideoError::Damaged(format!("H.264: {e}")))?;
         Ok(decoded.map(|yuv| {
             let (w, h) = yuv.dimensions();
-            let mut rgba = vec![0u8; w * h * 4];
+            // every byte is written below, whichever path
+            let spare = self.spare.take().filter(|b| b.len() == w * h * 4);
+            let mut rgba = spare.unwrap_or_else(|| vec![0u8; w * h * 4]);
             if w % 8 == 0 && h >= 2 {
                 // The crate's SIMD path (it needs widths in steps of 8).
                 yuv.write_rgba8(&mut rgba);
@@ -158,7 +168,9 @@ impl Mp4Decoder {
     }
 }
 
-/// BT.601 limited range (as the crate's own conversion), in 16.16 fixed point.
+/// BT.601 limited range (as the crate's own conversion), in 16.16 fixed point. Rows go in
+/// pairs: the two rows of a pair share their chroma, so each chroma sample's three terms are
+/// worked out once for four pixels.
 fn yuv420_to_rgba(yuv: &impl YUVSource, (w, h): (usize, usize), out: &mut [u8]) {
     const Y: i32 = 76_284; // 1.164
     const RV: i32 = 104_595; // 1.596
@@ -169,17 +181,23 @@ fn yuv420_to_rgba(yuv: &impl YUVSource, (w, h): (usize, usize), out: &mut [u8]) 
     let (yp, up, vp) = (yuv.y(), yuv.u(), yuv.v());
     let clamp = |c: i32| ((c + 32_768) >> 16).clamp(0, 255) as u8;
     let cw = w.div_ceil(2);
-    for row in 0..h {
-        let yrow = &yp[row * ys..row * ys + w];
-        let (urow, vrow) = (&up[row / 2 * us..row / 2 * us + cw], &vp[row / 2 * vs..row / 2 * vs + cw]);
-        let dst = &mut out[row * w * 4..(row + 1) * w * 4];
-        // Two pixels share one chroma sample: walk them in pairs (the last may be alone).
-        for (((pair, ys), &u), &v) in dst.chunks_mut(8).zip(yrow.chunks(2)).zip(urow).zip(vrow) {
+    // each chroma column's red, green and blue terms, for the pair of rows in hand
+    let mut terms = vec![(0i32, 0i32, 0i32); cw];
+    for pair in 0..h.div_ceil(2) {
+        let (urow, vrow) = (&up[pair * us..pair * us + cw], &vp[pair * vs..pair * vs + cw]);
+        for ((t, &u), &v) in terms.iter_mut().zip(urow).zip(vrow) {
             let (u, v) = (i32::from(u) - 128, i32::from(v) - 128);
-            let (r, g, b) = (RV * v, -GU * u - GV * v, BU * u);
-            for (px, &y) in pair.chunks_exact_mut(4).zip(ys) {
-                let y = (i32::from(y) - 16) * Y;
-                px.copy_from_slice(&[clamp(y + r), clamp(y + g), clamp(y + b), 255]);
+            *t = (RV * v, -GU * u - GV * v, BU * u);
+        }
+        for row in pair * 2..(pair * 2 + 2).min(h) {
+            let yrow = &yp[row * ys..row * ys + w];
+            let dst = &mut out[row * w * 4..(row + 1) * w * 4];
+            // two pixels share one chroma sample (the last may be alone)
+            for ((px, ys), &(r, g, b)) in dst.chunks_mut(8).zip(yrow.chunks(2)).zip(&terms) {
+                for (px, &y) in px.chunks_exact_mut(4).zip(ys) {
+                    let y = (i32::from(y) - 16) * Y;
+                    px.copy_from_slice(&[clamp(y + r), clamp(y + g), clamp(y + b), 255]);
+                }
             }
         }
     }
