@@ -172,11 +172,15 @@ fn run(path: PathBuf, rx: Receiver<Cmd>, view: &Mutex<PlayerView>, repaint: &Rep
             },
             Err(e) => return fail(e.to_string()),
         };
-        {
+        let shown = {
             let mut v = lock(view);
-            v.frame = Some(Arc::new(frame.1));
             v.index = frame.0;
             v.generation += 1;
+            v.frame.replace(Arc::new(frame.1))
+        };
+        // the frame before, once the window has copied it out, holds the next one
+        if let Some(old) = shown.and_then(|old| Arc::try_unwrap(old).ok()) {
+            decoder.recycle(old);
         }
         repaint();
         // The next tick of the clock every player shares (a slow machine skips the lost

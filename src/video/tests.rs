@@ -103,3 +103,23 @@ fn bad_input_is_an_error_not_a_panic() {
     ));
     assert_eq!(encode_mp4(Vec::<RgbaImage>::new(), EncodeSettings::for_size(64, 48, 24)), Err(VideoError::NoFrames));
 }
+
+#[test]
+fn a_recycled_frame_holds_the_next_one_which_is_decoded_as_fresh() {
+    // 90 wide: the integer conversion; 96 wide: the crate's own
+    for w in [90u32, 96] {
+        let mp4 = encode_mp4(frames(w, 64, 4), EncodeSettings::for_size(w, 64, 24)).unwrap();
+        let mut fresh = Mp4Decoder::new(mp4.clone()).unwrap();
+        let mut recycling = Mp4Decoder::new(mp4).unwrap();
+        let first = recycling.next_frame().unwrap().unwrap();
+        let memory = first.as_raw().as_ptr();
+        recycling.recycle(first);
+        let second = recycling.next_frame().unwrap().unwrap();
+        assert_eq!(second.as_raw().as_ptr(), memory, "{w}: the same memory");
+        fresh.next_frame().unwrap();
+        assert_eq!(second, fresh.next_frame().unwrap().unwrap(), "{w}: the same pixels");
+        // a frame of another size is not taken
+        recycling.recycle(RgbaImage::new(8, 8));
+        assert_eq!(recycling.next_frame().unwrap().unwrap().dimensions(), (w, 64));
+    }
+}
