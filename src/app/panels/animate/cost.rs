@@ -1,7 +1,7 @@
 //! What a video job costs, as far as the gateways say. Neither TTAPI nor AceData publishes a
 //! price for video: TTAPI's video page says only that different resolutions consume
-//! different amounts of quota (<https://docs.ttapi.io/api/en/videoapi/submit>), and both give
-//! a job's cost once it has ended (the `quota` of a fetch), which the list shows. So the form
+//! different amounts of quota (<https://docs.ttapi.io/api/en/videoapi/submit>), and gives a
+//! job's cost once it has ended (the `quota` of a fetch), which the list shows. So the form
 //! says that, and what the last video job on the same gateway cost, from the rows the list
 //! holds.
 
@@ -15,7 +15,7 @@ pub fn cost_line(provider: Provider, list: &JobList) -> String {
         .and_then(|row| row.quota.as_deref().filter(|q| !q.trim().is_empty()).map(str::to_owned));
     let rule = match provider {
         Provider::Ttapi => "TTAPI charges quota by resolution (HD more than SD) and states it when the job ends",
-        _ => "stated by the gateway when the job ends (it publishes no price for video)",
+        _ => "the gateway publishes no price for video",
     };
     match known {
         Some(q) => format!("Cost: {rule}; your last video here cost {q}"),
