@@ -94,6 +94,25 @@ fn the_filters_counts_follow_a_like_and_liked_only_shows_it() {
     step_until(&mut harness, "the count to follow the like", |h| h.query_by_label("16:9 (1)").is_some());
 }
 
+/// The list's search box.
+const SEARCH: (egui::accesskit::Role, &str) = (egui::accesskit::Role::TextInput, "Search jobs");
+
+/// Exports what the list has chosen (or shows) into `folder`, which then holds exactly
+/// `job`'s images, each with its sidecar.
+fn exports_only(
+    harness: &mut egui_kittest::Harness<'_, mjdesk::app::MjdeskApp>,
+    folder: std::path::PathBuf,
+    job: &mjdesk::job::Job,
+) {
+    harness.state_mut().command(mjdesk::app::command::UiCommand::Export { folder: Some(folder.clone()) });
+    let images = job.result_images().len();
+    let said = format!("Exported {images} image(s) of 1 job(s) to {}", folder.display());
+    step_until(harness, "the export to end", |h| h.query_by_label(&said).is_some());
+    let files = files_in(&folder);
+    assert_eq!(files.len(), 2 * images, "{files:?}");
+    assert!(files.iter().all(|n| n.contains(&job.id[..8])), "{files:?}");
+}
+
 /// Waits until every job in the store has ended with its images kept here.
 fn all_downloaded(harness: &mut egui_kittest::Harness<'_, mjdesk::app::MjdeskApp>, store: &Store, jobs: usize) {
     step_until(harness, "the jobs' images", |_| {
@@ -127,29 +146,17 @@ fn export_writes_the_chosen_jobs_or_the_list_and_says_a_folder_it_cannot_write()
     // one job chosen: only it
     harness.get_by_label("a red fox").click();
     harness.step();
-    let out = f.home().join("out");
-    harness.state_mut().command(UiCommand::Export { folder: Some(out.clone()) });
-    let said = format!("Exported {} image(s) of 1 job(s) to {}", images(fox), out.display());
-    step_until(&mut harness, "the export to end", |h| h.query_by_label(&said).is_some());
-    let files = files_in(&out);
-    assert_eq!(files.len(), 2 * images(fox), "{files:?}");
-    assert!(files.iter().all(|n| n.contains(&fox.id[..8])), "{files:?}");
+    exports_only(&mut harness, f.home().join("out"), fox);
 
     // a search drops the choice (what is chosen is what the list shows): Export then takes
     // the one job the list shows
     let heron = jobs.iter().find(|j| j.prompt.as_deref() == Some("a grey heron")).unwrap();
-    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search jobs").focus();
+    harness.get_by_role_and_label(SEARCH.0, SEARCH.1).focus();
     harness.step();
-    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search jobs").type_text("heron");
+    harness.get_by_role_and_label(SEARCH.0, SEARCH.1).type_text("heron");
     step_until(&mut harness, "the choice to go", |h| h.query_by_label("Clear selection").is_none());
-    let found = f.home().join("found");
-    harness.state_mut().command(UiCommand::Export { folder: Some(found.clone()) });
-    let said = format!("Exported {} image(s) of 1 job(s) to {}", images(heron), found.display());
-    step_until(&mut harness, "the search's export to end", |h| h.query_by_label(&said).is_some());
-    let files = files_in(&found);
-    assert_eq!(files.len(), 2 * images(heron), "{files:?}");
-    assert!(files.iter().all(|n| n.contains(&heron.id[..8])), "{files:?}");
-    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search jobs").focus();
+    exports_only(&mut harness, f.home().join("found"), heron);
+    harness.get_by_role_and_label(SEARCH.0, SEARCH.1).focus();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.key_press(egui::Key::Backspace);
     let fox_row = (egui::accesskit::Role::Button, "a red fox");
