@@ -93,11 +93,18 @@ pub struct StartReport {
     pub notice: Option<String>,
 }
 
+/// What is left of an engine a reconnect replaced: its manager, finishing the jobs it was
+/// driving, and their updates.
+struct Retired {
+    manager: JobManager,
+    updates: Updates,
+}
+
 /// The window's engine slot, the engines it replaced, and settings waiting for a start.
 pub struct Engine {
     slot: Slot,
     /// Engines replaced by a reconnect: they finish the jobs they were driving and report them.
-    retired: Vec<Running>,
+    retired: Vec<Retired>,
     /// Settings saved while the engine was still starting: applied once it has.
     pending_settings: Option<Box<SettingsForm>>,
     /// The library and loader of the engine a reconnect replaced, handed to the next one:
@@ -181,13 +188,11 @@ impl Engine {
                 self.pending_settings = Some(form);
                 return false;
             }
-            Slot::Running(mut run) => {
-                let store = run.loader.store().clone();
-                let library = super::library::Library::new(store.clone(), self.repaint.clone());
-                let loader = Loader::new(store.clone(), self.repaint.clone());
-                let library = std::mem::replace(&mut run.library, library);
-                self.carried = Some((library, std::mem::replace(&mut run.loader, loader)));
-                self.retired.push(*run);
+            Slot::Running(run) => {
+                let Running { manager, updates, loader, library, .. } = *run;
+                let store = loader.store().clone();
+                self.retired.push(Retired { manager, updates });
+                self.carried = Some((library, loader));
                 (Some(store), false)
             }
             Slot::Stopped => (None, true),
