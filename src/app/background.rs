@@ -197,12 +197,12 @@ pub enum Loaded {
     Job {
         id: String,
         job: Result<Option<Box<Job>>, StoreError>,
+        /// The job's parent, when it has one the store can read (the list may not have).
+        parent: Option<Box<JobSummary>>,
     },
     Children {
         id: String,
         rows: Result<SummaryPage, StoreError>,
-        /// The job's parent, when it has one the store can read.
-        parent: Option<Box<JobSummary>>,
     },
     /// Job `id`'s like and rating, read or just changed.
     Marks {
@@ -247,17 +247,18 @@ impl Loader {
         }
     }
 
+    /// Job `id` in full, and its parent's summary.
     pub fn job(&self, id: String) {
-        self.run(move |s| Loaded::Job { job: s.get_job(&id).map(|j| j.map(Box::new)), id })
+        self.run(move |s| {
+            let job = s.get_job(&id).map(|j| j.map(Box::new));
+            let parent_id = job.as_ref().ok().and_then(|j| j.as_ref()?.parent_id.clone());
+            let parent = parent_id.and_then(|p| s.summary(&p).ok().flatten()).map(Box::new);
+            Loaded::Job { job, parent, id }
+        })
     }
 
-    /// Job `id`'s follow-ups, and its parent (which the list may not have read).
     pub fn children(&self, id: String) {
-        self.run(move |s| {
-            let parent_id = s.summary(&id).ok().flatten().and_then(|job| job.parent_id);
-            let parent = parent_id.and_then(|p| s.summary(&p).ok().flatten()).map(Box::new);
-            Loaded::Children { rows: s.child_summaries(&id), parent, id }
-        })
+        self.run(move |s| Loaded::Children { rows: s.child_summaries(&id), id })
     }
 
     /// Job `id`'s like and rating.
@@ -309,6 +310,36 @@ mod tests {
         let sim = choose_target(Target { simulator: true, ..Default::default() }, Some(&stored));
         assert!(sim.simulator && sim.provider.is_none());
         assert!(choose_target(Target::default(), None).provider.is_none());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_is_read_with_its_parents_summary() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let new = |prompt: &str| {
+            let request = crate::job::JobRequest::Imagine { prompt: prompt.into() };
+            Job::new(Provider::Ttapi, "http://x", request, crate::job::SubmitOptions::default())
+        };
+        let grid = new("a lighthouse");
+        let mut child = new("a lighthouse, closer");
+        child.parent_id = Some(grid.id.clone());
+        store.insert_job(&grid).unwrap();
+        store.insert_job(&child).unwrap();
+        let loader = Loader::new(store, Arc::new(|| {}));
+        for (id, parent) in [(child.id.clone(), Some(grid.id.clone())), (grid.id.clone(), None)] {
+            loader.job(id.clone());
+            let answer = async {
+                loop {
+                    match loader.try_recv() {
+                        Some(loaded) => break loaded,
+                        None => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
+                    }
+                }
+            };
+            let loaded = tokio::time::timeout(std::time::Duration::from_secs(10), answer).await.expect("answered");
+            let Loaded::Job { id: read, job: Ok(Some(_)), parent: got } = loaded else { panic!("{id}") };
+            assert_eq!((read, got.map(|p| p.id)), (id, parent));
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -32,7 +32,7 @@ pub struct AppState {
     pub open: Option<Arc<Job>>,
     /// The selected job's follow-ups, oldest first.
     pub children: Vec<JobSummary>,
-    /// The parent of the job whose follow-ups were read last (check its id before use).
+    /// The parent of the job read last (check its id before use).
     pub parent: Option<JobSummary>,
     /// A follow-up just made from the open job: highlighted in the list, one click away.
     pub highlight: Option<String>,
@@ -156,8 +156,11 @@ impl AppState {
                 }
                 Err(e) => self.message = failed(e),
             },
-            Loaded::Job { id, job } => match job {
-                Ok(Some(job)) if self.selected.as_deref() == Some(id.as_str()) => self.open = Some(Arc::new(*job)),
+            Loaded::Job { id, job, parent } => match job {
+                Ok(Some(job)) if self.selected.as_deref() == Some(id.as_str()) => {
+                    self.open = Some(Arc::new(*job));
+                    self.parent = parent.map(|p| *p);
+                }
                 Ok(_) => {}
                 Err(e) => self.message = failed(e),
             },
@@ -178,11 +181,8 @@ impl AppState {
                 }
                 Err(e) => self.message = Some(crate::textsafe::one_line(&e.to_string()).into_owned()),
             },
-            Loaded::Children { id, rows, parent } => match rows {
-                Ok(p) if self.selected.as_deref() == Some(id.as_str()) => {
-                    self.children = p.rows;
-                    self.parent = parent.map(|p| *p);
-                }
+            Loaded::Children { id, rows } => match rows {
+                Ok(p) if self.selected.as_deref() == Some(id.as_str()) => self.children = p.rows,
                 Ok(_) => {}
                 Err(e) => self.message = failed(e),
             },

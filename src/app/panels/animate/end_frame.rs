@@ -79,7 +79,7 @@ pub struct HistoryEntry {
 }
 
 /// The finished images of the open job, its parent and its follow-ups: no store read, only
-/// what the window holds (the parent as read with the follow-ups, or the list's row).
+/// what the window holds (the parent as read with the job, or the list's row).
 pub fn history(job: &Job, state: &AppState) -> Vec<HistoryEntry> {
     let is_parent = |row: &&JobSummary| Some(row.id.as_str()) == job.parent_id.as_deref();
     let parent = state
