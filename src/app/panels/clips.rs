@@ -59,10 +59,19 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
     let count = job.images.len();
     let columns = if count >= 2 { 2 } else { 1 };
     let rows = count.div_ceil(columns).max(1);
-    let row_controls = 3.0 * (ui.spacing().interact_size.y + ui.spacing().item_spacing.y);
     let aspect = clip_aspect(ui.ctx(), job).clamp(0.25, 4.0);
-    let cell_w =
-        (ui.available_width() / columns as f32 - 12.0).min((height / rows as f32 - row_controls) * aspect).max(96.0);
+    let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    let widest = (ui.available_width() / columns as f32 - 12.0).max(96.0);
+    // (10: the grid's spacing between rows)
+    let fit =
+        |control_rows: usize| widest.min((height / rows as f32 - 10.0 - control_rows as f32 * row) * aspect).max(96.0);
+    // The largest clip whose controls still fit under it: `Play` and the scrub bar on one row,
+    // then `Extend`, `Save video` and `Copy link`, which wrap onto more rows in a narrow cell.
+    let extend = if count == 1 { "Extend".to_owned() } else { format!("Extend {count}") };
+    let buttons = [extend.as_str(), "Save video", "Copy link"].map(|text| button_width(ui, text));
+    let gap = ui.spacing().item_spacing.x;
+    let control_rows = |w: f32| 1 + wrapped_rows(&buttons, gap, w);
+    let cell_w = (2..=4).map(|c| (c, fit(c))).find(|&(c, w)| control_rows(w) <= c).map_or(fit(4), |(_, w)| w);
     let size = egui::vec2(cell_w, cell_w / aspect);
     egui::Grid::new(("clips", &job.id)).spacing([10.0, 10.0]).show(ui, |ui| {
         for (i, clip) in job.images.iter().enumerate() {
@@ -106,6 +115,27 @@ pub(crate) fn clip_aspect(ctx: &egui::Context, job: &Job) -> f32 {
         }
     });
     loaded.map_or(16.0 / 9.0, |size| size.x / size.y.max(1.0))
+}
+
+/// A button's width with `text` on it.
+fn button_width(ui: &egui::Ui, text: &str) -> f32 {
+    let wrap = Some(egui::TextWrapMode::Extend);
+    let galley = egui::WidgetText::from(text).into_galley(ui, wrap, f32::INFINITY, egui::TextStyle::Button);
+    galley.size().x + 2.0 * ui.spacing().button_padding.x
+}
+
+/// How many rows `widths`, laid left to right `gap` apart, take in `width`.
+fn wrapped_rows(widths: &[f32], gap: f32, width: f32) -> usize {
+    let (mut rows, mut x) = (1, 0.0);
+    for &w in widths {
+        if x > 0.0 && x + gap + w > width {
+            rows += 1;
+            x = w;
+        } else {
+            x += if x > 0.0 { gap + w } else { w };
+        }
+    }
+    rows
 }
 
 /// A clip to start playing: its file, and whether the pointer (not `Play`) started it.
@@ -249,6 +279,16 @@ fn frame_pixels(kept: &mut Option<Arc<egui::ColorImage>>, frame: &image::RgbaIma
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buttons_wrap_onto_as_many_rows_as_the_width_needs() {
+        let buttons = [60.0, 80.0, 70.0];
+        assert_eq!(wrapped_rows(&buttons, 8.0, 300.0), 1);
+        assert_eq!(wrapped_rows(&buttons, 8.0, 226.0), 1, "60 + 8 + 80 + 8 + 70");
+        assert_eq!(wrapped_rows(&buttons, 8.0, 225.0), 2);
+        assert_eq!(wrapped_rows(&buttons, 8.0, 100.0), 3);
+        assert_eq!(wrapped_rows(&buttons, 8.0, 10.0), 3, "a button wider than the row still takes one row");
+    }
 
     #[test]
     fn a_frame_goes_into_the_kept_pixels_once_egui_has_let_go() {
