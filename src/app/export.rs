@@ -48,7 +48,7 @@ pub fn default_file_name(prompt: Option<&str>, job_id: &str, number: usize, sour
         .and_then(Path::extension)
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
-        .filter(|e| matches!(e.as_str(), "png" | "jpg" | "jpeg" | "webp" | "gif" | "bmp"))
+        .filter(|e| matches!(e.as_str(), "png" | "jpg" | "jpeg" | "webp" | "gif" | "bmp" | "mp4"))
         .unwrap_or_else(|| "png".to_owned());
     if short.is_empty() { format!("{slug}_{number}.{ext}") } else { format!("{slug}_{short}_{number}.{ext}") }
 }
@@ -248,6 +248,8 @@ mod tests {
         let webp = Path::new("/cache/ab/cdef.WEBP");
         assert_eq!(default_file_name(Some("fox"), ID, 1, Some(webp)), "fox_1a2b3c4d_1.webp");
         assert_eq!(default_file_name(Some("fox"), ID, 1, Some(Path::new("/x/noext"))), "fox_1a2b3c4d_1.png");
+        // a video job's clip keeps its kind (it was exported as a .png holding an MP4)
+        assert_eq!(default_file_name(Some("fox"), ID, 2, Some(Path::new("/c/ab12.mp4"))), "fox_1a2b3c4d_2.mp4");
         assert_eq!(default_file_name(None, ID, 3, None), "image_1a2b3c4d_3.png");
         assert_eq!(default_file_name(Some("../../etc/passwd ***"), ID, 1, None), "etcpasswd_1a2b3c4d_1.png");
         assert_eq!(default_file_name(Some("Ünïcode Straße"), "", 1, None), "ünïcode-straße_1.png");
