@@ -59,7 +59,11 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
     let count = job.images.len();
     let columns = if count >= 2 { 2 } else { 1 };
     let rows = count.div_ceil(columns).max(1);
-    let aspect = clip_aspect(ui.ctx(), job).clamp(0.25, 4.0);
+    let Some(aspect) = clip_aspect(ui.ctx(), job).map(|a| a.clamp(0.25, 4.0)) else {
+        // the poster's loader asks for a repaint when it is done
+        ui.spinner();
+        return;
+    };
     let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
     let widest = (ui.available_width() / columns as f32 - 12.0).max(96.0);
     // (10: the grid's spacing between rows)
@@ -100,21 +104,22 @@ pub fn clips_ui(ui: &mut egui::Ui, job: &Job, height: f32, commands: &mut Vec<Ui
 }
 
 /// The clips' width over height: the job's size when the gateway gave one, else the first
-/// clip's poster once egui has loaded it (a clip has its start image's shape: a portrait clip
-/// in a 16:9 cell would be a third of its size), else 16:9.
-pub(crate) fn clip_aspect(ctx: &egui::Context, job: &Job) -> f32 {
+/// clip's poster's (a clip has its start image's shape: a portrait clip in a 16:9 cell would
+/// be a third of its size). `None` while the poster is still loading, so the clips are laid
+/// out once, in their shape, rather than jumping under the pointer when it arrives; 16:9 when
+/// there is no poster to read.
+pub(crate) fn clip_aspect(ctx: &egui::Context, job: &Job) -> Option<f32> {
     if let (Some(w), Some(h)) = (job.width, job.height) {
-        return w as f32 / h.max(1) as f32;
+        return Some(w as f32 / h.max(1) as f32);
     }
-    let poster = job.images.first().and_then(|clip| clip.local_path.as_deref()).map(crate::thumbs::poster_path);
-    let loaded = poster.and_then(|p| {
-        let uri = format!("file://{}", p.display());
-        match ctx.try_load_texture(&uri, egui::TextureOptions::default(), egui::SizeHint::default()) {
-            Ok(egui::load::TexturePoll::Ready { texture }) => Some(texture.size),
-            _ => None,
-        }
-    });
-    loaded.map_or(16.0 / 9.0, |size| size.x / size.y.max(1.0))
+    const WIDE: f32 = 16.0 / 9.0;
+    let Some(clip) = job.images.first().and_then(|clip| clip.local_path.as_deref()) else { return Some(WIDE) };
+    let uri = format!("file://{}", crate::thumbs::poster_path(clip).display());
+    match ctx.try_load_texture(&uri, egui::TextureOptions::default(), egui::SizeHint::default()) {
+        Ok(egui::load::TexturePoll::Ready { texture }) => Some(texture.size.x / texture.size.y.max(1.0)),
+        Ok(egui::load::TexturePoll::Pending { .. }) => None,
+        Err(_) => Some(WIDE),
+    }
 }
 
 /// A button's width with `text` on it.

@@ -143,8 +143,13 @@ fn clips_with_no_size_from_the_gateway_take_their_posters_shape() {
     let mut h = harness(job.clone());
     let aspect = |h: &Harness<'static, S>| crate::app::panels::clips::clip_aspect(&h.ctx, &job);
     // 64 x 32 clips: 2:1 once the poster is loaded (16:9 before)
-    step_until(&mut h, "the poster's shape", |h| (aspect(h) - 2.0).abs() < 0.01);
+    step_until(&mut h, "the poster's shape", |h| aspect(h).is_some_and(|a| (a - 2.0).abs() < 0.01));
     let mut sized = job.clone();
     (sized.width, sized.height) = (Some(300), Some(400));
-    assert!((crate::app::panels::clips::clip_aspect(&h.ctx, &sized) - 0.75).abs() < 0.01, "the gateway's size first");
+    assert_eq!(crate::app::panels::clips::clip_aspect(&h.ctx, &sized), Some(0.75), "the gateway's size first");
+    let mut lost = job.clone();
+    lost.images[0].local_path = Some(dir.path().join("gone.mp4"));
+    step_until(&mut h, "a missing poster's answer", |h| {
+        crate::app::panels::clips::clip_aspect(&h.ctx, &lost) == Some(16.0 / 9.0)
+    });
 }
