@@ -16,7 +16,10 @@
 //!
 //! On a quiet machine: 854x480 2.44 ms a frame; with the conversion taking rows in pairs
 //! (each chroma sample's terms worked out once for four pixels) 2.10 ms, i.e. 5% of a core
-//! at 24 fps.
+//! at 24 fps. Each row then one pass over per-pixel chroma terms, which the compiler
+//! vectorises (and compiled a second time for AVX2, chosen at run time): 1.88 -> 1.45 ms
+//! (SSE2) -> 1.09 ms (AVX2), i.e. 2.6% of a core at 24 fps. For comparison the crate's own
+//! SIMD path at 848x480 measured 0.82 ms in the same run.
 //!
 //! Run: `cargo bench --bench video -- --warm-up-time 1 --measurement-time 3`
 
