@@ -106,11 +106,12 @@ impl BulkExport {
                     if let Some(dir) = start_in.filter(|d| d.is_dir()) {
                         dialog = dialog.set_directory(dir);
                     }
-                    match dialog.pick_folder().await {
-                        Some(handle) => handle.path().to_owned(),
-                        None => {
+                    match super::file_dialog::pick_folder(dialog).await {
+                        Ok(Some(handle)) => handle.path().to_owned(),
+                        Ok(None) => {
                             return send(ExportNews::Ended { said: "Export: no folder chosen".into(), failed: false });
                         }
+                        Err(none) => return send(ExportNews::Ended { said: format!("Export: {none}"), failed: true }),
                     }
                 }
             };

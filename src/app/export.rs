@@ -73,6 +73,8 @@ pub enum ExportError {
     Open(std::io::Error),
     #[error("the export task stopped: {0}")]
     Task(String),
+    #[error("Not saved: {0}")]
+    NoDialog(#[from] super::file_dialog::NoDialog),
 }
 
 /// What became of an export, for the status line.
@@ -179,9 +181,10 @@ impl Exports {
             if let Some(dir) = folder.filter(|d| d.is_dir()) {
                 dialog = dialog.set_directory(dir);
             }
-            let outcome = match dialog.save_file().await {
-                None => ExportOutcome::SaveCancelled,
-                Some(handle) => {
+            let outcome = match super::file_dialog::save_file(dialog).await {
+                Err(none) => ExportOutcome::Failed(none.into()),
+                Ok(None) => ExportOutcome::SaveCancelled,
+                Ok(Some(handle)) => {
                     let dest = handle.path().to_owned();
                     match copy_file(&source, &dest).await {
                         Ok(()) => ExportOutcome::Saved(dest),

@@ -41,16 +41,20 @@ impl ImagePicker {
                 .set_title(title)
                 .add_filter("Images", &["png", "jpg", "jpeg", "webp", "bmp", "gif"]);
             let files = match target {
-                PickFor::Blend => dialog.pick_files().await.unwrap_or_default(),
-                PickFor::Describe | PickFor::Edit | PickFor::EndFrame => dialog.pick_file().await.into_iter().collect(),
+                PickFor::Blend => super::file_dialog::pick_files(dialog).await,
+                PickFor::Describe | PickFor::Edit | PickFor::EndFrame => {
+                    super::file_dialog::pick_file(dialog).await.map(|f| f.into_iter().collect())
+                }
             };
-            let paths: Vec<PathBuf> = files.into_iter().map(|f| f.path().to_owned()).collect();
-            let images = match target {
-                // The dialog's filter is a wish on some desktops: the end frame is checked here.
-                PickFor::EndFrame => image_paths(paths),
-                _ => Ok(paths),
-            }
-            .map(|paths| paths.into_iter().map(ImageSource::File).collect());
+            let images = files.map_err(|none| none.to_string()).and_then(|files| {
+                let paths: Vec<PathBuf> = files.into_iter().map(|f| f.path().to_owned()).collect();
+                match target {
+                    // The dialog's filter is a wish on some desktops: the end frame is checked here.
+                    PickFor::EndFrame => image_paths(paths),
+                    _ => Ok(paths),
+                }
+                .map(|paths| paths.into_iter().map(ImageSource::File).collect())
+            });
             let _ = tx.send(Picked { target, images });
             repaint();
         });

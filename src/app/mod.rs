@@ -15,6 +15,7 @@ pub mod editors;
 pub mod engine;
 pub mod export;
 pub mod facets;
+mod file_dialog;
 pub mod image_inputs;
 pub mod image_lru;
 mod intake;

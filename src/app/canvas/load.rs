@@ -78,14 +78,11 @@ impl MaskCanvas {
         let (width, height) = (self.image.width(), self.image.height());
         let ctx = ctx.clone();
         rt.spawn(async move {
-            let picked = rfd::AsyncFileDialog::new()
-                .set_title("Mask to load")
-                .add_filter("PNG mask", &["png"])
-                .pick_file()
-                .await;
-            let answer = match picked {
-                None => Ok(None),
-                Some(file) => {
+            let dialog = rfd::AsyncFileDialog::new().set_title("Mask to load").add_filter("PNG mask", &["png"]);
+            let answer = match crate::app::file_dialog::pick_file(dialog).await {
+                Err(none) => Err(none.to_string()),
+                Ok(None) => Ok(None),
+                Ok(Some(file)) => {
                     let path = file.path().to_path_buf();
                     let read = move || -> Answer {
                         let bytes =

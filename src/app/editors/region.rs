@@ -186,12 +186,12 @@ fn load_source(source: Source, store: Option<Store>) -> Result<Option<Loaded>, S
 
 /// Asks the native dialog for an image, then reads it off the UI thread.
 async fn pick_and_read() -> Result<Option<Loaded>, String> {
-    let picked = rfd::AsyncFileDialog::new()
+    let dialog = rfd::AsyncFileDialog::new()
         .set_title("Image to edit")
-        .add_filter("Images", &["png", "jpg", "jpeg", "webp", "bmp"])
-        .pick_file()
-        .await;
-    let Some(file) = picked else { return Ok(None) };
+        .add_filter("Images", &["png", "jpg", "jpeg", "webp", "bmp"]);
+    let Some(file) = crate::app::file_dialog::pick_file(dialog).await.map_err(|none| none.to_string())? else {
+        return Ok(None);
+    };
     let path = file.path().to_path_buf();
     let read = path.clone();
     match tokio::task::spawn_blocking(move || read_file(&read)).await {

@@ -30,7 +30,8 @@ pub fn status_bar_ui(ui: &mut egui::Ui, state: &AppState) {
         }
         if let Some(m) = &state.message {
             ui.separator();
-            ui.colored_label(ui.visuals().warn_fg_color, m);
+            // cut to the bar's width; the whole text shows on hover and to screen readers
+            ui.add(egui::Label::new(egui::RichText::new(m).color(ui.visuals().warn_fg_color)).truncate());
         }
     });
 }
@@ -68,6 +69,19 @@ mod tests {
         h.get_by_label("queued locally 5");
         h.get_by_label("quota this session 2");
         assert!(h.query_by_label_contains("balance").is_none(), "no account read: no balance shown");
+    }
+
+    #[test]
+    fn a_long_message_is_cut_to_the_bar_and_keeps_its_whole_text_for_screen_readers() {
+        let mut state = AppState::new("TTAPI".into(), 10, Vec::new());
+        let long = format!("Not saved: {}end", "a reason that goes on and on ".repeat(12));
+        state.message = Some(long.clone());
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(700.0, 40.0))
+            .build_ui_state(|ui, s: &mut AppState| status_bar_ui(ui, s), state);
+        h.run();
+        let shown = h.get_by_label(&long).rect();
+        assert!(shown.right() <= 700.0, "the message ends inside the bar: {shown:?}");
     }
 
     #[test]
