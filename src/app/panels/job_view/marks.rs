@@ -10,6 +10,25 @@ pub fn stars(rating: u8) -> String {
     if rating == 0 { "not rated".to_owned() } else { format!("{} of 5", rating.min(5)) }
 }
 
+/// How wide [`marks_ui`] draws: `Like`, `Rating`, the slider and its widest value. The
+/// slider and its value are one widget that a wrapping row cannot break, so the row asks
+/// for this much before it starts them.
+pub fn marks_width(ui: &egui::Ui) -> f32 {
+    let text = |t: &str, style: egui::TextStyle| {
+        let wrap = Some(egui::TextWrapMode::Extend);
+        egui::WidgetText::from(t).into_galley(ui, wrap, f32::INFINITY, style).size().x
+    };
+    let s = ui.spacing();
+    let value = text("not rated", egui::TextStyle::Button).max(text(&stars(5), egui::TextStyle::Button));
+    text("Like", egui::TextStyle::Button)
+        + 2.0 * s.button_padding.x
+        + text("Rating", egui::TextStyle::Body)
+        + s.slider_width
+        + value
+        + 2.0 * s.button_padding.x
+        + 4.0 * s.item_spacing.x
+}
+
 pub fn marks_ui(ui: &mut egui::Ui, job: &Job, marks: Option<&Marks>, commands: &mut Vec<UiCommand>) {
     let liked = marks.is_some_and(|m| m.liked);
     let rating = marks.and_then(|m| m.rating).unwrap_or(0);

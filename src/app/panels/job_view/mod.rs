@@ -96,7 +96,9 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, comm
     });
     links_ui(ui, state, job, commands);
     status_ui(ui, job, commands);
-    ui.horizontal(|ui| {
+    // wrapped: in a narrow window one overlong row would widen the whole view, and the
+    // images under it would be laid out past the window's edge
+    ui.horizontal_wrapped(|ui| {
         if let Some(seed) = state.seed_of(job).filter(|_| job.seed.is_none() || job.status != JobStatus::Succeeded) {
             ui.weak(format!("seed {seed}"));
         }
@@ -112,7 +114,12 @@ pub fn job_view_ui(ui: &mut egui::Ui, view: &mut JobView, state: &AppState, comm
         if job.status == JobStatus::Succeeded && (1..=4).contains(&shown) && !job.kind.is_video() {
             crate::app::panels::animate::animate_button_ui(ui, job, shown);
         }
-        ui.separator();
+        // (what is left of this row: `available_width` in a wrapping row is the whole row's)
+        if ui.max_rect().right() - ui.cursor().left() < marks::marks_width(ui) {
+            ui.end_row();
+        } else {
+            ui.separator();
+        }
         marks::marks_ui(ui, job, state.selected_marks(), commands);
     });
     if job.kind.is_video() {

@@ -355,3 +355,21 @@ fn edit_prompt_asks_for_the_open_jobs_prompt_back() {
     let mut h = harness(job);
     assert_eq!(click(&mut h, "Edit prompt"), UiCommand::EditPrompt { job_id: id });
 }
+
+#[test]
+fn in_a_narrow_view_the_seed_and_marks_row_wraps_inside_it() {
+    let job = finished(Provider::Ttapi, &TTAPI_GRID);
+    let state = AppState::new("sim".into(), 10, vec![job]);
+    let width = 300.0;
+    let mut h = Harness::builder().with_size(egui::vec2(width, 700.0)).build_ui_state(
+        |ui, (state, cmds, view): &mut S| job_view_ui(ui, view, state, cmds),
+        (state, Vec::new(), JobView::default()),
+    );
+    h.run_steps(2);
+    for label in ["Seed", "Edit prompt", "Like"] {
+        let rect = h.get_by_label(label).rect();
+        assert!(rect.right() <= width, "{label} ends at {} in a {width} view", rect.right());
+    }
+    let slider = h.get_by_role(egui::accesskit::Role::Slider).rect();
+    assert!(slider.right() <= width, "the rating slider ends at {} in a {width} view", slider.right());
+}
