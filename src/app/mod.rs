@@ -445,7 +445,10 @@ pub fn run(target: Target, open_image: Option<std::path::PathBuf>) -> ExitCode {
                 .with_title("mjdesk")
                 // matches the desktop entry (StartupWMClass, and Wayland's app id)
                 .with_app_id("mjdesk")
-                .with_inner_size([1200.0, 800.0]),
+                .with_inner_size([1200.0, 800.0])
+                // below this the job view, beside the two lists, has too little room for a
+                // grid and its buttons (checked at 900x600 with a grid and four clips)
+                .with_min_inner_size([900.0, 600.0]),
         ),
         // egui's shader dithers every pixel it draws to hide banding in gradients, which the
         // window has none of. Under software GL that is a quarter of the drawing: a 24 fps
