@@ -1,6 +1,7 @@
 //! The prompt box: type (parameters highlighted, in a monospace font so `--ar` reads as two
-//! dashes), set parameters with the helpers, then Imagine or Ctrl+Enter. Up/Down in an empty
-//! or recalled box walks the history.
+//! dashes), set parameters with the helpers, then Imagine, Enter (as on Midjourney's website;
+//! Shift+Enter starts a new line) or Ctrl+Enter. Up/Down in an empty or recalled box walks the
+//! history.
 //!
 //! The logic (validation, parameter editing, history) is in [`crate::app::panels::prompt_params`].
 
@@ -71,6 +72,16 @@ pub fn imagine_unavailable(form: &PromptForm) -> Option<String> {
     imagine_blocked(&form.text).map(|p| p.to_string()).or(pending)
 }
 
+/// Removes a press of Enter with no modifier from this pass's events, saying whether there
+/// was one. (`consume_key` with no modifiers would take Shift+Enter too.)
+fn take_plain_enter(input: &mut egui::InputState) -> bool {
+    let before = input.events.len();
+    input.events.retain(|e| {
+        !matches!(e, egui::Event::Key { key: egui::Key::Enter, pressed: true, modifiers, .. } if modifiers.is_none())
+    });
+    input.events.len() != before
+}
+
 /// The box's Imagine (its button, Ctrl+Enter, the command palette): the command for its
 /// text, kept in the history; `None` while it cannot run.
 pub fn imagine(form: &mut PromptForm) -> Option<UiCommand> {
@@ -101,6 +112,8 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut 
             .desired_width(ui.available_width() - 190.0)
             .hint_text(egui::RichText::new("a red fox in the snow --ar 3:2").monospace())
             .layouter(&mut layouter);
+        // Taken before the box sees it, or the box would put a new line in first.
+        let enter = ui.memory(|m| m.has_focus(id)) && ui.input_mut(take_plain_enter);
         let response = ui.add(edit).labelled_by(label.id);
         if let Some(image) = response.dnd_release_payload::<prompt_refs::DraggedImage>() {
             form.dropped = Some((*image).clone());
@@ -115,10 +128,10 @@ pub fn prompt_panel_ui(ui: &mut egui::Ui, form: &mut PromptForm, commands: &mut 
         ui.vertical(|ui| {
             let clicked = ui
                 .add_enabled(problem.is_none() && !form.submission.is_pending(), egui::Button::new("Imagine"))
-                .on_hover_text("Ctrl+Enter")
+                .on_hover_text("Enter or Ctrl+Enter (Shift+Enter starts a new line)")
                 .on_disabled_hover_text(problem.as_ref().map(ToString::to_string).unwrap_or_default())
                 .clicked();
-            submit = clicked || ctrl_enter;
+            submit = clicked || ctrl_enter || enter;
             let count = form.text.chars().count();
             let text = egui::RichText::new(format!("{count} / {MAX_PROMPT_CHARS}")).small();
             ui.label(if count > MAX_PROMPT_CHARS { text.color(ui.visuals().error_fg_color) } else { text });
@@ -338,6 +351,26 @@ mod tests {
         let (state, cmds) = harness.state();
         assert_eq!(cmds.last(), Some(&UiCommand::Imagine { prompt: "a lighthouse".into() }));
         assert_eq!(state.text, "a lighthouse", "no stray newline left in the box");
+    }
+
+    #[test]
+    fn enter_submits_and_shift_enter_starts_a_new_line() {
+        let mut harness = harness(PromptForm::default());
+        harness.get_by_label("Prompt").focus();
+        harness.run();
+        harness.get_by_label("Prompt").type_text("a lighthouse");
+        harness.run();
+        harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Enter);
+        harness.run();
+        harness.get_by_label("Prompt").type_text("at night");
+        harness.run();
+        assert!(harness.state().1.is_empty(), "Shift+Enter sent nothing: {:?}", harness.state().1);
+        assert_eq!(harness.state().0.text, "a lighthouse\nat night");
+        harness.key_press(egui::Key::Enter);
+        harness.run();
+        let (state, cmds) = harness.state();
+        assert!(matches!(cmds.last(), Some(UiCommand::Imagine { .. })), "Enter sent the prompt: {cmds:?}");
+        assert_eq!(state.text, "a lighthouse\nat night", "no newline added by the Enter that sent it");
     }
 
     #[test]
