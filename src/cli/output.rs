@@ -130,9 +130,11 @@ fn still_queued(job: &Job, driving: bool) -> Option<String> {
 /// Follows every job the manager drives until none is left.
 pub async fn wait_all(manager: &JobManager, updates: &mut Updates, json: bool) -> Result<(), String> {
     let mut failed = 0;
+    // a job can be saved more than once as it settles; it is told (and counted) once
+    let mut told = std::collections::HashSet::new();
     loop {
         match tokio::time::timeout(Duration::from_millis(200), updates.recv()).await {
-            Ok(Some(Update::Job(j))) if j.settled() => {
+            Ok(Some(Update::Job(j))) if j.settled() && told.insert(j.id.clone()) => {
                 if matches!(j.status, JobStatus::Failed { .. } | JobStatus::Unknown { .. }) {
                     failed += 1;
                 }

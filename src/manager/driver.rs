@@ -251,10 +251,14 @@ async fn poll(inner: &Inner, client: &GatewayClient, job: &mut Job) {
     }
     let mut failures = 0u32;
     let mut refused = 0u32;
+    // The gateway is asked at least once before the deadline can end the job: one followed
+    // again (`resume`, a restart) after its deadline may well have finished there meanwhile,
+    // and the status it was stored with is stale.
+    let mut asked = false;
     let local = job.base_url == crate::connect::SIM_ENDPOINT
         || url::Url::parse(&client.config().base_url).is_ok_and(|u| crate::gateway::is_loopback_host(&u));
     while !job.status.is_terminal() {
-        if job.deadline_at.is_some_and(|d| now_ms() > d) {
+        if asked && job.deadline_at.is_some_and(|d| now_ms() > d) {
             let said =
                 job.raw_status.as_deref().map(|r| format!("; the gateway last answered {r}")).unwrap_or_default();
             job.status =
@@ -263,6 +267,7 @@ async fn poll(inner: &Inner, client: &GatewayClient, job: &mut Job) {
             inner.save(job).await;
             return;
         }
+        asked = true;
         match client.fetch(&gateway_id, &job.kind).await {
             Ok(snap) => {
                 failures = 0;

@@ -68,6 +68,62 @@ async fn a_job_killed_mid_flight_on_the_built_in_simulator_finishes_after_resume
     assert!(job.images.iter().all(|i| i.local_path.as_ref().is_some_and(|p| p.exists())));
 }
 
+/// An Imagine on the built-in simulator killed once it is submitted, with its deadline then
+/// moved into the past: the window stayed closed past it (a night, a laptop lid).
+async fn killed_and_left_past_its_deadline(h: &std::path::Path) {
+    let mut child = mjdesk(h)
+        .args(["imagine", "a harbour at dusk", "--provider", "sim", "--wait"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut submitted = false;
+    for _ in 0..300 {
+        if let Ok(store) = Store::open(&h.join("data")) {
+            submitted = store.unfinished().is_ok_and(|jobs| jobs.iter().any(|j| j.gateway_id.is_some()));
+        }
+        if submitted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(submitted, "the job reached the simulator");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let db = rusqlite::Connection::open(h.join("data").join(mjdesk::store::DB_FILE)).unwrap();
+    assert_eq!(db.execute("UPDATE jobs SET deadline_at = 1", []).unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_followed_again_after_its_deadline_is_asked_for_before_it_is_called_timed_out() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    killed_and_left_past_its_deadline(h).await;
+    // the gateway finished it meanwhile (the simulator's job takes 4 s from its submit)
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let out = mjdesk(h).args(["resume"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
+    assert_eq!(stdout.lines().count(), 1, "the job is told once: {stdout}");
+    let store = Store::open(&h.join("data")).unwrap();
+    let job = store.jobs_page(0, 10).unwrap().pop().unwrap();
+    assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.status);
+    assert_eq!(job.images.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_still_queued_at_the_gateway_after_its_deadline_ends_there_and_is_told_once() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    killed_and_left_past_its_deadline(h).await;
+    let out = mjdesk(h).args(["resume"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert_eq!(stdout.lines().count(), 1, "the job is told once: {stdout}");
+    assert!(stdout.contains("timed out") && stdout.contains("the gateway last answered"), "{stdout}");
+    assert!(stderr.contains("1 job(s) did not succeed"), "{stderr}");
+}
+
 #[test]
 fn a_five_image_blend_keeps_its_inputs_in_the_cache_once_and_no_row_is_large() {
     let home = tempfile::tempdir().unwrap();
