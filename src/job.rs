@@ -148,6 +148,9 @@ pub struct SubmitOptions {
     pub get_u_images: Option<bool>,
 }
 
+/// How the reason of a job mjdesk ended at its deadline begins (see [`Job::ended_by_deadline`]).
+pub const TIMED_OUT: &str = "timed out: ";
+
 /// Where a job stands, as the designer sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -360,6 +363,14 @@ impl Job {
     /// The images worth keeping locally: the separate images, or the grid when there are none.
     pub fn result_images(&self) -> Vec<&JobImage> {
         if self.images.is_empty() { self.grid_image.iter().collect() } else { self.images.iter().collect() }
+    }
+
+    /// True when mjdesk itself ended the job at its deadline while the gateway still had it
+    /// (not the gateway's failure): asking the gateway again is free, and it may have
+    /// finished the job since.
+    pub fn ended_by_deadline(&self) -> bool {
+        self.gateway_id.is_some()
+            && matches!(&self.status, JobStatus::Failed { reason } if reason.starts_with(TIMED_OUT))
     }
 
     /// True once the job has ended and each result image has a local copy or a reason why not.

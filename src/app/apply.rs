@@ -81,6 +81,13 @@ impl MjdeskApp {
                 }
                 None => self.panels.job_view.submission.refused(NOT_CONNECTED),
             },
+            UiCommand::CheckAgain { job_id } => match self.engine.running_mut() {
+                Some(run) => {
+                    let id = run.check_again(job_id.clone());
+                    self.panels.job_view.sent(&job_id, "Check again".into(), id);
+                }
+                None => self.panels.job_view.submission.refused(NOT_CONNECTED),
+            },
             UiCommand::SendEdit(intent) => {
                 let to = self.editor.as_ref().and_then(ActiveEditor::send_to);
                 self.send(*intent, to, Control::Editor)

@@ -14,6 +14,10 @@ pub enum UiCommand {
     Retry {
         job_id: String,
     },
+    /// Ask the gateway again about a job mjdesk stopped waiting for at its deadline.
+    CheckAgain {
+        job_id: String,
+    },
     /// Redraw image `index` of the job with a changed prompt (Vtrix's remix).
     Remix {
         job_id: String,

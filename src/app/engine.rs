@@ -72,6 +72,13 @@ impl Running {
         id
     }
 
+    /// Asks the gateway again about a job mjdesk ended at its deadline (free, unlike retry).
+    pub fn check_again(&mut self, job_id: String) -> CommandId {
+        let id = self.command_id();
+        self.manager.send(Command::CheckAgain { id, job_id });
+        id
+    }
+
     pub fn store(&self) -> &Store {
         self.manager.store()
     }

@@ -96,7 +96,7 @@ pub enum Cmd {
         #[command(flatten)]
         g: GatewayArgs,
     },
-    /// Show a job's state (add --wait to follow it to the end)
+    /// Show a job's state (add --wait to follow it to the end); asks the gateway again about a job mjdesk stopped waiting for
     Fetch {
         job_id: String,
         #[command(flatten)]

@@ -297,6 +297,9 @@ async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Re
         let snapshot = client.fetch(id, &JobKind::Imagine).await.map_err(|e| e.to_string())?;
         return output::print_snapshot(&snapshot, g.json);
     };
+    if job.ended_by_deadline() {
+        return fetch_again(conn, store, job, g).await;
+    }
     if !(g.wait || g.out.is_some())
         && let (Some(gateway_id), false) = (job.gateway_id.clone(), job.status.is_terminal())
     {
@@ -316,6 +319,35 @@ async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Re
     let job =
         output::wait_for(&manager, &mut updates, &job.id, !matches!(job.status, JobStatus::Unknown { .. }), !g.json)
             .await?;
+    output::finish(&job, g.out.as_deref(), g.json)
+}
+
+/// A job mjdesk stopped waiting for at its deadline: the gateway is asked again (free). If
+/// it has ended the job, or with `--wait`/`--out`, the job is followed anew to its end;
+/// otherwise where the gateway has it is shown, and nothing is stored.
+async fn fetch_again(conn: &Connection, store: Store, job: crate::job::Job, g: &GatewayArgs) -> Result<(), String> {
+    let short = crate::job::short_id(&job.id);
+    if !(g.wait || g.out.is_some())
+        && let Some(gateway_id) = &job.gateway_id
+    {
+        let client = resolver_for(conn, g.endpoint.api_key.clone())(job.provider, job.base_url.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        let snapshot = client.fetch(gateway_id, &job.kind).await.map_err(|e| e.to_string())?;
+        let mut asked = job.clone();
+        asked.apply_snapshot(&snapshot);
+        if !asked.status.is_terminal() {
+            eprintln!(
+                "mjdesk stopped waiting for job {short} at its deadline; the gateway still has it \
+                 (`mjdesk fetch {short} --wait` follows it again)"
+            );
+            return output::finish(&asked, None, g.json);
+        }
+    }
+    eprintln!("mjdesk stopped waiting for job {short} at its deadline; asking the gateway again");
+    let (manager, mut updates) = start_manager(store, resolver_for(conn, g.endpoint.api_key.clone()))?;
+    manager.check_again(&job.id).await.map_err(|e| e.to_string())?;
+    let job = output::wait_for(&manager, &mut updates, &job.id, true, !g.json).await?;
     output::finish(&job, g.out.as_deref(), g.json)
 }
 

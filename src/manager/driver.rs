@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::{Gateway, Inner, ManagerError, Update, download};
 use crate::error::{FailureKind, GatewayError};
 use crate::gateway::GatewayClient;
-use crate::job::{Job, JobStatus, Mode, now_ms};
+use crate::job::{Job, JobStatus, Mode, TIMED_OUT, now_ms};
 
 /// Submits refused as busy (429 / 499) are retried this many times before the job fails.
 const BUSY_RETRIES: u32 = 120;
@@ -238,6 +238,11 @@ fn waits_and_retries(e: &GatewayError, attempt: u32, connect_retries: u32) -> bo
     (e.is_busy() && attempt < BUSY_RETRIES) || (matches!(e, GatewayError::Connect { .. }) && attempt < connect_retries)
 }
 
+/// A deadline a full wait from now, for a job asked about again.
+pub(super) fn fresh_deadline(inner: &Inner, job: &Job) -> i64 {
+    now_ms() + deadline_ms(inner, job)
+}
+
 fn deadline_ms(inner: &Inner, job: &Job) -> i64 {
     (timeout_secs(job) as i64) * 1000 + inner.config.deadline_grace.as_millis() as i64
 }
@@ -262,7 +267,7 @@ async fn poll(inner: &Inner, client: &GatewayClient, job: &mut Job) {
             let said =
                 job.raw_status.as_deref().map(|r| format!("; the gateway last answered {r}")).unwrap_or_default();
             job.status =
-                JobStatus::Failed { reason: format!("timed out: no result within {} s{said}", timeout_secs(job)) };
+                JobStatus::Failed { reason: format!("{TIMED_OUT}no result within {} s{said}", timeout_secs(job)) };
             job.finished_at = Some(now_ms());
             inner.save(job).await;
             return;

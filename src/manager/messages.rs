@@ -25,6 +25,8 @@ pub enum Command {
     Retry { id: CommandId, job_id: String },
     /// Drive a known job to its end: poll it if unfinished, download missing local copies.
     Follow { job_id: String },
+    /// Ask the gateway again about a job mjdesk ended at its deadline, and follow it anew.
+    CheckAgain { id: CommandId, job_id: String },
     /// Drive every unfinished job in the store to its end.
     Resume,
 }
@@ -67,6 +69,8 @@ pub enum ManagerError {
     NoSuchJob(String),
     #[error("job {id} is {status}; only failed or unknown jobs are retried")]
     NotRetryable { id: String, status: String },
+    #[error("job {id} is {status}; only a job mjdesk stopped waiting for is asked about again")]
+    NotTimedOut { id: String, status: String },
     #[error("job {0} may never have reached the gateway; retry it first")]
     UnknownParent(String),
     #[error("mjdesk's background worker stopped ({0}); restart mjdesk")]

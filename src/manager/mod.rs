@@ -128,6 +128,7 @@ impl JobManager {
             }
             Command::Retry { id, job_id } => (Some(id), self.retry(&job_id).await.map(Some)),
             Command::Follow { job_id } => (None, self.follow(&job_id).await.map(Some)),
+            Command::CheckAgain { id, job_id } => (Some(id), self.check_again(&job_id).await.map(Some)),
             Command::Resume => (None, self.resume().await.map(|_| None)),
         };
         match (id, result) {
@@ -230,6 +231,25 @@ impl JobManager {
         job.deadline_at = None;
         job.images.clear();
         job.grid_image = None;
+        let job = Arc::new(job);
+        let written = job.clone();
+        self.inner.blocking(move |s| s.save_job(&written)).await??;
+        self.inner.emit(Update::Job(job.clone()));
+        self.drive((*job).clone());
+        Ok(job)
+    }
+
+    /// Asks the gateway again about a job mjdesk ended at its deadline (it may have finished
+    /// the job since) and follows it for another full wait. Free: nothing is sent anew,
+    /// unlike [`retry`](Self::retry).
+    pub async fn check_again(&self, job_id: &str) -> Result<Arc<Job>, ManagerError> {
+        let mut job = self.load_job(job_id).await?;
+        if !job.ended_by_deadline() {
+            return Err(ManagerError::NotTimedOut { id: job_id.into(), status: job.status.label() });
+        }
+        job.status = JobStatus::Submitted;
+        job.finished_at = None;
+        job.deadline_at = Some(driver::fresh_deadline(&self.inner, &job));
         let job = Arc::new(job);
         let written = job.clone();
         self.inner.blocking(move |s| s.save_job(&written)).await??;

@@ -112,7 +112,7 @@ async fn a_job_followed_again_after_its_deadline_is_asked_for_before_it_is_calle
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_job_still_queued_at_the_gateway_after_its_deadline_ends_there_and_is_told_once() {
+async fn a_job_still_queued_after_its_deadline_is_told_once_and_fetch_asks_again_later() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     killed_and_left_past_its_deadline(h).await;
@@ -122,6 +122,16 @@ async fn a_job_still_queued_at_the_gateway_after_its_deadline_ends_there_and_is_
     assert_eq!(stdout.lines().count(), 1, "the job is told once: {stdout}");
     assert!(stdout.contains("timed out") && stdout.contains("the gateway last answered"), "{stdout}");
     assert!(stderr.contains("1 job(s) did not succeed"), "{stderr}");
+    // The gateway finishes it later: `fetch` asks again (free) and brings the images home.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let id = stdout.split_whitespace().next().unwrap().to_owned();
+    let out = mjdesk(h).args(["fetch", &id]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stderr.contains("asking the gateway again"), "{stderr}");
+    let job = Store::open(&h.join("data")).unwrap().jobs_page(0, 10).unwrap().pop().unwrap();
+    assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.status);
+    assert!(job.images.len() == 4 && job.images.iter().all(|i| i.local_path.as_ref().is_some_and(|p| p.exists())));
 }
 
 #[test]

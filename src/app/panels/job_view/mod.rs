@@ -224,9 +224,20 @@ fn status_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<UiCommand>) {
         }
     }
     if offers_retry(job) {
-        if ui.button("Retry").clicked() {
-            commands.push(UiCommand::Retry { job_id: job.id.clone() });
-        }
+        ui.horizontal(|ui| {
+            // mjdesk stopped waiting, but the gateway may have finished the job since
+            if job.ended_by_deadline()
+                && ui
+                    .button("Check again")
+                    .on_hover_text("Ask the gateway whether it has finished this job since (free; Retry sends it anew)")
+                    .clicked()
+            {
+                commands.push(UiCommand::CheckAgain { job_id: job.id.clone() });
+            }
+            if ui.button("Retry").clicked() {
+                commands.push(UiCommand::Retry { job_id: job.id.clone() });
+            }
+        });
         if let Some(raw) = &job.last_raw {
             ui.collapsing("What the gateway answered", |ui| {
                 ui.add(egui::Label::new(egui::RichText::new(raw).monospace().small()).wrap());

@@ -317,6 +317,20 @@ fn a_failed_job_shows_the_gateways_reason_and_retry() {
     h.get_by_label("Failed: [Banned prompt detected]");
     assert_eq!(click(&mut h, "Retry"), UiCommand::Retry { job_id: id });
     assert!(h.query_by_label("Vary (Region)").is_none());
+    assert!(h.query_by_label("Check again").is_none(), "the gateway's own failure is final");
+}
+
+#[test]
+fn a_job_mjdesk_stopped_waiting_for_can_be_checked_again_for_free() {
+    let mut job = finished(Provider::Ttapi, &[]);
+    job.gateway_id = Some("gw-1".into());
+    job.status = JobStatus::Failed {
+        reason: format!("{}no result within 900 s; the gateway last answered ON_QUEUE", crate::job::TIMED_OUT),
+    };
+    let id = job.id.clone();
+    let mut h = harness(job);
+    assert_eq!(click(&mut h, "Check again"), UiCommand::CheckAgain { job_id: id.clone() });
+    assert_eq!(click(&mut h, "Retry"), UiCommand::Retry { job_id: id });
 }
 
 #[test]

@@ -170,6 +170,9 @@ fn job_entries(job: &Job) -> Vec<Entry> {
     if offers_seed(job) {
         out.push(Entry::command(g, "Seed", UiCommand::Seed { job_id: id() }));
     }
+    if job.ended_by_deadline() {
+        out.push(Entry::command(g, "Check again", UiCommand::CheckAgain { job_id: id() }));
+    }
     if offers_retry(job) {
         out.push(Entry::command(g, "Retry", UiCommand::Retry { job_id: id() }));
     }

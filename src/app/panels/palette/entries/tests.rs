@@ -103,6 +103,19 @@ fn a_failed_job_offers_retry_and_no_seed() {
 }
 
 #[test]
+fn a_job_mjdesk_stopped_waiting_for_offers_check_again_before_retry() {
+    let mut timed_out = job(&[]);
+    timed_out.gateway_id = Some("gw-1".into());
+    timed_out.status = JobStatus::Failed { reason: format!("{}no result within 300 s", crate::job::TIMED_OUT) };
+    let list = with_job(&timed_out);
+    assert_eq!(labels(&list, Group::Job), ["Edit prompt", "Check again", "Retry"]);
+    assert_eq!(
+        find(&list, "Check again").run,
+        Ok(Run::Command(UiCommand::CheckAgain { job_id: timed_out.id.clone() }))
+    );
+}
+
+#[test]
 fn a_single_image_offers_vary_region_edit_and_export_once_downloaded() {
     let mut single = job(&["zoom_out_2"]);
     single.images = vec![JobImage { url: "http://x/1.png".into(), local_path: None, error: None }];
