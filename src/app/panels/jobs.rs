@@ -158,7 +158,12 @@ fn row_ui(ui: &mut egui::Ui, job: &JobSummary, look: Look) -> egui::Response {
             painter.text(bar.center(), Align2::CENTER_CENTER, &row.status, small.clone(), visuals.strong_text_color());
         }
         None => {
-            let color = if row.failed { visuals.error_fg_color } else { visuals.weak_text_color() };
+            // (red on the selection's blue could hardly be read; "Failed:" still says it)
+            let color = match (row.failed, selected) {
+                (true, true) => text_color,
+                (true, false) => visuals.error_fg_color,
+                (false, _) => visuals.weak_text_color(),
+            };
             let status = painter.layout(row.status.clone(), small.clone(), color, right - left);
             painter
                 .with_clip_rect(Rect::from_min_max(egui::pos2(left, mid - 8.0), egui::pos2(right, mid + 8.0)))
