@@ -139,7 +139,7 @@ impl MjdeskApp {
         self.notices.enabled = form.notifications;
         let mut shown = form.clone();
         shown.api_key.clear();
-        self.panels.settings.form = shown;
+        self.panels.settings.show_saved(shown);
     }
 
     /// Takes in the engine once it has started (or why it could not).

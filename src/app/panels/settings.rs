@@ -12,11 +12,26 @@ use crate::job::Mode;
 pub struct SettingsUi {
     pub open: bool,
     pub form: SettingsForm,
+    /// The settings in force (without the key): what Cancel goes back to.
+    saved: SettingsForm,
     /// What the gateway said about the key, shown at the top (a refused key opens Settings).
     pub notice: Option<String>,
 }
 
 impl SettingsUi {
+    /// The settings in force (their key left out): the form shows them, and Cancel returns
+    /// to them.
+    pub fn show_saved(&mut self, form: SettingsForm) {
+        self.saved = form.clone();
+        self.form = form;
+    }
+
+    /// Closes without saving: what was typed (a key too) is dropped.
+    pub fn cancel(&mut self) {
+        self.form = self.saved.clone();
+        self.open = false;
+    }
+
     /// A gateway refused the key: Settings opens with the gateway's words.
     pub fn key_refused(&mut self, said: &str) {
         self.open = true;
@@ -116,6 +131,7 @@ pub fn settings_form_ui(ui: &mut egui::Ui, settings: &mut SettingsUi, commands: 
     if let Some(p) = &problem {
         ui.colored_label(ui.visuals().warn_fg_color, p.to_string());
     }
+    let mut cancelled = false;
     ui.horizontal(|ui| {
         if ui.add_enabled(problem.is_none(), egui::Button::new("Save")).clicked() {
             let mut saved = form.clone();
@@ -126,10 +142,11 @@ pub fn settings_form_ui(ui: &mut egui::Ui, settings: &mut SettingsUi, commands: 
             settings.notice = None;
             settings.open = false;
         }
-        if ui.button("Cancel").clicked() {
-            settings.open = false;
-        }
+        cancelled = ui.button("Cancel").clicked();
     });
+    if cancelled {
+        settings.cancel();
+    }
 }
 
 /// The panel as a window over the app while open.
@@ -147,7 +164,7 @@ pub fn settings_window(ctx: &egui::Context, settings: &mut SettingsUi, commands:
         .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| settings_form_ui(ui, settings, commands));
     if !open {
-        settings.open = false;
+        settings.cancel();
     }
 }
 #[cfg(test)]
@@ -190,6 +207,29 @@ mod tests {
         assert!(ui_state.form.api_key.is_empty(), "the key does not linger in the form");
         assert!(!ui_state.open);
         assert!(!format!("{cmds:?}").contains("sk-secret"), "the key never shows in Debug");
+    }
+
+    #[test]
+    fn cancel_drops_what_was_typed_and_the_form_shows_the_saved_settings_again() {
+        let mut h = harness();
+        let saved = SettingsForm { theme: Theme::Light, ..Default::default() };
+        h.state_mut().0.show_saved(saved.clone());
+        h.run();
+        h.get_by_label("TTAPI").click();
+        h.run();
+        h.get_by_label("API key").focus();
+        h.run();
+        h.get_by_label("API key").type_text("tt-typed-then-cancelled");
+        h.run();
+        h.get_by_label("Dark").click();
+        h.run();
+        h.get_by_label("Cancel").click();
+        h.run();
+        let (ui_state, cmds) = h.state();
+        assert!(cmds.is_empty(), "nothing saved: {cmds:?}");
+        assert!(!ui_state.open);
+        assert_eq!(ui_state.form, saved, "the form is the saved one again");
+        assert!(ui_state.form.api_key.is_empty(), "the typed key does not linger");
     }
 
     #[test]
