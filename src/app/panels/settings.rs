@@ -160,8 +160,13 @@ pub fn settings_window(ctx: &egui::Context, settings: &mut SettingsUi, commands:
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ctx.content_rect().center())
+        // Held by its top: centred, it moved whenever its height changed (choosing a gateway
+        // hides or shows a row), and a click aimed at the key field landed on the base URL.
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos({
+            let screen = ctx.content_rect();
+            egui::pos2(screen.center().x, screen.top() + screen.height() * 0.2)
+        })
         .show(ctx, |ui| settings_form_ui(ui, settings, commands));
     if !open {
         settings.cancel();
