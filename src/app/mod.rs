@@ -401,17 +401,19 @@ impl eframe::App for MjdeskApp {
 }
 
 /// A panel as a small window over the app while `open`: first shown in the middle, where it
-/// covers neither the prompt nor the buttons that open it.
+/// covers neither the prompt nor the buttons that open it. It is held by its top, so it grows
+/// downwards as images are added, and what is under the pointer stays there.
 fn panel_window(ctx: &egui::Context, title: &str, open: &mut bool, body: impl FnOnce(&mut egui::Ui)) {
     if !*open {
         return;
     }
+    let screen = ctx.content_rect();
     egui::Window::new(title)
         .open(open)
         .collapsible(false)
         .resizable(false)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ctx.content_rect().center())
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(egui::pos2(screen.center().x, screen.top() + screen.height() * 0.2))
         .show(ctx, body);
 }
 
