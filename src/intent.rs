@@ -124,6 +124,8 @@ pub enum IntentError {
     SizeUnknown { id: String, index: u8 },
     #[error("Vtrix edits work on an image of an earlier job; pick one of its images")]
     NeedsParentImage,
+    #[error("job {0} is a video; the gateways give seeds for image jobs only")]
+    SeedOfVideo(String),
     #[error(transparent)]
     Video(#[from] video::VideoIntentError),
 }
@@ -158,6 +160,9 @@ pub fn build(intent: Intent, provider: Provider, store: &Store) -> Result<Built,
         }
         Intent::Seed { parent: id } => {
             let parent = find_job(store, provider, &id)?;
+            if let Some(video) = parent.as_ref().filter(|p| p.kind.is_video()) {
+                return Err(IntentError::SeedOfVideo(crate::job::short_id(&video.id).to_owned()));
+            }
             Ok(Built { request: JobRequest::Seed { parent: parent_ref(parent.as_ref(), &id, None)? }, parent })
         }
         Intent::Describe { image } => plain(JobRequest::Describe { image: image_input(image)? }),
@@ -385,6 +390,30 @@ mod tests {
         store.save_job(&job).unwrap();
         let e = build(Intent::Seed { parent: job.id.clone() }, Provider::Ttapi, &store).unwrap_err();
         assert!(matches!(e, IntentError::NotSubmitted(_)), "{e}");
+    }
+
+    #[test]
+    fn the_seed_of_a_video_job_is_refused_before_anything_is_sent() {
+        let (_d, store) = store();
+        let grid = finished_grid(&store, Provider::Ttapi, &[]);
+        let req = JobRequest::Animate {
+            image: ImageInput::Url("http://x/a.png".into()),
+            parent: None,
+            end: None,
+            video: crate::job::VideoOptions::default(),
+        };
+        let mut video = Job::new(Provider::Ttapi, "http://x", req, SubmitOptions::default());
+        video.gateway_id = Some("gw-video".into());
+        video.status = JobStatus::Succeeded;
+        video.parent_id = Some(grid.id.clone());
+        store.save_job(&video).unwrap();
+        let e = build(Intent::Seed { parent: video.id.clone() }, Provider::Ttapi, &store).unwrap_err();
+        assert!(matches!(e, IntentError::SeedOfVideo(_)), "{e}");
+        assert!(e.to_string().contains("is a video"), "{e}");
+        assert!(
+            build(Intent::Seed { parent: grid.id.clone() }, Provider::Ttapi, &store).is_ok(),
+            "a grid's seed is asked"
+        );
     }
 
     #[test]

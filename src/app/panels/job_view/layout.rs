@@ -53,7 +53,11 @@ impl ActionLayout {
 
 /// Whether the job view offers `Seed` for `job`: a finished job that made images.
 pub fn offers_seed(job: &Job) -> bool {
-    job.status == JobStatus::Succeeded && !matches!(job.kind, JobKind::Describe | JobKind::Seed { .. })
+    // Not for video: TTAPI documents its seed call for "midjourney image", and other proxies
+    // (useapi.net's jobs/seed) say outright that video jobs are not supported.
+    job.status == JobStatus::Succeeded
+        && !job.kind.is_video()
+        && !matches!(job.kind, JobKind::Describe | JobKind::Seed { .. })
 }
 
 /// Whether the job view offers `Retry` for `job`: it failed, or may not have been submitted.

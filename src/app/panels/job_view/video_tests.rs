@@ -90,6 +90,7 @@ fn a_video_job_plays_pauses_scrubs_and_offers_extend_save_and_copy_per_clip() {
     assert_eq!(h.get_all_by_label("Save video").count(), 2);
     assert_eq!(h.get_all_by_label("Copy link").count(), 2);
     assert_eq!(h.get_all_by_label("Play").count(), 2, "both show their poster, nothing plays");
+    assert!(h.query_by_label("Seed").is_none(), "the gateways' seed calls are for images");
     h.get_by_label("Extend 2").click();
     h.run_steps(2);
     assert_eq!(h.state().1.last(), Some(&UiCommand::Extend { job_id: id.clone(), index: 1 }));
