@@ -35,17 +35,15 @@ fn u1_from_a_second_process_continues_a_grid_made_by_the_first() {
     assert_eq!(up.status, JobStatus::Succeeded);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_job_killed_mid_flight_on_the_built_in_simulator_finishes_after_resume() {
-    let home = tempfile::tempdir().unwrap();
-    let h = home.path();
+/// `mjdesk imagine PROMPT --wait` on the built-in simulator, killed once the gateway's id is
+/// on disk: well before the simulator's 4 s job ends.
+async fn imagine_killed_once_submitted(h: &std::path::Path, prompt: &str) {
     let mut child = mjdesk(h)
-        .args(["imagine", "a storm over the sea", "--provider", "sim", "--wait"])
+        .args(["imagine", prompt, "--provider", "sim", "--wait"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Kill it once the gateway's id is on disk, well before the simulator's 4 s job ends.
     let mut submitted = false;
     for _ in 0..300 {
         if let Ok(store) = Store::open(&h.join("data")) {
@@ -59,6 +57,13 @@ async fn a_job_killed_mid_flight_on_the_built_in_simulator_finishes_after_resume
     assert!(submitted, "the job reached the simulator");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_killed_mid_flight_on_the_built_in_simulator_finishes_after_resume() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    imagine_killed_once_submitted(h, "a storm over the sea").await;
     let out = mjdesk(h).args(["resume"]).output().unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
     let store = Store::open(&h.join("data")).unwrap();
@@ -68,28 +73,10 @@ async fn a_job_killed_mid_flight_on_the_built_in_simulator_finishes_after_resume
     assert!(job.images.iter().all(|i| i.local_path.as_ref().is_some_and(|p| p.exists())));
 }
 
-/// An Imagine on the built-in simulator killed once it is submitted, with its deadline then
-/// moved into the past: the window stayed closed past it (a night, a laptop lid).
+/// An Imagine killed once submitted, with its deadline then moved into the past: the window
+/// stayed closed past it (a night, a laptop lid).
 async fn killed_and_left_past_its_deadline(h: &std::path::Path) {
-    let mut child = mjdesk(h)
-        .args(["imagine", "a harbour at dusk", "--provider", "sim", "--wait"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut submitted = false;
-    for _ in 0..300 {
-        if let Ok(store) = Store::open(&h.join("data")) {
-            submitted = store.unfinished().is_ok_and(|jobs| jobs.iter().any(|j| j.gateway_id.is_some()));
-        }
-        if submitted {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(submitted, "the job reached the simulator");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    imagine_killed_once_submitted(h, "a harbour at dusk").await;
     let db = rusqlite::Connection::open(h.join("data").join(mjdesk::store::DB_FILE)).unwrap();
     assert_eq!(db.execute("UPDATE jobs SET deadline_at = 1", []).unwrap(), 1);
 }
