@@ -303,10 +303,7 @@ async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Re
     if !(g.wait || g.out.is_some())
         && let (Some(gateway_id), false) = (job.gateway_id.clone(), job.status.is_terminal())
     {
-        let client = resolver_for(conn, g.endpoint.api_key.clone())(job.provider, job.base_url.clone())
-            .await
-            .map_err(|e| e.to_string())?;
-        let snapshot = client.fetch(&gateway_id, &job.kind).await.map_err(|e| e.to_string())?;
+        let snapshot = ask_gateway(conn, g, &job, &gateway_id).await?;
         job.apply_snapshot(&snapshot);
         store.save_job(&job).map_err(|e| e.to_string())?;
         if job.status != JobStatus::Succeeded {
@@ -322,6 +319,19 @@ async fn fetch(conn: &Connection, store: Store, id: &str, g: &GatewayArgs) -> Re
     output::finish(&job, g.out.as_deref(), g.json)
 }
 
+/// The gateway's answer about `job` now, from the gateway and endpoint it was sent to.
+async fn ask_gateway(
+    conn: &Connection,
+    g: &GatewayArgs,
+    job: &crate::job::Job,
+    gateway_id: &str,
+) -> Result<crate::job::JobSnapshot, String> {
+    let client = resolver_for(conn, g.endpoint.api_key.clone())(job.provider, job.base_url.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    client.fetch(gateway_id, &job.kind).await.map_err(|e| e.to_string())
+}
+
 /// A job mjdesk stopped waiting for at its deadline: the gateway is asked again (free). If
 /// it has ended the job, or with `--wait`/`--out`, the job is followed anew to its end;
 /// otherwise where the gateway has it is shown, and nothing is stored.
@@ -330,10 +340,7 @@ async fn fetch_again(conn: &Connection, store: Store, job: crate::job::Job, g: &
     if !(g.wait || g.out.is_some())
         && let Some(gateway_id) = &job.gateway_id
     {
-        let client = resolver_for(conn, g.endpoint.api_key.clone())(job.provider, job.base_url.clone())
-            .await
-            .map_err(|e| e.to_string())?;
-        let snapshot = client.fetch(gateway_id, &job.kind).await.map_err(|e| e.to_string())?;
+        let snapshot = ask_gateway(conn, g, &job, gateway_id).await?;
         let mut asked = job.clone();
         asked.apply_snapshot(&snapshot);
         if !asked.status.is_terminal() {

@@ -231,6 +231,12 @@ impl JobManager {
         job.deadline_at = None;
         job.images.clear();
         job.grid_image = None;
+        self.save_and_drive(job).await
+    }
+
+    /// Stores a job the designer set going again (retry, check again), tells the window and
+    /// drives it.
+    async fn save_and_drive(&self, job: Job) -> Result<Arc<Job>, ManagerError> {
         let job = Arc::new(job);
         let written = job.clone();
         self.inner.blocking(move |s| s.save_job(&written)).await??;
@@ -250,12 +256,7 @@ impl JobManager {
         job.status = JobStatus::Submitted;
         job.finished_at = None;
         job.deadline_at = Some(driver::fresh_deadline(&self.inner, &job));
-        let job = Arc::new(job);
-        let written = job.clone();
-        self.inner.blocking(move |s| s.save_job(&written)).await??;
-        self.inner.emit(Update::Job(job.clone()));
-        self.drive((*job).clone());
-        Ok(job)
+        self.save_and_drive(job).await
     }
 
     /// Picks up every unfinished job: queued ones are submitted in order, submitted ones are

@@ -186,22 +186,27 @@ mod tests {
         Harness::new_ui_state(|ui, (s, cmds): &mut S| settings_form_ui(ui, s, cmds), (ui_state, Vec::new()))
     }
 
+    fn click(h: &mut Harness<'static, S>, label: &str) {
+        h.get_by_label(label).click();
+        h.run();
+    }
+
+    fn type_in(h: &mut Harness<'static, S>, label: &str, text: &str) {
+        h.get_by_label(label).focus();
+        h.run();
+        h.get_by_label(label).type_text(text);
+        h.run();
+    }
+
     #[test]
     fn switching_the_gateway_and_saving_sends_the_form_with_the_key() {
         let mut h = harness();
         h.run();
-        h.get_by_label("AceData").click();
-        h.run();
-        h.get_by_label("API key").focus();
-        h.run();
-        h.get_by_label("API key").type_text("sk-secret");
-        h.run();
-        h.get_by_label("Light").click();
-        h.run();
-        h.get_by_label("Desktop notifications").click();
-        h.run();
-        h.get_by_label("Save").click();
-        h.run();
+        click(&mut h, "AceData");
+        type_in(&mut h, "API key", "sk-secret");
+        click(&mut h, "Light");
+        click(&mut h, "Desktop notifications");
+        click(&mut h, "Save");
         let (ui_state, cmds) = h.state();
         let Some(UiCommand::SaveSettings(form)) = cmds.last() else { panic!("{cmds:?}") };
         assert_eq!(form.gateway, GatewayChoice::Gateway(Provider::Acedata));
@@ -220,16 +225,10 @@ mod tests {
         let saved = SettingsForm { theme: Theme::Light, ..Default::default() };
         h.state_mut().0.show_saved(saved.clone());
         h.run();
-        h.get_by_label("TTAPI").click();
-        h.run();
-        h.get_by_label("API key").focus();
-        h.run();
-        h.get_by_label("API key").type_text("tt-typed-then-cancelled");
-        h.run();
-        h.get_by_label("Dark").click();
-        h.run();
-        h.get_by_label("Cancel").click();
-        h.run();
+        click(&mut h, "TTAPI");
+        type_in(&mut h, "API key", "tt-typed-then-cancelled");
+        click(&mut h, "Dark");
+        click(&mut h, "Cancel");
         let (ui_state, cmds) = h.state();
         assert!(cmds.is_empty(), "nothing saved: {cmds:?}");
         assert!(!ui_state.open);
